@@ -155,13 +155,25 @@ export function kindOfZodIssue(
   issue: { readonly code: string; readonly path: readonly PropertyKey[]; readonly expected?: unknown; readonly origin?: unknown; readonly params?: unknown },
   input: unknown,
 ): ViolationKind {
+  if (
+    (issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
+    issue.path.length > 0 &&
+    valueAt(input, issue.path) === undefined
+  ) {
+    return 'occurrence';
+  }
   switch (issue.code) {
     case 'invalid_type': {
-      if (issue.path.length > 0 && valueAt(input, issue.path) === undefined) return 'occurrence';
       return issue.expected === 'object' || issue.expected === 'array' ? 'format' : 'type';
     }
     case 'unrecognized_keys':
       return 'format';
+    case 'invalid_value': {
+      // An enum given a value of another JSON type: the schema's `type` keyword fails first.
+      const values = (issue as { values?: readonly unknown[] }).values;
+      const v = valueAt(input, issue.path);
+      return values !== undefined && values.length > 0 && typeof v !== typeof values[0] ? 'type' : 'property';
+    }
     case 'too_big':
     case 'too_small':
       return issue.origin === 'array' ? 'occurrence' : 'property';
