@@ -1,1 +1,1 @@
-export {};
+export * from './gen/index.js';
