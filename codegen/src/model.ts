@@ -95,13 +95,17 @@ export interface Model {
   readonly actions: readonly Action[];
 }
 
-/** Removes descriptions and sources: what two copies of a definition must agree on. */
+/**
+ * Removes descriptions, sources and property order: what two copies of a definition must agree on.
+ */
 export function structureOf(def: Def): string {
   if (def.kind === 'enum') return JSON.stringify(['enum', def.values]);
   return JSON.stringify([
     'object',
     def.closed,
-    def.properties.map((p) => [p.name, p.required, p.type, p.default]),
+    def.properties
+      .map((p) => [p.name, p.required, p.type, p.default] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
   ]);
 }
 
