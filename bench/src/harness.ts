@@ -31,7 +31,8 @@ export function measure(candidates: readonly Candidate[], rounds = 15, batchMs =
   }
   const samples = new Map<string, number[]>(candidates.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const c of candidates) samples.get(c.name)!.push(timeBatch(c.run, iterations.get(c.name)!));
+    for (const c of candidates)
+      samples.get(c.name)!.push(timeBatch(c.run, iterations.get(c.name)!));
   }
   const out: Timings = new Map();
   for (const [name, list] of samples) {

@@ -58,19 +58,26 @@ function transactionEvent2() {
     timestamp: '2025-03-14T09:26:53.589Z',
     triggerReason: 'MeterValuePeriodic',
     seqNo: 12,
-    transactionInfo: { transactionId: 'f3b1c2d4-5e6f-4a8b-9c0d-1e2f3a4b5c6d', chargingState: 'Charging' },
+    transactionInfo: {
+      transactionId: 'f3b1c2d4-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
+      chargingState: 'Charging',
+    },
     evse: { id: 1, connectorId: 1 },
     meterValue: [
       {
         timestamp: '2025-03-14T09:26:53.589Z',
-        sampledValue: MEASURANDS16.map(([measurand, unit, phase], i) => ({
-          value: 1234.5 + i * 17,
-          context: 'Sample.Periodic',
-          measurand,
-          ...(phase !== undefined && { phase }),
-          location: measurand === 'Temperature' ? 'Body' : 'Outlet',
-          unitOfMeasure: { unit: unit === 'Celsius' ? 'Celsius' : unit, multiplier: 0 },
-        })),
+        sampledValue: MEASURANDS16.map(([m, u, phase], i) => {
+          // 2.x has no Temperature measurand; Frequency takes its place.
+          const [measurand, unit] = m === 'Temperature' ? ['Frequency', 'Hz'] : [m, u];
+          return {
+            value: 1234.5 + i * 17,
+            context: 'Sample.Periodic',
+            measurand,
+            ...(phase !== undefined && { phase }),
+            location: 'Outlet',
+            unitOfMeasure: { unit, multiplier: 0 },
+          };
+        }),
       },
     ],
   };
@@ -86,15 +93,29 @@ interface Case {
 
 const cases: Case[] = [
   { version: VERSIONS[0]!, protocol: v16Protocol, action: 'MeterValues', payload: meterValues16() },
-  { version: VERSIONS[1]!, protocol: v201Protocol, action: 'TransactionEvent', payload: transactionEvent2() },
-  { version: VERSIONS[2]!, protocol: v21Protocol, action: 'TransactionEvent', payload: transactionEvent2() },
+  {
+    version: VERSIONS[1]!,
+    protocol: v201Protocol,
+    action: 'TransactionEvent',
+    payload: transactionEvent2(),
+  },
+  {
+    version: VERSIONS[2]!,
+    protocol: v21Protocol,
+    action: 'TransactionEvent',
+    payload: transactionEvent2(),
+  },
 ];
 
-console.log('Validator benchmark: median time per payload; ratios < 1 mean the fast validator is faster.\n');
+console.log(
+  'Validator benchmark: median time per payload; ratios < 1 mean the fast validator is faster.\n',
+);
 const rows: string[][] = [];
 for (const c of cases) {
   const { files } = loadVersion(join(root, 'specs'), c.version);
-  const file = [...files.keys()].find((f) => c.version.identify(f)?.message === `${c.action}Request`)!;
+  const file = [...files.keys()].find(
+    (f) => c.version.identify(f)?.message === `${c.action}Request`,
+  )!;
   const { $schema: _s, $id: _i, id: _id, ...schema } = files.get(file)!;
   const ajv = new Ajv({ strict: false, multipleOfPrecision: 9 });
   addFormats(ajv);
@@ -103,8 +124,11 @@ for (const c of cases) {
   const fast = descriptor.request.validate;
   const zod = descriptor.request.schema as ZodType;
   const frame = JSON.stringify([2, 'b7a1c2d3-0000-4000-8000-000000000001', c.action, c.payload]);
-  if (fast(c.payload) !== null || !ajvValidate(c.payload) || !zod.safeParse(c.payload).success) {
-    throw new Error(`${c.version.id} ${c.action}: the benchmark payload is not valid`);
+  const check = c.protocol.validate(c.action, 'request', c.payload);
+  if (!check.success || !ajvValidate(c.payload) || !zod.safeParse(c.payload).success) {
+    throw new Error(
+      `${c.version.id} ${c.action}: the benchmark payload is not valid: ${JSON.stringify(check)}`,
+    );
   }
   const t = measure([
     { name: 'fast', run: () => fast(c.payload) },
@@ -124,7 +148,16 @@ for (const c of cases) {
     `${(f / t.get('parse')!).toFixed(2)}×`,
   ]);
 }
-const header = ['payload', 'fast', 'ajv', 'zod', 'JSON.parse', 'fast/ajv', 'fast/zod', 'fast/parse'];
+const header = [
+  'payload',
+  'fast',
+  'ajv',
+  'zod',
+  'JSON.parse',
+  'fast/ajv',
+  'fast/zod',
+  'fast/parse',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: readonly string[]) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
 console.log(line(header));
