@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import type { Protocol } from '@ocpp/runtime';
 import { v16Protocol } from '@ocpp/v16-core';
-import { v201Protocol } from '@ocpp/v201-core';
 import { v21Protocol } from '@ocpp/v21-core';
+import { v201Protocol } from '@ocpp/v201-core';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { ZodType } from 'zod';

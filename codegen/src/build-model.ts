@@ -115,11 +115,16 @@ function inlineName(ctx: FileContext, path: string, fallback: string): string {
 
 function readType(ctx: FileContext, node: Schema, pointer: string, path: string): TypeRef {
   const where = `${ctx.file}#${pointer}`;
-  if (node === null || typeof node !== 'object') throw new SchemaError(`schema expected at ${where}`);
+  if (node === null || typeof node !== 'object')
+    throw new SchemaError(`schema expected at ${where}`);
   checkKeywords(node, where);
   if (typeof node.$ref === 'string') return { kind: 'ref', name: readRef(ctx, node.$ref, where) };
   if (node.enum !== undefined) {
-    const name = inlineName(ctx, path, `${ctx.message}${pascal(path.split('.').pop()!.replace('[]', ''))}`);
+    const name = inlineName(
+      ctx,
+      path,
+      `${ctx.message}${pascal(path.split('.').pop()!.replace('[]', ''))}`,
+    );
     ctx.table.add(readEnum(node, name, { file: ctx.file, pointer }));
     return { kind: 'ref', name };
   }
@@ -179,15 +184,28 @@ function readType(ctx: FileContext, node: Schema, pointer: string, path: string)
 
 function readEnum(node: Schema, name: string, source: { file: string; pointer: string }): Def {
   const where = `${source.file}#${source.pointer}`;
-  if (node.type !== undefined && node.type !== 'string') throw new SchemaError(`non-string enum at ${where}`);
+  if (node.type !== undefined && node.type !== 'string')
+    throw new SchemaError(`non-string enum at ${where}`);
   if (!Array.isArray(node.enum) || node.enum.some((v: unknown) => typeof v !== 'string')) {
     throw new SchemaError(`enum must list strings at ${where}`);
   }
   const description = cleanDescription(node.description);
-  return { kind: 'enum', name, values: node.enum, source, ...(description !== undefined && { description }) };
+  return {
+    kind: 'enum',
+    name,
+    values: node.enum,
+    source,
+    ...(description !== undefined && { description }),
+  };
 }
 
-function readObject(ctx: FileContext, node: Schema, name: string, pointer: string, path: string): ObjectDef {
+function readObject(
+  ctx: FileContext,
+  node: Schema,
+  name: string,
+  pointer: string,
+  path: string,
+): ObjectDef {
   const where = `${ctx.file}#${pointer}`;
   checkKeywords(node, where);
   if (node.type !== 'object') throw new SchemaError(`object expected at ${where}`);
@@ -198,11 +216,17 @@ function readObject(ctx: FileContext, node: Schema, name: string, pointer: strin
   const required: string[] = node.required ?? [];
   const props: Schema = node.properties ?? {};
   for (const r of required) {
-    if (!Object.hasOwn(props, r)) throw new SchemaError(`required property "${r}" is not defined at ${where}`);
+    if (!Object.hasOwn(props, r))
+      throw new SchemaError(`required property "${r}" is not defined at ${where}`);
   }
   const properties: Property[] = Object.keys(props).map((key) => {
     const child: Schema = props[key];
-    const type = readType(ctx, child, `${pointer}/properties/${key}`, path === '' ? key : `${path}.${key}`);
+    const type = readType(
+      ctx,
+      child,
+      `${pointer}/properties/${key}`,
+      path === '' ? key : `${path}.${key}`,
+    );
     const description = cleanDescription(child.description) ?? contextualDescription(ctx, child);
     return {
       name: key,
@@ -269,9 +293,12 @@ export function buildModel(config: VersionConfig, files: ReadonlyMap<string, Sch
   for (const name of [...byAction.keys()].sort()) {
     const { request, response } = byAction.get(name)!;
     const kind = config.sendActions.includes(name) ? 'SEND' : 'CALL';
-    if (request === undefined) throw new SchemaError(`action ${name} has a response schema but no request schema`);
-    if (kind === 'CALL' && response === undefined) throw new SchemaError(`action ${name} has no response schema`);
-    if (kind === 'SEND' && response !== undefined) throw new SchemaError(`SEND action ${name} has a response schema`);
+    if (request === undefined)
+      throw new SchemaError(`action ${name} has a response schema but no request schema`);
+    if (kind === 'CALL' && response === undefined)
+      throw new SchemaError(`action ${name} has no response schema`);
+    if (kind === 'SEND' && response !== undefined)
+      throw new SchemaError(`SEND action ${name} has a response schema`);
     const direction = config.directionOf(name);
     if (direction === undefined) {
       throw new SchemaError(
@@ -281,7 +308,8 @@ export function buildModel(config: VersionConfig, files: ReadonlyMap<string, Sch
     actions.push({ name, direction, kind, request, ...(response !== undefined && { response }) });
   }
   for (const listed of config.listedActions()) {
-    if (!byAction.has(listed)) throw new SchemaError(`action ${listed} is in the direction table but has no schema`);
+    if (!byAction.has(listed))
+      throw new SchemaError(`action ${listed} is in the direction table but has no schema`);
   }
   return { defs: table.defs, messages, actions };
 }

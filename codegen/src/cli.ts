@@ -40,7 +40,9 @@ function main(argv: readonly string[]): number {
   for (const config of versions) {
     const { model, files } = generateVersion(root, config);
     const genDir = join(root, config.packageDir, 'src/gen');
-    const existing = existsSync(genDir) ? readdirSync(genDir).map((f) => `${config.packageDir}/src/gen/${f}`) : [];
+    const existing = existsSync(genDir)
+      ? readdirSync(genDir).map((f) => `${config.packageDir}/src/gen/${f}`)
+      : [];
     for (const extra of existing.filter((f) => !files.has(f))) {
       if (check) stale.push(`${extra} (not generated any more)`);
       else rmSync(join(root, extra));
@@ -61,7 +63,9 @@ function main(argv: readonly string[]): number {
     );
   }
   if (check && stale.length > 0) {
-    console.error(`codegen --check: generated code is stale; run \`pnpm codegen\` and commit:\n  ${stale.join('\n  ')}`);
+    console.error(
+      `codegen --check: generated code is stale; run \`pnpm codegen\` and commit:\n  ${stale.join('\n  ')}`,
+    );
     return 1;
   }
   if (check) console.log('codegen --check: generated code is up to date');

@@ -16,7 +16,11 @@ function parsePointer(pointer: string): string[] {
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
       : v,
   );
 }
@@ -34,7 +38,8 @@ function parentOf(doc: unknown, pointer: string): [Container, string] {
     }
     node = (node as Record<string, unknown>)[p];
   }
-  if (node === null || typeof node !== 'object') throw new Error(`path "${pointer}" does not exist`);
+  if (node === null || typeof node !== 'object')
+    throw new Error(`path "${pointer}" does not exist`);
   return [node as Container, last];
 }
 
@@ -60,7 +65,8 @@ function put(doc: unknown, pointer: string, value: unknown, mode: 'add' | 'repla
     else parent[index] = value;
     return;
   }
-  if (mode === 'replace' && !Object.hasOwn(parent, key)) throw new Error(`path "${pointer}" does not exist`);
+  if (mode === 'replace' && !Object.hasOwn(parent, key))
+    throw new Error(`path "${pointer}" does not exist`);
   parent[key] = value;
 }
 
@@ -83,7 +89,9 @@ export function applyPatch<T>(doc: T, operations: readonly PatchOperation[]): T 
     switch (op.op) {
       case 'test':
         if (canonical(get(out, op.path)) !== canonical(op.value)) {
-          throw new Error(`test failed at "${op.path}": found ${JSON.stringify(get(out, op.path))}`);
+          throw new Error(
+            `test failed at "${op.path}": found ${JSON.stringify(get(out, op.path))}`,
+          );
         }
         break;
       case 'add':

@@ -34,16 +34,20 @@ export function readErrata(specsDir: string, config: VersionConfig): Erratum[] {
   const dir = join(specsDir, 'errata', config.id);
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }
   return names.map((name) => {
     const e = readJson(join(dir, name)) as Partial<Erratum>;
     for (const key of ['file', 'reason', 'reference'] as const) {
-      if (typeof e[key] !== 'string' || e[key] === '') throw new Error(`${dir}/${name}: "${key}" is missing`);
+      if (typeof e[key] !== 'string' || e[key] === '')
+        throw new Error(`${dir}/${name}: "${key}" is missing`);
     }
-    if (!Array.isArray(e.patch) || e.patch.length === 0) throw new Error(`${dir}/${name}: "patch" is empty`);
+    if (!Array.isArray(e.patch) || e.patch.length === 0)
+      throw new Error(`${dir}/${name}: "patch" is empty`);
     return { ...(e as Erratum), id: name.replace(/\.json$/, '') };
   });
 }
@@ -53,14 +57,17 @@ export function loadVersion(specsDir: string, config: VersionConfig): LoadedVers
   const dir = join(specsDir, config.id);
   // biome-ignore lint/suspicious/noExplicitAny: JSON schema documents
   const files = new Map<string, Record<string, any>>();
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     // biome-ignore lint/suspicious/noExplicitAny: JSON schema documents
     files.set(name, readJson(join(dir, name)) as Record<string, any>);
   }
   const errata = readErrata(specsDir, config);
   for (const e of errata) {
     const doc = files.get(e.file);
-    if (doc === undefined) throw new Error(`erratum ${config.id}/${e.id} targets missing file ${e.file}`);
+    if (doc === undefined)
+      throw new Error(`erratum ${config.id}/${e.id} targets missing file ${e.file}`);
     try {
       files.set(e.file, applyPatch(doc, e.patch));
     } catch (err) {

@@ -29,7 +29,12 @@ export type TypeRef =
   | { readonly kind: 'boolean' }
   | { readonly kind: 'any' }
   | { readonly kind: 'ref'; readonly name: string }
-  | { readonly kind: 'array'; readonly items: TypeRef; readonly minItems?: number; readonly maxItems?: number };
+  | {
+      readonly kind: 'array';
+      readonly items: TypeRef;
+      readonly minItems?: number;
+      readonly maxItems?: number;
+    };
 
 /** One property of an object type. */
 export interface Property {

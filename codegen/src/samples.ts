@@ -53,7 +53,8 @@ export function validSample(root: Schema, node: Schema = root, name = 'value'): 
   switch (n.type) {
     case 'object': {
       const out: Record<string, Json> = {};
-      for (const [k, child] of Object.entries<Schema>(n.properties ?? {})) out[k] = validSample(root, child, k);
+      for (const [k, child] of Object.entries<Schema>(n.properties ?? {}))
+        out[k] = validSample(root, child, k);
       if (n.additionalProperties !== false) out.vendorExtension = { note: 'kept as is' };
       return out;
     }
@@ -114,8 +115,17 @@ function wrongType(n: Schema): { value: Json; kind: ViolationKind } | undefined 
 /** Every single-constraint mutation of `sample` that the schema lets us derive. */
 export function mutations(root: Schema, sample: Json): Mutation[] {
   const out: Mutation[] = [];
-  const push = (description: string, path: Path, value: Json | undefined, kind: ViolationKind): void => {
-    out.push({ description: `${description} at /${path.join('/')}`, payload: setAt(sample, path, value), kind });
+  const push = (
+    description: string,
+    path: Path,
+    value: Json | undefined,
+    kind: ViolationKind,
+  ): void => {
+    out.push({
+      description: `${description} at /${path.join('/')}`,
+      payload: setAt(sample, path, value),
+      kind,
+    });
   };
   const walk = (node: Schema, path: Path): void => {
     const n = resolve(root, node);
@@ -130,22 +140,32 @@ export function mutations(root: Schema, sample: Json): Mutation[] {
     }
     switch (n.type) {
       case 'object': {
-        for (const r of (n.required ?? []) as string[]) push(`required "${r}" removed`, [...path, r], undefined, 'occurrence');
-        if (n.additionalProperties === false) push('unknown property', [...path, 'unexpectedProperty'], 1, 'format');
-        for (const [k, child] of Object.entries<Schema>(n.properties ?? {})) walk(child, [...path, k]);
+        for (const r of (n.required ?? []) as string[])
+          push(`required "${r}" removed`, [...path, r], undefined, 'occurrence');
+        if (n.additionalProperties === false)
+          push('unknown property', [...path, 'unexpectedProperty'], 1, 'format');
+        for (const [k, child] of Object.entries<Schema>(n.properties ?? {}))
+          walk(child, [...path, k]);
         break;
       }
       case 'array': {
         const arr = here as Json[];
-        if (n.minItems !== undefined && n.minItems > 0) push('too few items', path, arr.slice(0, n.minItems - 1), 'occurrence');
+        if (n.minItems !== undefined && n.minItems > 0)
+          push('too few items', path, arr.slice(0, n.minItems - 1), 'occurrence');
         if (n.maxItems !== undefined) {
-          push('too many items', path, Array.from({ length: n.maxItems + 1 }, () => structuredClone(arr[0]!)), 'occurrence');
+          push(
+            'too many items',
+            path,
+            Array.from({ length: n.maxItems + 1 }, () => structuredClone(arr[0]!)),
+            'occurrence',
+          );
         }
         walk(n.items, [...path, 0]);
         break;
       }
       case 'string': {
-        if (n.maxLength !== undefined) push('one character too long', path, 'L'.repeat(n.maxLength + 1), 'property');
+        if (n.maxLength !== undefined)
+          push('one character too long', path, 'L'.repeat(n.maxLength + 1), 'property');
         if (n.format === 'date-time') {
           push('malformed date-time', path, 'yesterday at noon', 'property');
           push('impossible date', path, '2025-02-30T10:00:00Z', 'property');
@@ -159,7 +179,8 @@ export function mutations(root: Schema, sample: Json): Mutation[] {
         if (n.type === 'integer') push('fractional integer', path, 2.5, 'type');
         if (n.minimum !== undefined) push('below minimum', path, n.minimum - 1, 'property');
         if (n.maximum !== undefined) push('above maximum', path, n.maximum + 1, 'property');
-        if (n.multipleOf !== undefined) push('not a multiple', path, n.multipleOf * 3 + n.multipleOf / 2, 'property');
+        if (n.multipleOf !== undefined)
+          push('not a multiple', path, n.multipleOf * 3 + n.multipleOf / 2, 'property');
         break;
       }
       default:

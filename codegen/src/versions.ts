@@ -59,7 +59,11 @@ function identifyV2(sendActions: readonly string[]) {
     }
     const m = /^([A-Z][A-Za-z0-9]*?)(Request|Response)\.json$/.exec(file);
     if (m === null) return undefined;
-    return { action: m[1]!, part: m[2] === 'Request' ? 'request' : 'response', message: `${m[1]}${m[2]}` };
+    return {
+      action: m[1]!,
+      part: m[2] === 'Request' ? 'request' : 'response',
+      message: `${m[1]}${m[2]}`,
+    };
   };
 }
 
@@ -273,7 +277,11 @@ export const VERSIONS: readonly VersionConfig[] = [
     prefix: 'v16',
     packageDir: 'packages/v16-core',
     identify: identifyV16,
-    ...directions({ StationToCsms: V16_STATION_TO_CSMS, CsmsToStation: V16_CSMS_TO_STATION, Both: ['DataTransfer'] }),
+    ...directions({
+      StationToCsms: V16_STATION_TO_CSMS,
+      CsmsToStation: V16_CSMS_TO_STATION,
+      Both: ['DataTransfer'],
+    }),
     sendActions: [],
     inlineNames: V16_INLINE_NAMES,
   },
@@ -283,7 +291,11 @@ export const VERSIONS: readonly VersionConfig[] = [
     prefix: 'v201',
     packageDir: 'packages/v201-core',
     identify: identifyV2([]),
-    ...directions({ StationToCsms: V201_STATION_TO_CSMS, CsmsToStation: V201_CSMS_TO_STATION, Both: ['DataTransfer'] }),
+    ...directions({
+      StationToCsms: V201_STATION_TO_CSMS,
+      CsmsToStation: V201_CSMS_TO_STATION,
+      Both: ['DataTransfer'],
+    }),
     sendActions: [],
     inlineNames: {},
   },
@@ -293,7 +305,11 @@ export const VERSIONS: readonly VersionConfig[] = [
     prefix: 'v21',
     packageDir: 'packages/v21-core',
     identify: identifyV2(V21_SEND),
-    ...directions({ StationToCsms: V21_STATION_TO_CSMS, CsmsToStation: V21_CSMS_TO_STATION, Both: ['DataTransfer'] }),
+    ...directions({
+      StationToCsms: V21_STATION_TO_CSMS,
+      CsmsToStation: V21_CSMS_TO_STATION,
+      Both: ['DataTransfer'],
+    }),
     sendActions: V21_SEND,
     inlineNames: {},
   },

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { type Protocol, violationCode, kindOfZodIssue } from '@ocpp/runtime';
+import { kindOfZodIssue, type Protocol, violationCode } from '@ocpp/runtime';
 import { v16Protocol } from '@ocpp/v16-core';
-import { v201Protocol } from '@ocpp/v201-core';
 import { v21Protocol } from '@ocpp/v21-core';
+import { v201Protocol } from '@ocpp/v201-core';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
@@ -57,10 +57,13 @@ for (const config of VERSIONS) {
             expect(ajv(m.payload), `Ajv rejects: ${m.description}`).toBe(false);
             expect(fast.success, `fast validator rejects: ${m.description}`).toBe(false);
             expect(z.success, `zod rejects: ${m.description}`).toBe(false);
-            if (!fast.success) expect(fast.errorCode, `fast validator code for ${m.description}`).toBe(expected);
+            if (!fast.success)
+              expect(fast.errorCode, `fast validator code for ${m.description}`).toBe(expected);
             if (!z.success) {
               const kind = kindOfZodIssue(z.error.issues[0]!, m.payload);
-              expect(violationCode(config.version, kind), `zod code for ${m.description}`).toBe(expected);
+              expect(violationCode(config.version, kind), `zod code for ${m.description}`).toBe(
+                expected,
+              );
             }
           }
         });

@@ -7,29 +7,67 @@ import { VERSIONS, type VersionConfig } from '../src/versions.js';
 const [v16, v201] = VERSIONS as [VersionConfig, VersionConfig, VersionConfig];
 
 /** A 2.x-style config that knows only the actions a test mentions. */
-function config(directions: Record<string, 'StationToCsms' | 'CsmsToStation' | 'Both'>): VersionConfig {
-  return { ...v201, directionOf: (a) => directions[a], listedActions: () => Object.keys(directions) };
+function config(
+  directions: Record<string, 'StationToCsms' | 'CsmsToStation' | 'Both'>,
+): VersionConfig {
+  return {
+    ...v201,
+    directionOf: (a) => directions[a],
+    listedActions: () => Object.keys(directions),
+  };
 }
 
 const empty = { type: 'object', additionalProperties: false, properties: {} };
 
-function model(files: Record<string, object>, directions: Record<string, 'StationToCsms' | 'CsmsToStation' | 'Both'>) {
+function model(
+  files: Record<string, object>,
+  directions: Record<string, 'StationToCsms' | 'CsmsToStation' | 'Both'>,
+) {
   return buildModel(config(directions), new Map(Object.entries(files)));
 }
 
 describe('buildModel: given schema fragment → want model', () => {
   it('reads a request/response pair into an action with its direction', () => {
-    const m = model({ 'HeartbeatRequest.json': empty, 'HeartbeatResponse.json': empty }, { Heartbeat: 'StationToCsms' });
+    const m = model(
+      { 'HeartbeatRequest.json': empty, 'HeartbeatResponse.json': empty },
+      { Heartbeat: 'StationToCsms' },
+    );
     expect(m.actions).toEqual([
-      { name: 'Heartbeat', direction: 'StationToCsms', kind: 'CALL', request: 'HeartbeatRequest', response: 'HeartbeatResponse' },
+      {
+        name: 'Heartbeat',
+        direction: 'StationToCsms',
+        kind: 'CALL',
+        request: 'HeartbeatRequest',
+        response: 'HeartbeatResponse',
+      },
     ]);
   });
 
   it.each<[string, object, Def['kind'] | 'prop', unknown]>([
-    ['string with maxLength', { type: 'string', maxLength: 20 }, 'prop', { kind: 'string', maxLength: 20 }],
-    ['date-time', { type: 'string', format: 'date-time' }, 'prop', { kind: 'string', format: 'date-time' }],
-    ['bounded integer', { type: 'integer', minimum: 0, maximum: 9 }, 'prop', { kind: 'integer', minimum: 0, maximum: 9 }],
-    ['number multipleOf', { type: 'number', multipleOf: 0.1 }, 'prop', { kind: 'number', multipleOf: 0.1 }],
+    [
+      'string with maxLength',
+      { type: 'string', maxLength: 20 },
+      'prop',
+      { kind: 'string', maxLength: 20 },
+    ],
+    [
+      'date-time',
+      { type: 'string', format: 'date-time' },
+      'prop',
+      { kind: 'string', format: 'date-time' },
+    ],
+    [
+      'bounded integer',
+      { type: 'integer', minimum: 0, maximum: 9 },
+      'prop',
+      { kind: 'integer', minimum: 0, maximum: 9 },
+    ],
+    [
+      'number multipleOf',
+      { type: 'number', multipleOf: 0.1 },
+      'prop',
+      { kind: 'number', multipleOf: 0.1 },
+    ],
     ['untyped value', { description: 'anything' }, 'prop', { kind: 'any' }],
     [
       'array of strings',
@@ -47,7 +85,8 @@ describe('buildModel: given schema fragment → want model', () => {
     );
     const root = m.defs.get('XRequest');
     expect(root?.kind).toBe('object');
-    if (root?.kind === 'object') expect(root.properties[0]).toMatchObject({ name: 'field', required: true, type: want });
+    if (root?.kind === 'object')
+      expect(root.properties[0]).toMatchObject({ name: 'field', required: true, type: want });
   });
 
   it('turns $ref definitions into named types and keeps the closedness of objects', () => {
@@ -57,8 +96,16 @@ describe('buildModel: given schema fragment → want model', () => {
           type: 'object',
           additionalProperties: false,
           definitions: {
-            StatusEnumType: { type: 'string', enum: ['Accepted', 'Rejected'], description: 'Status.' },
-            CustomDataType: { type: 'object', properties: { vendorId: { type: 'string' } }, required: ['vendorId'] },
+            StatusEnumType: {
+              type: 'string',
+              enum: ['Accepted', 'Rejected'],
+              description: 'Status.',
+            },
+            CustomDataType: {
+              type: 'object',
+              properties: { vendorId: { type: 'string' } },
+              required: ['vendorId'],
+            },
           },
           properties: {
             status: { $ref: '#/definitions/StatusEnumType' },
@@ -69,7 +116,11 @@ describe('buildModel: given schema fragment → want model', () => {
       },
       { X: 'CsmsToStation' },
     );
-    expect(m.defs.get('StatusEnumType')).toMatchObject({ kind: 'enum', values: ['Accepted', 'Rejected'], description: 'Status.' });
+    expect(m.defs.get('StatusEnumType')).toMatchObject({
+      kind: 'enum',
+      values: ['Accepted', 'Rejected'],
+      description: 'Status.',
+    });
     expect(m.defs.get('CustomDataType')).toMatchObject({ kind: 'object', closed: false });
     expect(m.defs.get('XRequest')).toMatchObject({ kind: 'object', closed: true });
   });
@@ -93,24 +144,35 @@ describe('buildModel: given schema fragment → want model', () => {
       definitions: { AbEnumType: { type: 'string', enum: values } },
       properties: { ab: { $ref: '#/definitions/AbEnumType' } },
     });
-    expect(() => model({ 'XRequest.json': file(['A', 'B']), 'XResponse.json': file(['A', 'C']) }, { X: 'Both' })).toThrow(
-      /two different definitions named AbEnumType/,
-    );
+    expect(() =>
+      model(
+        { 'XRequest.json': file(['A', 'B']), 'XResponse.json': file(['A', 'C']) },
+        { X: 'Both' },
+      ),
+    ).toThrow(/two different definitions named AbEnumType/);
   });
 
   it('fails on a keyword it does not understand instead of ignoring it', () => {
     const bad = { type: 'object', properties: { x: { type: 'string', oneOf: [] } } };
-    expect(() => model({ 'XRequest.json': bad, 'XResponse.json': empty }, { X: 'Both' })).toThrow(SchemaError);
-    expect(() => model({ 'XRequest.json': bad, 'XResponse.json': empty }, { X: 'Both' })).toThrow(/unsupported keyword "oneOf"/);
+    expect(() => model({ 'XRequest.json': bad, 'XResponse.json': empty }, { X: 'Both' })).toThrow(
+      SchemaError,
+    );
+    expect(() => model({ 'XRequest.json': bad, 'XResponse.json': empty }, { X: 'Both' })).toThrow(
+      /unsupported keyword "oneOf"/,
+    );
   });
 
   it('fails on an action without a direction, naming the table to edit', () => {
-    expect(() => model({ 'XRequest.json': empty, 'XResponse.json': empty }, {})).toThrow(/no direction.*versions\.ts/);
+    expect(() => model({ 'XRequest.json': empty, 'XResponse.json': empty }, {})).toThrow(
+      /no direction.*versions\.ts/,
+    );
   });
 
   it('fails on a required property that is not defined', () => {
     const bad = { type: 'object', properties: {}, required: ['ghost'] };
-    expect(() => model({ 'XRequest.json': bad, 'XResponse.json': empty }, { X: 'Both' })).toThrow(/"ghost"/);
+    expect(() => model({ 'XRequest.json': bad, 'XResponse.json': empty }, { X: 'Both' })).toThrow(
+      /"ghost"/,
+    );
   });
 
   it('names 1.6 inline types by the spec (OCPP 1.6 §7), qualified names first', () => {
@@ -123,10 +185,7 @@ describe('buildModel: given schema fragment → want model', () => {
         },
       ],
       ['BootNotification.json', empty],
-      [
-        'Authorize.json',
-        { type: 'object', properties: { idTag: { type: 'string' } } },
-      ],
+      ['Authorize.json', { type: 'object', properties: { idTag: { type: 'string' } } }],
       [
         'AuthorizeResponse.json',
         {
@@ -169,10 +228,14 @@ describe('applyPatch (RFC 6902, used for errata)', () => {
   });
 
   it('a failing test operation stops the patch', () => {
-    expect(() => applyPatch(doc, [{ op: 'test', path: '/c', value: 5 }])).toThrow(/test failed at "\/c"/);
+    expect(() => applyPatch(doc, [{ op: 'test', path: '/c', value: 5 }])).toThrow(
+      /test failed at "\/c"/,
+    );
   });
 
   it('a path that does not exist is an error', () => {
-    expect(() => applyPatch(doc, [{ op: 'replace', path: '/nope/x', value: 1 }])).toThrow(/does not exist/);
+    expect(() => applyPatch(doc, [{ op: 'replace', path: '/nope/x', value: 1 }])).toThrow(
+      /does not exist/,
+    );
   });
 });

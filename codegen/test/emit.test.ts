@@ -10,7 +10,11 @@ const v201 = VERSIONS[1]!;
 
 describe('tsType / zodType: given a property type → want TypeScript and zod text', () => {
   it.each<[TypeRef, string, string]>([
-    [{ kind: 'string', maxLength: 20 }, 'string', "z.string().refine(maxChars(20), 'must have at most 20 characters')"],
+    [
+      { kind: 'string', maxLength: 20 },
+      'string',
+      "z.string().refine(maxChars(20), 'must have at most 20 characters')",
+    ],
     [{ kind: 'string', format: 'date-time' }, 'string', "z.stringFormat('date-time', isDateTime)"],
     [{ kind: 'string', format: 'uri' }, 'string', "z.stringFormat('uri', isUri)"],
     [{ kind: 'integer', minimum: 0 }, 'number', 'z.int().gte(0)'],
@@ -31,9 +35,14 @@ describe('tsType / zodType: given a property type → want TypeScript and zod te
 
 describe('constraintText summarises the schema for hovers', () => {
   it('lists constraints in order', () => {
-    expect(constraintText({ kind: 'array', items: { kind: 'string', maxLength: 50 }, minItems: 1, maxItems: 2 })).toBe(
-      'Schema: at least 1 item, at most 2 items, each item: max length 50.',
-    );
+    expect(
+      constraintText({
+        kind: 'array',
+        items: { kind: 'string', maxLength: 50 },
+        minItems: 1,
+        maxItems: 2,
+      }),
+    ).toBe('Schema: at least 1 item, at most 2 items, each item: max length 50.');
     expect(constraintText({ kind: 'boolean' })).toBeUndefined();
   });
 });

@@ -1,15 +1,19 @@
 import { join } from 'node:path';
 import { type KeyTable, toCamelCase, toSnakeCase } from '@ocpp/runtime';
 import { v16Actions } from '@ocpp/v16-core';
-import { v201Actions } from '@ocpp/v201-core';
 import { v21Actions } from '@ocpp/v21-core';
+import { v201Actions } from '@ocpp/v201-core';
 import { describe, expect, it } from 'vitest';
 import { loadVersion } from '../src/load.js';
 import { validSample } from '../src/samples.js';
 import { VERSIONS } from '../src/versions.js';
 
 const root = join(import.meta.dirname, '../..');
-const registries = { 'ocpp1.6': v16Actions, 'ocpp2.0.1': v201Actions, 'ocpp2.1': v21Actions } as const;
+const registries = {
+  'ocpp1.6': v16Actions,
+  'ocpp2.0.1': v201Actions,
+  'ocpp2.1': v21Actions,
+} as const;
 
 function camelKeys(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) for (const v of value) camelKeys(v, out);

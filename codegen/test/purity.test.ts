@@ -13,7 +13,9 @@ function sources(dir: string): string[] {
 describe('core packages run in browsers and edge runtimes', () => {
   for (const pkg of ['runtime', 'v16-core', 'v201-core', 'v21-core']) {
     it(`@ocpp/${pkg} imports no Node built-in, no ws, nothing outside its declared dependencies`, () => {
-      const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'));
+      const manifest = JSON.parse(
+        readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'),
+      );
       const allowed = new Set(Object.keys(manifest.dependencies ?? {}));
       const files = sources(join(root, 'packages', pkg, 'src'));
       expect(files.length).toBeGreaterThan(0);
@@ -29,12 +31,19 @@ describe('core packages run in browsers and edge runtimes', () => {
         for (const m of specifiers) {
           const spec = m[1]!;
           if (spec.startsWith('.')) continue;
-          const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+          const name = spec.startsWith('@')
+            ? spec.split('/').slice(0, 2).join('/')
+            : spec.split('/')[0]!;
           expect(spec.startsWith('node:'), `${file} imports ${spec}`).toBe(false);
-          expect(allowed.has(name), `${file} imports ${spec}, not a dependency of @ocpp/${pkg}`).toBe(true);
+          expect(
+            allowed.has(name),
+            `${file} imports ${spec}, not a dependency of @ocpp/${pkg}`,
+          ).toBe(true);
         }
         const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-        expect(/\brequire\(|\bprocess\.|\bBuffer\b/.test(code), `${file} uses a Node global`).toBe(false);
+        expect(/\brequire\(|\bprocess\.|\bBuffer\b/.test(code), `${file} uses a Node global`).toBe(
+          false,
+        );
       }
       expect(seen, 'the scan found the import statements').toBeGreaterThan(0);
     });

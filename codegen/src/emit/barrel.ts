@@ -3,7 +3,9 @@ import type { VersionConfig } from '../versions.js';
 import { preamble, upperPrefix } from './common.js';
 
 function block(names: readonly string[], from: string, typeOnly: boolean): string {
-  const sorted = [...names].sort((a, b) => a.replace(/^type /, '').localeCompare(b.replace(/^type /, '')));
+  const sorted = [...names].sort((a, b) =>
+    a.replace(/^type /, '').localeCompare(b.replace(/^type /, '')),
+  );
   return `export ${typeOnly ? 'type ' : ''}{\n${sorted.map((n) => `  ${n},`).join('\n')}\n} from '${from}';\n`;
 }
 
@@ -17,10 +19,21 @@ export function emitBarrelFile(config: VersionConfig, model: Model, errata: numb
   return [
     preamble(config, `public barrel of the generated OCPP ${config.version} modules`, errata),
     block(enums, './enums.js', false),
-    block([...defs.map((d) => `${d.name}Schema`), `${p}Schemas`, `type ${P}Schemas`], './schemas.js', false),
+    block(
+      [...defs.map((d) => `${d.name}Schema`), `${p}Schemas`, `type ${P}Schemas`],
+      './schemas.js',
+      false,
+    ),
     block(objects, './types.js', true),
     block(
-      [`${p}Actions`, `${p}Protocol`, `type ${P}Action`, `type ${P}ActionMap`, `type ${P}Request`, `type ${P}Response`],
+      [
+        `${p}Actions`,
+        `${p}Protocol`,
+        `type ${P}Action`,
+        `type ${P}ActionMap`,
+        `type ${P}Request`,
+        `type ${P}Response`,
+      ],
       './registry.js',
       false,
     ),

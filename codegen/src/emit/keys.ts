@@ -22,7 +22,8 @@ export function emitKeysFile(config: VersionConfig, model: Model, errata: number
     const entries = def.properties.map((p) => {
       const snake = snakeKey(p.name);
       const clash = seen.get(snake);
-      if (clash !== undefined) throw new Error(`${def.name}: keys ${clash} and ${p.name} have the same snake_case form`);
+      if (clash !== undefined)
+        throw new Error(`${def.name}: keys ${clash} and ${p.name} have the same snake_case form`);
       seen.set(snake, p.name);
       const nested = objectRef(p.type, model);
       return `  ${key(p.name)}: [${str(snake)}${nested === undefined ? '' : `, K${nested}`}],`;

@@ -6,13 +6,16 @@ import { key, preamble, str, upperPrefix } from './common.js';
 export function zodType(t: TypeRef): string {
   switch (t.kind) {
     case 'string': {
-      let s = t.format === 'date-time'
-        ? "z.stringFormat('date-time', isDateTime)"
-        : t.format === 'uri'
-          ? "z.stringFormat('uri', isUri)"
-          : 'z.string()';
-      if (t.minLength !== undefined) s += `.refine(minChars(${t.minLength}), ${str(`must have at least ${t.minLength} characters`)})`;
-      if (t.maxLength !== undefined) s += `.refine(maxChars(${t.maxLength}), ${str(`must have at most ${t.maxLength} characters`)})`;
+      let s =
+        t.format === 'date-time'
+          ? "z.stringFormat('date-time', isDateTime)"
+          : t.format === 'uri'
+            ? "z.stringFormat('uri', isUri)"
+            : 'z.string()';
+      if (t.minLength !== undefined)
+        s += `.refine(minChars(${t.minLength}), ${str(`must have at least ${t.minLength} characters`)})`;
+      if (t.maxLength !== undefined)
+        s += `.refine(maxChars(${t.maxLength}), ${str(`must have at most ${t.maxLength} characters`)})`;
       if (t.pattern !== undefined) s += `.regex(new RegExp(${str(t.pattern)}, 'u'))`;
       return s;
     }

@@ -37,13 +37,17 @@ export function constraintText(t: TypeRef): string | undefined {
         if (x.kind === 'integer') parts.push(`${prefix}integer`);
         if (x.minimum !== undefined) parts.push(`${prefix}minimum ${x.minimum}`);
         if (x.maximum !== undefined) parts.push(`${prefix}maximum ${x.maximum}`);
-        if (x.exclusiveMinimum !== undefined) parts.push(`${prefix}greater than ${x.exclusiveMinimum}`);
-        if (x.exclusiveMaximum !== undefined) parts.push(`${prefix}less than ${x.exclusiveMaximum}`);
+        if (x.exclusiveMinimum !== undefined)
+          parts.push(`${prefix}greater than ${x.exclusiveMinimum}`);
+        if (x.exclusiveMaximum !== undefined)
+          parts.push(`${prefix}less than ${x.exclusiveMaximum}`);
         if (x.multipleOf !== undefined) parts.push(`${prefix}multiple of ${x.multipleOf}`);
         break;
       case 'array':
-        if (x.minItems !== undefined) parts.push(`${prefix}at least ${x.minItems} item${x.minItems === 1 ? '' : 's'}`);
-        if (x.maxItems !== undefined) parts.push(`${prefix}at most ${x.maxItems} item${x.maxItems === 1 ? '' : 's'}`);
+        if (x.minItems !== undefined)
+          parts.push(`${prefix}at least ${x.minItems} item${x.minItems === 1 ? '' : 's'}`);
+        if (x.maxItems !== undefined)
+          parts.push(`${prefix}at most ${x.maxItems} item${x.maxItems === 1 ? '' : 's'}`);
         visit(x.items, 'each item: ');
         break;
       default:
@@ -71,7 +75,11 @@ export function emitEnum(config: VersionConfig, def: EnumDef): string {
 
 function emitProperty(p: Property): string {
   const doc = jsdoc(
-    [p.description, constraintText(p.type), p.default === undefined ? undefined : `@default ${JSON.stringify(p.default)}`],
+    [
+      p.description,
+      constraintText(p.type),
+      p.default === undefined ? undefined : `@default ${JSON.stringify(p.default)}`,
+    ],
     '  ',
   );
   return `${doc}  ${key(p.name)}${p.required ? '' : '?'}: ${tsType(p.type)};\n`;
@@ -80,7 +88,9 @@ function emitProperty(p: Property): string {
 /** The interface of one object type. */
 export function emitInterface(config: VersionConfig, def: ObjectDef): string {
   const body = def.properties.map(emitProperty).join('');
-  const open = def.closed ? '' : '  /** Vendor-defined properties (the schema leaves this object open). */\n  [key: string]: unknown;\n';
+  const open = def.closed
+    ? ''
+    : '  /** Vendor-defined properties (the schema leaves this object open). */\n  [key: string]: unknown;\n';
   return `${jsdoc([def.description, sourceLine(config, def)])}export interface ${def.name} {\n${body}${open}}\n`;
 }
 
@@ -95,7 +105,10 @@ export function emitEnumsFile(config: VersionConfig, model: Model, errata: numbe
 export function emitTypesFile(config: VersionConfig, model: Model, errata: number): string {
   const objects = [...model.defs.values()].filter((d): d is ObjectDef => d.kind === 'object');
   objects.sort((a, b) => a.name.localeCompare(b.name));
-  const enumNames = [...model.defs.values()].filter((d) => d.kind === 'enum').map((d) => d.name).sort();
+  const enumNames = [...model.defs.values()]
+    .filter((d) => d.kind === 'enum')
+    .map((d) => d.name)
+    .sort();
   const used = new Set<string>();
   for (const o of objects) {
     for (const p of o.properties) {
@@ -104,6 +117,9 @@ export function emitTypesFile(config: VersionConfig, model: Model, errata: numbe
     }
   }
   const imports = [...used].sort();
-  const head = imports.length === 0 ? '' : `import type {\n${imports.map((n) => `  ${n},`).join('\n')}\n} from './enums.js';\n\n`;
+  const head =
+    imports.length === 0
+      ? ''
+      : `import type {\n${imports.map((n) => `  ${n},`).join('\n')}\n} from './enums.js';\n\n`;
   return `${preamble(config, `payload types of OCPP ${config.version}`, errata)}\n${head}${objects.map((o) => emitInterface(config, o)).join('\n')}`;
 }

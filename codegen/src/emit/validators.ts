@@ -1,4 +1,10 @@
-import { type EnumDef, type Model, type ObjectDef, type TypeRef, topologicalOrder } from '../model.js';
+import {
+  type EnumDef,
+  type Model,
+  type ObjectDef,
+  type TypeRef,
+  topologicalOrder,
+} from '../model.js';
 import type { VersionConfig } from '../versions.js';
 import { preamble, str } from './common.js';
 
@@ -17,7 +23,14 @@ function failWith(segments: readonly string[]): (issue: string) => string {
   };
 }
 
-function check(t: TypeRef, v: string, segments: readonly string[], ctx: CheckContext, ind: string, defs: Model['defs']): string[] {
+function check(
+  t: TypeRef,
+  v: string,
+  segments: readonly string[],
+  ctx: CheckContext,
+  ind: string,
+  defs: Model['defs'],
+): string[] {
   const fail = failWith(segments);
   const out: string[] = [];
   const use = (h: string): string => {
@@ -26,7 +39,9 @@ function check(t: TypeRef, v: string, segments: readonly string[], ctx: CheckCon
   };
   switch (t.kind) {
     case 'string': {
-      out.push(`${ind}if (typeof ${v} !== 'string') ${fail(`${use('issueType')}(${v}, 'string')`)}`);
+      out.push(
+        `${ind}if (typeof ${v} !== 'string') ${fail(`${use('issueType')}(${v}, 'string')`)}`,
+      );
       if (t.maxLength !== undefined) {
         out.push(
           `${ind}if (${v}.length > ${t.maxLength} && ${use('codePointLength')}(${v}) > ${t.maxLength}) ${fail(`${use('issueValue')}('maxLength', ${str(`must have at most ${t.maxLength} characters`)})`)}`,
@@ -38,25 +53,40 @@ function check(t: TypeRef, v: string, segments: readonly string[], ctx: CheckCon
         );
       }
       if (t.format === 'date-time') {
-        out.push(`${ind}if (!${use('isDateTime')}(${v})) ${fail(`${use('issueValue')}('format', 'must be an RFC 3339 date-time')`)}`);
+        out.push(
+          `${ind}if (!${use('isDateTime')}(${v})) ${fail(`${use('issueValue')}('format', 'must be an RFC 3339 date-time')`)}`,
+        );
       }
       if (t.format === 'uri') {
-        out.push(`${ind}if (!${use('isUri')}(${v})) ${fail(`${use('issueValue')}('format', 'must be an absolute URI')`)}`);
+        out.push(
+          `${ind}if (!${use('isUri')}(${v})) ${fail(`${use('issueValue')}('format', 'must be an absolute URI')`)}`,
+        );
       }
       if (t.pattern !== undefined) {
         const name = `P${ctx.patterns.length}`;
         ctx.patterns.push(`const ${name} = new RegExp(${str(t.pattern)}, 'u');`);
-        out.push(`${ind}if (!${name}.test(${v})) ${fail(`${use('issueValue')}('pattern', ${str(`must match /${t.pattern}/`)})`)}`);
+        out.push(
+          `${ind}if (!${name}.test(${v})) ${fail(`${use('issueValue')}('pattern', ${str(`must match /${t.pattern}/`)})`)}`,
+        );
       }
       break;
     }
     case 'number':
     case 'integer': {
       const test = t.kind === 'integer' ? `!Number.isInteger(${v})` : `!Number.isFinite(${v})`;
-      out.push(`${ind}if (typeof ${v} !== 'number' || ${test}) ${fail(`${use('issueType')}(${v}, '${t.kind}')`)}`);
-      const bound = (op: string, limit: number | undefined, keyword: string, words: string): void => {
+      out.push(
+        `${ind}if (typeof ${v} !== 'number' || ${test}) ${fail(`${use('issueType')}(${v}, '${t.kind}')`)}`,
+      );
+      const bound = (
+        op: string,
+        limit: number | undefined,
+        keyword: string,
+        words: string,
+      ): void => {
         if (limit === undefined) return;
-        out.push(`${ind}if (${v} ${op} ${limit}) ${fail(`${use('issueValue')}('${keyword}', ${str(`must be ${words} ${limit}`)})`)}`);
+        out.push(
+          `${ind}if (${v} ${op} ${limit}) ${fail(`${use('issueValue')}('${keyword}', ${str(`must be ${words} ${limit}`)})`)}`,
+        );
       };
       bound('<', t.minimum, 'minimum', '>=');
       bound('>', t.maximum, 'maximum', '<=');
@@ -70,15 +100,21 @@ function check(t: TypeRef, v: string, segments: readonly string[], ctx: CheckCon
       break;
     }
     case 'boolean':
-      out.push(`${ind}if (typeof ${v} !== 'boolean') ${fail(`${use('issueType')}(${v}, 'boolean')`)}`);
+      out.push(
+        `${ind}if (typeof ${v} !== 'boolean') ${fail(`${use('issueType')}(${v}, 'boolean')`)}`,
+      );
       break;
     case 'any':
       break;
     case 'ref': {
       const def = defs.get(t.name)!;
       if (def.kind === 'enum') {
-        out.push(`${ind}if (typeof ${v} !== 'string') ${fail(`${use('issueType')}(${v}, 'string')`)}`);
-        out.push(`${ind}if (!e${t.name}(${v})) ${fail(`${use('issueValue')}('enum', ${str(`must be a ${t.name} value`)})`)}`);
+        out.push(
+          `${ind}if (typeof ${v} !== 'string') ${fail(`${use('issueType')}(${v}, 'string')`)}`,
+        );
+        out.push(
+          `${ind}if (!e${t.name}(${v})) ${fail(`${use('issueValue')}('enum', ${str(`must be a ${t.name} value`)})`)}`,
+        );
       } else {
         const e = `e${ctx.depth}`;
         out.push(`${ind}const ${e} = v${t.name}(${v});`);
@@ -100,7 +136,14 @@ function check(t: TypeRef, v: string, segments: readonly string[], ctx: CheckCon
       }
       const i = `i${ctx.depth}`;
       const y = `y${ctx.depth}`;
-      const inner = check(t.items, y, [...segments, i], { ...ctx, depth: ctx.depth + 1 }, `${ind}  `, defs);
+      const inner = check(
+        t.items,
+        y,
+        [...segments, i],
+        { ...ctx, depth: ctx.depth + 1 },
+        `${ind}  `,
+        defs,
+      );
       if (inner.length > 0) {
         out.push(`${ind}for (let ${i} = 0; ${i} < ${v}.length; ${i}++) {`);
         out.push(`${ind}  const ${y}: unknown = ${v}[${i}];`);
@@ -122,7 +165,9 @@ function emitObjectCheck(def: ObjectDef, ctx: CheckContext, defs: Model['defs'])
   const lines: string[] = [];
   ctx.helpers.add('issueType');
   lines.push(`function v${def.name}(d: unknown): RawIssue | null {`);
-  lines.push(`  if (typeof d !== 'object' || d === null || Array.isArray(d)) return issueType(d, 'object');`);
+  lines.push(
+    `  if (typeof d !== 'object' || d === null || Array.isArray(d)) return issueType(d, 'object');`,
+  );
   lines.push('  const o = d as Record<string, unknown>;');
   if (def.closed) lines.push('  let n = 0;');
   for (const p of def.properties) {
@@ -147,7 +192,9 @@ function emitObjectCheck(def: ObjectDef, ctx: CheckContext, defs: Model['defs'])
     lines.push(`  if (c !== n) return issueExtra(o, K${def.name});`);
   }
   lines.push('  return null;', '}');
-  const known = def.closed ? `const K${def.name}: readonly string[] = [${def.properties.map((p) => str(p.name)).join(', ')}];\n` : '';
+  const known = def.closed
+    ? `const K${def.name}: readonly string[] = [${def.properties.map((p) => str(p.name)).join(', ')}];\n`
+    : '';
   return `${known}${lines.join('\n')}\n`;
 }
 
@@ -159,7 +206,9 @@ export function emitValidatorsFile(config: VersionConfig, model: Model, errata: 
     parts.push(def.kind === 'enum' ? emitEnumCheck(def) : emitObjectCheck(def, ctx, model.defs));
   }
   const messages = model.messages.map((m) => `  ${m.name}: v${m.name},`);
-  const helpers = [...ctx.helpers].sort((a, b) => a.replace('type ', '').localeCompare(b.replace('type ', '')));
+  const helpers = [...ctx.helpers].sort((a, b) =>
+    a.replace('type ', '').localeCompare(b.replace('type ', '')),
+  );
   return [
     preamble(config, `fast validators of OCPP ${config.version}`, errata),
     `import { ${helpers.join(', ')} } from '@ocpp/runtime';`,

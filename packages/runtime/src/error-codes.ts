@@ -11,7 +11,8 @@ export const V16_ERROR_CODES = {
   ProtocolError: 'Payload for Action is incomplete',
   SecurityError: 'A security issue prevented the receiver from completing the Action',
   FormationViolation: 'Payload is syntactically incorrect or does not conform to the PDU structure',
-  PropertyConstraintViolation: 'Payload is syntactically correct but a field contains an invalid value',
+  PropertyConstraintViolation:
+    'Payload is syntactically correct but a field contains an invalid value',
   OccurenceConstraintViolation: 'A field violates occurrence constraints',
   TypeConstraintViolation: 'A field violates data type constraints',
   GenericError: 'Any other error',
@@ -26,7 +27,8 @@ export const V2_ERROR_CODES = {
   NotImplemented: 'Requested Action is not known by the receiver',
   NotSupported: 'Requested Action is recognized but not supported by the receiver',
   OccurrenceConstraintViolation: 'A field violates occurrence constraints',
-  PropertyConstraintViolation: 'Payload is syntactically correct but a field contains an invalid value',
+  PropertyConstraintViolation:
+    'Payload is syntactically correct but a field contains an invalid value',
   ProtocolError: 'Payload does not conform to the PDU structure',
   RpcFrameworkError: 'Not a valid RPC request, e.g. the message id could not be read',
   SecurityError: 'A security issue prevented the receiver from completing the Action',
@@ -111,6 +113,7 @@ export function normalizeErrorCode<V extends OcppVersion>(
   code: string,
 ): ErrorCodeOf<V> | undefined {
   const alias = SPELLING_ALIASES[code];
-  if (alias !== undefined) return (version === '1.6' ? alias['1.6'] : alias['2.x']) as ErrorCodeOf<V>;
+  if (alias !== undefined)
+    return (version === '1.6' ? alias['1.6'] : alias['2.x']) as ErrorCodeOf<V>;
   return Object.hasOwn(ERROR_CODES[version], code) ? (code as ErrorCodeOf<V>) : undefined;
 }

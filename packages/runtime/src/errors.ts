@@ -52,10 +52,18 @@ export class OcppSdkError extends Error {
 
 /** True for an {@link OcppCallError}, also one created by another copy of this package. */
 export function isOcppCallError(value: unknown): value is OcppCallError<string> {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[CALL_ERROR_BRAND] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[CALL_ERROR_BRAND] === true
+  );
 }
 
 /** True for an {@link OcppSdkError}, also one created by another copy of this package. */
 export function isOcppSdkError(value: unknown): value is OcppSdkError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SDK_ERROR_BRAND] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[SDK_ERROR_BRAND] === true
+  );
 }

@@ -39,7 +39,8 @@ function decimals(n: number): number {
   if (Number.isInteger(n)) return 0;
   const s = String(n);
   const e = s.indexOf('e-');
-  if (e !== -1) return Number(s.slice(e + 2)) + (s.indexOf('.') === -1 ? 0 : e - s.indexOf('.') - 1);
+  if (e !== -1)
+    return Number(s.slice(e + 2)) + (s.indexOf('.') === -1 ? 0 : e - s.indexOf('.') - 1);
   return s.length - s.indexOf('.') - 1;
 }
 

@@ -3,11 +3,11 @@ export {
   type ErrorCodeOf,
   normalizeErrorCode,
   type OcppErrorCode,
+  V2_ERROR_CODES,
   V16_ERROR_CODES,
   type V16ErrorCode,
-  V2_ERROR_CODES,
-  type V201ErrorCode,
   type V21ErrorCode,
+  type V201ErrorCode,
   type ViolationKind,
   violationCode,
 } from './error-codes.js';

@@ -1,8 +1,4 @@
-import {
-  ERROR_CODES,
-  type ErrorCodeOf,
-  violationCode,
-} from './error-codes.js';
+import { ERROR_CODES, type ErrorCodeOf, violationCode } from './error-codes.js';
 import { OcppSdkError } from './errors.js';
 import { type KeyTable, toCamelCase, toSnakeCase } from './keys.js';
 import { type FastValidator, finishIssue, type ValidationResult } from './validation.js';
@@ -35,7 +31,10 @@ export interface MessageDescriptor {
 }
 
 /** Run-time facts of one action. */
-export interface ActionDescriptor<Name extends string = string, T extends ActionTypes = ActionTypes> {
+export interface ActionDescriptor<
+  Name extends string = string,
+  T extends ActionTypes = ActionTypes,
+> {
   readonly name: Name;
   readonly direction: T['direction'];
   readonly kind: T['kind'];
@@ -85,7 +84,11 @@ export interface Protocol<V extends OcppVersion, M extends ActionMapShape<M>> {
   toCamelCase(action: keyof M & string, part: MessagePart, payload: unknown): unknown;
 }
 
-function messageOf(actions: Record<string, ActionDescriptor>, action: string, part: MessagePart): MessageDescriptor {
+function messageOf(
+  actions: Record<string, ActionDescriptor>,
+  action: string,
+  part: MessagePart,
+): MessageDescriptor {
   const entry = Object.hasOwn(actions, action) ? actions[action] : undefined;
   if (entry === undefined) throw new OcppSdkError('UNKNOWN_ACTION', `unknown action "${action}"`);
   const message = entry[part];
@@ -113,7 +116,9 @@ export function defineProtocol<V extends OcppVersion, M extends ActionMapShape<M
       const issue = finishIssue(raw);
       return { success: false, errorCode: violationCode(version, issue.kind), issues: [issue] };
     },
-    toSnakeCase: (action, part, payload) => toSnakeCase(messageOf(table, action, part).keys, payload),
-    toCamelCase: (action, part, payload) => toCamelCase(messageOf(table, action, part).keys, payload),
+    toSnakeCase: (action, part, payload) =>
+      toSnakeCase(messageOf(table, action, part).keys, payload),
+    toCamelCase: (action, part, payload) =>
+      toCamelCase(messageOf(table, action, part).keys, payload),
   };
 }

@@ -33,7 +33,11 @@ export interface ValidationIssue {
 /** Outcome of a validation: the typed payload, or the CALLERROR code and the issues. */
 export type ValidationResult<T, Code extends string = string> =
   | { readonly success: true; readonly data: T }
-  | { readonly success: false; readonly errorCode: Code; readonly issues: readonly ValidationIssue[] };
+  | {
+      readonly success: false;
+      readonly errorCode: Code;
+      readonly issues: readonly ValidationIssue[];
+    };
 
 /**
  * What a generated fast validator returns: `null` when the value is valid, else the first issue
@@ -68,7 +72,9 @@ export function kindOfKeyword(keyword: SchemaKeyword, expectedType?: string): Vi
 
 /** Escapes one JSON-pointer segment (RFC 6901). */
 function escapeSegment(segment: string | number): string {
-  return typeof segment === 'number' ? String(segment) : segment.replace(/~/g, '~0').replace(/\//g, '~1');
+  return typeof segment === 'number'
+    ? String(segment)
+    : segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** Renders path segments as a JSON pointer. */
@@ -80,7 +86,12 @@ export function toPointer(segments: readonly (string | number)[]): string {
 
 /** Turns a raw issue into the public shape. */
 export function finishIssue(raw: RawIssue): ValidationIssue {
-  return { path: toPointer(raw.segments), message: raw.message, keyword: raw.keyword, kind: raw.kind };
+  return {
+    path: toPointer(raw.segments),
+    message: raw.message,
+    keyword: raw.keyword,
+    kind: raw.kind,
+  };
 }
 
 // ---- issue constructors used by generated validators (cold path only) ----
@@ -103,7 +114,12 @@ export function issueType(value: unknown, expected: string): RawIssue {
 
 /** Issue: a required property is missing. */
 export function issueRequired(property: string): RawIssue {
-  return { segments: [property], message: 'required property is missing', keyword: 'required', kind: 'occurrence' };
+  return {
+    segments: [property],
+    message: 'required property is missing',
+    keyword: 'required',
+    kind: 'occurrence',
+  };
 }
 
 /** Issue: a closed object carries a property the schema does not define. */
@@ -152,7 +168,13 @@ export function codePointLength(value: string): number {
  * error, which OCPP calls an occurrence violation.
  */
 export function kindOfZodIssue(
-  issue: { readonly code: string; readonly path: readonly PropertyKey[]; readonly expected?: unknown; readonly origin?: unknown; readonly params?: unknown },
+  issue: {
+    readonly code: string;
+    readonly path: readonly PropertyKey[];
+    readonly expected?: unknown;
+    readonly origin?: unknown;
+    readonly params?: unknown;
+  },
   input: unknown,
 ): ViolationKind {
   if (
@@ -172,7 +194,9 @@ export function kindOfZodIssue(
       // An enum given a value of another JSON type: the schema's `type` keyword fails first.
       const values = (issue as { values?: readonly unknown[] }).values;
       const v = valueAt(input, issue.path);
-      return values !== undefined && values.length > 0 && typeof v !== typeof values[0] ? 'type' : 'property';
+      return values !== undefined && values.length > 0 && typeof v !== typeof values[0]
+        ? 'type'
+        : 'property';
     }
     case 'too_big':
     case 'too_small':

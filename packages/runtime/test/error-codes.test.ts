@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   normalizeErrorCode,
-  V16_ERROR_CODES,
   V2_ERROR_CODES,
+  V16_ERROR_CODES,
   violationCode,
 } from '../src/error-codes.js';
 

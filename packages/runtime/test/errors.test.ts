@@ -4,7 +4,11 @@ import { isOcppCallError, isOcppSdkError, OcppCallError, OcppSdkError } from '..
 describe('error families', () => {
   it('OcppCallError carries the wire fields', () => {
     const e = new OcppCallError('NotSupported', 'no handler', { action: 'Reset' });
-    expect(e).toMatchObject({ code: 'NotSupported', description: 'no handler', details: { action: 'Reset' } });
+    expect(e).toMatchObject({
+      code: 'NotSupported',
+      description: 'no handler',
+      details: { action: 'Reset' },
+    });
     expect(e.message).toBe('NotSupported: no handler');
     expect(new OcppCallError('GenericError').details).toEqual({});
   });
@@ -12,7 +16,9 @@ describe('error families', () => {
   it('guards do not rely on instanceof', () => {
     const call = new OcppCallError('InternalError');
     const sdk = new OcppSdkError('TIMEOUT', 'no reply in 30 s');
-    const foreign = Object.assign(Object.create(null), { [Symbol.for('@ocpp/runtime.OcppSdkError')]: true });
+    const foreign = Object.assign(Object.create(null), {
+      [Symbol.for('@ocpp/runtime.OcppSdkError')]: true,
+    });
     expect(isOcppCallError(call)).toBe(true);
     expect(isOcppCallError(sdk)).toBe(false);
     expect(isOcppSdkError(sdk)).toBe(true);

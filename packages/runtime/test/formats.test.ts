@@ -27,11 +27,13 @@ describe('isDateTime (RFC 3339)', () => {
 });
 
 describe('isUri', () => {
-  it.each(['https://example.com/a?b=c', 'ftp://user@host:21/diag.zip', 'urn:ocpp:x'])('accepts %s', (v) =>
-    expect(isUri(v)).toBe(true),
+  it.each(['https://example.com/a?b=c', 'ftp://user@host:21/diag.zip', 'urn:ocpp:x'])(
+    'accepts %s',
+    (v) => expect(isUri(v)).toBe(true),
   );
-  it.each(['not a uri', '/relative/path', '://missing-scheme', 'http://exa mple.com'])('rejects %s', (v) =>
-    expect(isUri(v)).toBe(false),
+  it.each(['not a uri', '/relative/path', '://missing-scheme', 'http://exa mple.com'])(
+    'rejects %s',
+    (v) => expect(isUri(v)).toBe(false),
   );
 });
 

@@ -30,19 +30,41 @@ describe('OCPP 1.6 protocol descriptor', () => {
     expect(UnitOfMeasure.Celcius).toBe('Celcius');
     // Erratum: BootNotificationResponse.interval is an integer.
     expect(
-      v16Protocol.validate('BootNotification', 'response', { status: 'Accepted', currentTime: '2025-01-01T00:00:00Z', interval: 1.5 }),
-    ).toMatchObject({ success: false, errorCode: 'TypeConstraintViolation', issues: [{ path: '/interval' }] });
+      v16Protocol.validate('BootNotification', 'response', {
+        status: 'Accepted',
+        currentTime: '2025-01-01T00:00:00Z',
+        interval: 1.5,
+      }),
+    ).toMatchObject({
+      success: false,
+      errorCode: 'TypeConstraintViolation',
+      issues: [{ path: '/interval' }],
+    });
     // Erratum: SendLocalList idTagInfo carries expiryDate and parentIdTag as properties.
     const list = {
       listVersion: 2,
       updateType: 'Full',
-      localAuthorizationList: [{ idTag: 'TAG1', idTagInfo: { status: 'Accepted', expiryDate: '2026-01-01T00:00:00Z', parentIdTag: 'P' } }],
+      localAuthorizationList: [
+        {
+          idTag: 'TAG1',
+          idTagInfo: { status: 'Accepted', expiryDate: '2026-01-01T00:00:00Z', parentIdTag: 'P' },
+        },
+      ],
     };
-    expect(v16Protocol.validate('SendLocalList', 'request', list)).toEqual({ success: true, data: list });
+    expect(v16Protocol.validate('SendLocalList', 'request', list)).toEqual({
+      success: true,
+      data: list,
+    });
     // Erratum: inner objects are closed.
     expect(
-      v16Protocol.validate('Authorize', 'response', { idTagInfo: { status: 'Accepted', colour: 'green' } }),
-    ).toMatchObject({ success: false, errorCode: 'FormationViolation', issues: [{ path: '/idTagInfo/colour' }] });
+      v16Protocol.validate('Authorize', 'response', {
+        idTagInfo: { status: 'Accepted', colour: 'green' },
+      }),
+    ).toMatchObject({
+      success: false,
+      errorCode: 'FormationViolation',
+      issues: [{ path: '/idTagInfo/colour' }],
+    });
   });
 
   it('validates multipleOf 0.1 on decimal values', () => {
@@ -53,21 +75,39 @@ describe('OCPP 1.6 protocol descriptor', () => {
         stackLevel: 0,
         chargingProfilePurpose: 'TxDefaultProfile',
         chargingProfileKind: 'Absolute',
-        chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit }] },
+        chargingSchedule: {
+          chargingRateUnit: 'A',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit }],
+        },
       },
     });
     expect(v16Protocol.validate('SetChargingProfile', 'request', profile(16.3)).success).toBe(true);
     expect(v16Protocol.validate('SetChargingProfile', 'request', profile(16.35))).toMatchObject({
       success: false,
       errorCode: 'PropertyConstraintViolation',
-      issues: [{ path: '/csChargingProfiles/chargingSchedule/chargingSchedulePeriod/0/limit', keyword: 'multipleOf' }],
+      issues: [
+        {
+          path: '/csChargingProfiles/chargingSchedule/chargingSchedulePeriod/0/limit',
+          keyword: 'multipleOf',
+        },
+      ],
     });
   });
 
   it('maps keys to snake_case and back', () => {
-    const start = { connectorId: 1, idTag: 'TAG1', meterStart: 0, timestamp: '2025-01-01T00:00:00Z' };
+    const start = {
+      connectorId: 1,
+      idTag: 'TAG1',
+      meterStart: 0,
+      timestamp: '2025-01-01T00:00:00Z',
+    };
     const snake = v16Protocol.toSnakeCase('StartTransaction', 'request', start);
-    expect(snake).toEqual({ connector_id: 1, id_tag: 'TAG1', meter_start: 0, timestamp: '2025-01-01T00:00:00Z' });
+    expect(snake).toEqual({
+      connector_id: 1,
+      id_tag: 'TAG1',
+      meter_start: 0,
+      timestamp: '2025-01-01T00:00:00Z',
+    });
     expect(v16Protocol.toCamelCase('StartTransaction', 'request', snake)).toEqual(start);
   });
 });

@@ -1,15 +1,15 @@
 import type { ActionsSentBy, SnakeCased } from '@ocpp/runtime';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
-import {
-  type ChargePointStatus,
-  type IdTagInfo,
-  type MeterValuesRequest,
+import type {
+  ChargePointStatus,
+  IdTagInfo,
+  MeterValuesRequest,
   MeterValuesRequestSchema,
-  type StartTransactionRequest,
-  type StatusNotificationRequest,
-  type V16ActionMap,
-  type V16Response,
+  StartTransactionRequest,
+  StatusNotificationRequest,
+  V16ActionMap,
+  V16Response,
 } from '../src/index.js';
 
 describe('OCPP 1.6 types', () => {
@@ -36,8 +36,12 @@ describe('OCPP 1.6 types', () => {
   });
 
   it('wrong payloads do not compile', () => {
-    // @ts-expect-error 'Charging2' is not a ChargePointStatus
-    const s: StatusNotificationRequest = { connectorId: 1, errorCode: 'NoError', status: 'Charging2' };
+    const s: StatusNotificationRequest = {
+      connectorId: 1,
+      errorCode: 'NoError',
+      // @ts-expect-error 'Charging2' is not a ChargePointStatus
+      status: 'Charging2',
+    };
     // @ts-expect-error idTag is a string
     const t: StartTransactionRequest = { connectorId: 1, idTag: 7, meterStart: 0, timestamp: '' };
     void [s, t];

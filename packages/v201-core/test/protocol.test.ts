@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BootNotificationRequestSchema, v201Actions, v201Protocol, v201Schemas } from '../src/index.js';
+import {
+  BootNotificationRequestSchema,
+  v201Actions,
+  v201Protocol,
+  v201Schemas,
+} from '../src/index.js';
 
-const boot = { reason: 'PowerUp', chargingStation: { model: 'Wallbox X', vendorName: 'Acme', serialNumber: 'S-1' } };
+const boot = {
+  reason: 'PowerUp',
+  chargingStation: { model: 'Wallbox X', vendorName: 'Acme', serialNumber: 'S-1' },
+};
 
 describe('OCPP 2.0.1 protocol descriptor', () => {
   it('declares subprotocol, version and the 12 error codes', () => {
@@ -31,14 +39,28 @@ describe('OCPP 2.0.1 protocol descriptor', () => {
   });
 
   it('validate returns the data on success and the 2.x-spelled code on failure', () => {
-    expect(v201Protocol.validate('BootNotification', 'request', boot)).toEqual({ success: true, data: boot });
+    expect(v201Protocol.validate('BootNotification', 'request', boot)).toEqual({
+      success: true,
+      data: boot,
+    });
     expect(v201Protocol.validate('BootNotification', 'request', { reason: 'PowerUp' })).toEqual({
       success: false,
       errorCode: 'OccurrenceConstraintViolation',
-      issues: [{ path: '/chargingStation', keyword: 'required', kind: 'occurrence', message: 'required property is missing' }],
+      issues: [
+        {
+          path: '/chargingStation',
+          keyword: 'required',
+          kind: 'occurrence',
+          message: 'required property is missing',
+        },
+      ],
     });
     const extra = v201Protocol.validate('BootNotification', 'request', { ...boot, extra: 1 });
-    expect(extra).toMatchObject({ success: false, errorCode: 'FormatViolation', issues: [{ path: '/extra' }] });
+    expect(extra).toMatchObject({
+      success: false,
+      errorCode: 'FormatViolation',
+      issues: [{ path: '/extra' }],
+    });
     const nested = v201Protocol.validate('BootNotification', 'request', {
       ...boot,
       chargingStation: { ...boot.chargingStation, model: 'M'.repeat(21) },

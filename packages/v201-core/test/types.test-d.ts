@@ -3,11 +3,11 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import {
   type BootNotificationRequest,
-  BootNotificationRequestSchema,
+  type BootNotificationRequestSchema,
   BootReasonEnumType,
   type CustomDataType,
   type TransactionEventRequest,
-  TransactionEventRequestSchema,
+  type TransactionEventRequestSchema,
   type V201Action,
   type V201ActionMap,
   type V201Request,
@@ -22,8 +22,12 @@ describe('OCPP 2.0.1 types', () => {
   });
 
   it('zod schemas infer exactly the generated types', () => {
-    expectTypeOf<z.output<typeof BootNotificationRequestSchema>>().toEqualTypeOf<BootNotificationRequest>();
-    expectTypeOf<z.output<typeof TransactionEventRequestSchema>>().toEqualTypeOf<TransactionEventRequest>();
+    expectTypeOf<
+      z.output<typeof BootNotificationRequestSchema>
+    >().toEqualTypeOf<BootNotificationRequest>();
+    expectTypeOf<
+      z.output<typeof TransactionEventRequestSchema>
+    >().toEqualTypeOf<TransactionEventRequest>();
   });
 
   it('enums are const objects with a same-named union', () => {
@@ -32,14 +36,20 @@ describe('OCPP 2.0.1 types', () => {
   });
 
   it('a wrong field or enum value does not compile', () => {
-    const ok: BootNotificationRequest = { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } };
+    const ok: BootNotificationRequest = {
+      reason: 'PowerUp',
+      chargingStation: { model: 'M', vendorName: 'V' },
+    };
     const wrongField: BootNotificationRequest = {
       reason: 'PowerUp',
       // @ts-expect-error serialNo is not a ChargingStationType field (serialNumber is)
       chargingStation: { model: 'M', vendorName: 'V', serialNo: '1' },
     };
-    // @ts-expect-error 'Restart' is not a BootReasonEnumType value
-    const wrongEnum: BootNotificationRequest = { reason: 'Restart', chargingStation: { model: 'M', vendorName: 'V' } };
+    const wrongEnum: BootNotificationRequest = {
+      // @ts-expect-error 'Restart' is not a BootReasonEnumType value
+      reason: 'Restart',
+      chargingStation: { model: 'M', vendorName: 'V' },
+    };
     // @ts-expect-error chargingStation is required
     const missing: BootNotificationRequest = { reason: 'PowerUp' };
     expectTypeOf(ok).not.toBeAny();
@@ -61,7 +71,10 @@ describe('OCPP 2.0.1 types', () => {
   it('validate narrows the payload to the action and part', () => {
     const r = v201Protocol.validate('Heartbeat', 'response', {});
     if (r.success) expectTypeOf(r.data).toEqualTypeOf<V201Response<'Heartbeat'>>();
-    else expectTypeOf(r.errorCode).toExtend<'FormatViolation' | 'TypeConstraintViolation' | 'GenericError' | string>();
+    else
+      expectTypeOf(r.errorCode).toExtend<
+        'FormatViolation' | 'TypeConstraintViolation' | 'GenericError' | string
+      >();
     // @ts-expect-error not an OCPP 2.0.1 action
     v201Protocol.validate('StartTransaction', 'request', {});
   });

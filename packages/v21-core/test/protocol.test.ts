@@ -12,7 +12,11 @@ describe('OCPP 2.1 protocol descriptor', () => {
     const all = Object.values(v21Actions);
     expect(all).toHaveLength(91);
     expect(all.filter((a) => a.kind === 'CALL')).toHaveLength(90);
-    expect(v21Actions.NotifyPeriodicEventStream).toMatchObject({ kind: 'SEND', direction: 'StationToCsms', response: undefined });
+    expect(v21Actions.NotifyPeriodicEventStream).toMatchObject({
+      kind: 'SEND',
+      direction: 'StationToCsms',
+      response: undefined,
+    });
     expect(v21Schemas.NotifyPeriodicEventStream).not.toHaveProperty('response');
     const count = (d: string) => all.filter((a) => a.direction === d).length;
     // 2.0.1's 24 + 11 new CALLs + the SEND; 2.0.1's 39 + 15 new; DataTransfer both ways.
@@ -20,8 +24,16 @@ describe('OCPP 2.1 protocol descriptor', () => {
   });
 
   it('validates a SEND payload as a request and refuses to look up its response', () => {
-    const send = { id: 3, pending: 0, basetime: '2025-03-14T09:26:53Z', data: [{ t: 0.5, v: '230.4' }] };
-    expect(v21Protocol.validate('NotifyPeriodicEventStream', 'request', send)).toEqual({ success: true, data: send });
+    const send = {
+      id: 3,
+      pending: 0,
+      basetime: '2025-03-14T09:26:53Z',
+      data: [{ t: 0.5, v: '230.4' }],
+    };
+    expect(v21Protocol.validate('NotifyPeriodicEventStream', 'request', send)).toEqual({
+      success: true,
+      data: send,
+    });
     // The Part 4 example gives t as a timestamp (the schema says a number offset) and omits basetime.
     const example = { id: 3, pending: 0, data: [{ t: '2024-08-27T12:30:40Z', v: '230.4' }] };
     expect(v21Protocol.validate('NotifyPeriodicEventStream', 'request', example)).toMatchObject({
@@ -30,7 +42,9 @@ describe('OCPP 2.1 protocol descriptor', () => {
       issues: [{ path: '/data/0/t', keyword: 'type' }],
     });
     const { basetime: _, ...withoutBasetime } = send;
-    expect(v21Protocol.validate('NotifyPeriodicEventStream', 'request', withoutBasetime)).toMatchObject({
+    expect(
+      v21Protocol.validate('NotifyPeriodicEventStream', 'request', withoutBasetime),
+    ).toMatchObject({
       success: false,
       errorCode: 'OccurrenceConstraintViolation',
       issues: [{ path: '/basetime', keyword: 'required' }],

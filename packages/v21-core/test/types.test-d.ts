@@ -1,20 +1,24 @@
 import type { ActionsSentBy } from '@ocpp/runtime';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
-import {
-  type NotifyPeriodicEventStream,
+import type {
+  NotifyPeriodicEventStream,
   NotifyPeriodicEventStreamSchema,
-  type V21ActionMap,
-  type V21Request,
-  type V21Response,
+  V21ActionMap,
+  V21Request,
+  V21Response,
 } from '../src/index.js';
 
 describe('OCPP 2.1 types', () => {
   it('the SEND action has a request type and no response', () => {
-    expectTypeOf<V21Request<'NotifyPeriodicEventStream'>>().toEqualTypeOf<NotifyPeriodicEventStream>();
+    expectTypeOf<
+      V21Request<'NotifyPeriodicEventStream'>
+    >().toEqualTypeOf<NotifyPeriodicEventStream>();
     expectTypeOf<V21Response<'NotifyPeriodicEventStream'>>().toBeNever();
     expectTypeOf<V21ActionMap['NotifyPeriodicEventStream']['kind']>().toEqualTypeOf<'SEND'>();
-    expectTypeOf<z.output<typeof NotifyPeriodicEventStreamSchema>>().toEqualTypeOf<NotifyPeriodicEventStream>();
+    expectTypeOf<
+      z.output<typeof NotifyPeriodicEventStreamSchema>
+    >().toEqualTypeOf<NotifyPeriodicEventStream>();
   });
 
   it('role helpers include the 2.1 actions on the right side', () => {
@@ -24,8 +28,13 @@ describe('OCPP 2.1 types', () => {
   });
 
   it('a wrong payload does not compile', () => {
-    // @ts-expect-error t is a number offset from basetime, not a timestamp
-    const bad: NotifyPeriodicEventStream = { id: 1, pending: 0, basetime: 'x', data: [{ t: 'now', v: '1' }] };
+    const bad: NotifyPeriodicEventStream = {
+      id: 1,
+      pending: 0,
+      basetime: 'x',
+      // @ts-expect-error t is a number offset from basetime, not a timestamp
+      data: [{ t: 'now', v: '1' }],
+    };
     void bad;
   });
 });
