@@ -229,7 +229,7 @@ describe('applyPatch (RFC 6902, used for errata)', () => {
 
   it('a failing test operation stops the patch', () => {
     expect(() => applyPatch(doc, [{ op: 'test', path: '/c', value: 5 }])).toThrow(
-      /test failed at "\/c"/,
+      /\(test "\/c"\): test failed, found 1/,
     );
   });
 
@@ -237,5 +237,12 @@ describe('applyPatch (RFC 6902, used for errata)', () => {
     expect(() => applyPatch(doc, [{ op: 'replace', path: '/nope/x', value: 1 }])).toThrow(
       /does not exist/,
     );
+  });
+
+  it('a strict add refuses to overwrite, so an erratum notices when OCA ships the fix itself', () => {
+    expect(() =>
+      applyPatch(doc, [{ op: 'add', path: '/c', value: 3 }], { strictAdd: true }),
+    ).toThrow(/already exists/);
+    expect(applyPatch(doc, [{ op: 'add', path: '/c', value: 3 }])).toMatchObject({ c: 3 });
   });
 });
