@@ -113,7 +113,7 @@ function check(
           `${ind}if (typeof ${v} !== 'string') ${fail(`${use('issueType')}(${v}, 'string')`)}`,
         );
         out.push(
-          `${ind}if (!e${t.name}(${v})) ${fail(`${use('issueValue')}('enum', ${str(`must be a ${t.name} value`)})`)}`,
+          `${ind}if (!e${t.name}(${v})) ${fail(`${use('issueValue')}('enum', ${str(`must be a value of ${t.name}`)})`)}`,
         );
       } else {
         const e = `e${ctx.depth}`;

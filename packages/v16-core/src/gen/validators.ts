@@ -28,7 +28,7 @@ function vIdTagInfo(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eAuthorizationStatus(x_status)) return at(issueValue('enum', 'must be a AuthorizationStatus value'), 'status');
+    if (!eAuthorizationStatus(x_status)) return at(issueValue('enum', 'must be a value of AuthorizationStatus'), 'status');
   }
   const x_expiryDate = o['expiryDate'];
   if (x_expiryDate !== undefined) {
@@ -217,7 +217,7 @@ function vBootNotificationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eRegistrationStatus(x_status)) return at(issueValue('enum', 'must be a RegistrationStatus value'), 'status');
+    if (!eRegistrationStatus(x_status)) return at(issueValue('enum', 'must be a value of RegistrationStatus'), 'status');
   }
   const x_currentTime = o['currentTime'];
   if (x_currentTime === undefined) return issueRequired('currentTime');
@@ -275,7 +275,7 @@ function vCancelReservationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eCancelReservationStatus(x_status)) return at(issueValue('enum', 'must be a CancelReservationStatus value'), 'status');
+    if (!eCancelReservationStatus(x_status)) return at(issueValue('enum', 'must be a value of CancelReservationStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -304,7 +304,7 @@ function vCertificateHashDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_hashAlgorithm !== 'string') return at(issueType(x_hashAlgorithm, 'string'), 'hashAlgorithm');
-    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a HashAlgorithmEnumType value'), 'hashAlgorithm');
+    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a value of HashAlgorithmEnumType'), 'hashAlgorithm');
   }
   const x_issuerNameHash = o['issuerNameHash'];
   if (x_issuerNameHash === undefined) return issueRequired('issuerNameHash');
@@ -371,7 +371,7 @@ function vCertificateSignedResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eCertificateSignedStatusEnumType(x_status)) return at(issueValue('enum', 'must be a CertificateSignedStatusEnumType value'), 'status');
+    if (!eCertificateSignedStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of CertificateSignedStatusEnumType'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -405,7 +405,7 @@ function vChangeAvailabilityRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eAvailabilityType(x_type)) return at(issueValue('enum', 'must be a AvailabilityType value'), 'type');
+    if (!eAvailabilityType(x_type)) return at(issueValue('enum', 'must be a value of AvailabilityType'), 'type');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -423,7 +423,7 @@ function vChangeAvailabilityResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eAvailabilityStatus(x_status)) return at(issueValue('enum', 'must be a AvailabilityStatus value'), 'status');
+    if (!eAvailabilityStatus(x_status)) return at(issueValue('enum', 'must be a value of AvailabilityStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -478,7 +478,7 @@ function vChangeConfigurationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eConfigurationStatus(x_status)) return at(issueValue('enum', 'must be a ConfigurationStatus value'), 'status');
+    if (!eConfigurationStatus(x_status)) return at(issueValue('enum', 'must be a value of ConfigurationStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -609,7 +609,7 @@ function vChargingSchedule(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingRateUnit !== 'string') return at(issueType(x_chargingRateUnit, 'string'), 'chargingRateUnit');
-    if (!eChargingRateUnitType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a ChargingRateUnitType value'), 'chargingRateUnit');
+    if (!eChargingRateUnitType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a value of ChargingRateUnitType'), 'chargingRateUnit');
   }
   const x_chargingSchedulePeriod = o['chargingSchedulePeriod'];
   if (x_chargingSchedulePeriod === undefined) return issueRequired('chargingSchedulePeriod');
@@ -671,20 +671,20 @@ function vChargingProfile(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingProfilePurpose !== 'string') return at(issueType(x_chargingProfilePurpose, 'string'), 'chargingProfilePurpose');
-    if (!eChargingProfilePurposeType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a ChargingProfilePurposeType value'), 'chargingProfilePurpose');
+    if (!eChargingProfilePurposeType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a value of ChargingProfilePurposeType'), 'chargingProfilePurpose');
   }
   const x_chargingProfileKind = o['chargingProfileKind'];
   if (x_chargingProfileKind === undefined) return issueRequired('chargingProfileKind');
   {
     n++;
     if (typeof x_chargingProfileKind !== 'string') return at(issueType(x_chargingProfileKind, 'string'), 'chargingProfileKind');
-    if (!eChargingProfileKindType(x_chargingProfileKind)) return at(issueValue('enum', 'must be a ChargingProfileKindType value'), 'chargingProfileKind');
+    if (!eChargingProfileKindType(x_chargingProfileKind)) return at(issueValue('enum', 'must be a value of ChargingProfileKindType'), 'chargingProfileKind');
   }
   const x_recurrencyKind = o['recurrencyKind'];
   if (x_recurrencyKind !== undefined) {
     n++;
     if (typeof x_recurrencyKind !== 'string') return at(issueType(x_recurrencyKind, 'string'), 'recurrencyKind');
-    if (!eRecurrencyKindType(x_recurrencyKind)) return at(issueValue('enum', 'must be a RecurrencyKindType value'), 'recurrencyKind');
+    if (!eRecurrencyKindType(x_recurrencyKind)) return at(issueValue('enum', 'must be a value of RecurrencyKindType'), 'recurrencyKind');
   }
   const x_validFrom = o['validFrom'];
   if (x_validFrom !== undefined) {
@@ -753,7 +753,7 @@ function vClearCacheResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearCacheStatus(x_status)) return at(issueValue('enum', 'must be a ClearCacheStatus value'), 'status');
+    if (!eClearCacheStatus(x_status)) return at(issueValue('enum', 'must be a value of ClearCacheStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -780,7 +780,7 @@ function vClearChargingProfileRequest(d: unknown): RawIssue | null {
   if (x_chargingProfilePurpose !== undefined) {
     n++;
     if (typeof x_chargingProfilePurpose !== 'string') return at(issueType(x_chargingProfilePurpose, 'string'), 'chargingProfilePurpose');
-    if (!eChargingProfilePurposeType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a ChargingProfilePurposeType value'), 'chargingProfilePurpose');
+    if (!eChargingProfilePurposeType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a value of ChargingProfilePurposeType'), 'chargingProfilePurpose');
   }
   const x_stackLevel = o['stackLevel'];
   if (x_stackLevel !== undefined) {
@@ -813,7 +813,7 @@ function vClearChargingProfileResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearChargingProfileStatus(x_status)) return at(issueValue('enum', 'must be a ClearChargingProfileStatus value'), 'status');
+    if (!eClearChargingProfileStatus(x_status)) return at(issueValue('enum', 'must be a value of ClearChargingProfileStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -872,7 +872,7 @@ function vDataTransferResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDataTransferStatus(x_status)) return at(issueValue('enum', 'must be a DataTransferStatus value'), 'status');
+    if (!eDataTransferStatus(x_status)) return at(issueValue('enum', 'must be a value of DataTransferStatus'), 'status');
   }
   const x_data = o['data'];
   if (x_data !== undefined) {
@@ -924,7 +924,7 @@ function vDeleteCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDeleteCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DeleteCertificateStatusEnumType value'), 'status');
+    if (!eDeleteCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DeleteCertificateStatusEnumType'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -954,7 +954,7 @@ function vDiagnosticsStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDiagnosticsStatus(x_status)) return at(issueValue('enum', 'must be a DiagnosticsStatus value'), 'status');
+    if (!eDiagnosticsStatus(x_status)) return at(issueValue('enum', 'must be a value of DiagnosticsStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -998,7 +998,7 @@ function vExtendedTriggerMessageRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_requestedMessage !== 'string') return at(issueType(x_requestedMessage, 'string'), 'requestedMessage');
-    if (!eMessageTriggerEnumType(x_requestedMessage)) return at(issueValue('enum', 'must be a MessageTriggerEnumType value'), 'requestedMessage');
+    if (!eMessageTriggerEnumType(x_requestedMessage)) return at(issueValue('enum', 'must be a value of MessageTriggerEnumType'), 'requestedMessage');
   }
   const x_connectorId = o['connectorId'];
   if (x_connectorId !== undefined) {
@@ -1032,7 +1032,7 @@ function vExtendedTriggerMessageResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eTriggerMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a TriggerMessageStatusEnumType value'), 'status');
+    if (!eTriggerMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of TriggerMessageStatusEnumType'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -1087,7 +1087,7 @@ function vFirmwareStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eFirmwareStatus(x_status)) return at(issueValue('enum', 'must be a FirmwareStatus value'), 'status');
+    if (!eFirmwareStatus(x_status)) return at(issueValue('enum', 'must be a value of FirmwareStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -1182,7 +1182,7 @@ function vGetCompositeScheduleRequest(d: unknown): RawIssue | null {
   if (x_chargingRateUnit !== undefined) {
     n++;
     if (typeof x_chargingRateUnit !== 'string') return at(issueType(x_chargingRateUnit, 'string'), 'chargingRateUnit');
-    if (!eChargingRateUnitType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a ChargingRateUnitType value'), 'chargingRateUnit');
+    if (!eChargingRateUnitType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a value of ChargingRateUnitType'), 'chargingRateUnit');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -1210,7 +1210,7 @@ function vGetCompositeScheduleResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetCompositeScheduleStatus(x_status)) return at(issueValue('enum', 'must be a GetCompositeScheduleStatus value'), 'status');
+    if (!eGetCompositeScheduleStatus(x_status)) return at(issueValue('enum', 'must be a value of GetCompositeScheduleStatus'), 'status');
   }
   const x_connectorId = o['connectorId'];
   if (x_connectorId !== undefined) {
@@ -1384,7 +1384,7 @@ function vGetInstalledCertificateIdsRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eCertificateUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a CertificateUseEnumType value'), 'certificateType');
+    if (!eCertificateUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of CertificateUseEnumType'), 'certificateType');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -1423,7 +1423,7 @@ function vGetInstalledCertificateIdsResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetInstalledCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GetInstalledCertificateStatusEnumType value'), 'status');
+    if (!eGetInstalledCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GetInstalledCertificateStatusEnumType'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -1516,7 +1516,7 @@ function vGetLogRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_logType !== 'string') return at(issueType(x_logType, 'string'), 'logType');
-    if (!eLogEnumType(x_logType)) return at(issueValue('enum', 'must be a LogEnumType value'), 'logType');
+    if (!eLogEnumType(x_logType)) return at(issueValue('enum', 'must be a value of LogEnumType'), 'logType');
   }
   const x_requestId = o['requestId'];
   if (x_requestId === undefined) return issueRequired('requestId');
@@ -1561,7 +1561,7 @@ function vGetLogResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a LogStatusEnumType value'), 'status');
+    if (!eLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of LogStatusEnumType'), 'status');
   }
   const x_filename = o['filename'];
   if (x_filename !== undefined) {
@@ -1614,7 +1614,7 @@ function vInstallCertificateRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eCertificateUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a CertificateUseEnumType value'), 'certificateType');
+    if (!eCertificateUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of CertificateUseEnumType'), 'certificateType');
   }
   const x_certificate = o['certificate'];
   if (x_certificate === undefined) return issueRequired('certificate');
@@ -1650,7 +1650,7 @@ function vInstallCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eInstallCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a InstallCertificateStatusEnumType value'), 'status');
+    if (!eInstallCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of InstallCertificateStatusEnumType'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -1696,7 +1696,7 @@ function vLogStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUploadLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UploadLogStatusEnumType value'), 'status');
+    if (!eUploadLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UploadLogStatusEnumType'), 'status');
   }
   const x_requestId = o['requestId'];
   if (x_requestId !== undefined) {
@@ -1848,37 +1848,37 @@ function vSampledValue(d: unknown): RawIssue | null {
   if (x_context !== undefined) {
     n++;
     if (typeof x_context !== 'string') return at(issueType(x_context, 'string'), 'context');
-    if (!eReadingContext(x_context)) return at(issueValue('enum', 'must be a ReadingContext value'), 'context');
+    if (!eReadingContext(x_context)) return at(issueValue('enum', 'must be a value of ReadingContext'), 'context');
   }
   const x_format = o['format'];
   if (x_format !== undefined) {
     n++;
     if (typeof x_format !== 'string') return at(issueType(x_format, 'string'), 'format');
-    if (!eValueFormat(x_format)) return at(issueValue('enum', 'must be a ValueFormat value'), 'format');
+    if (!eValueFormat(x_format)) return at(issueValue('enum', 'must be a value of ValueFormat'), 'format');
   }
   const x_measurand = o['measurand'];
   if (x_measurand !== undefined) {
     n++;
     if (typeof x_measurand !== 'string') return at(issueType(x_measurand, 'string'), 'measurand');
-    if (!eMeasurand(x_measurand)) return at(issueValue('enum', 'must be a Measurand value'), 'measurand');
+    if (!eMeasurand(x_measurand)) return at(issueValue('enum', 'must be a value of Measurand'), 'measurand');
   }
   const x_phase = o['phase'];
   if (x_phase !== undefined) {
     n++;
     if (typeof x_phase !== 'string') return at(issueType(x_phase, 'string'), 'phase');
-    if (!ePhase(x_phase)) return at(issueValue('enum', 'must be a Phase value'), 'phase');
+    if (!ePhase(x_phase)) return at(issueValue('enum', 'must be a value of Phase'), 'phase');
   }
   const x_location = o['location'];
   if (x_location !== undefined) {
     n++;
     if (typeof x_location !== 'string') return at(issueType(x_location, 'string'), 'location');
-    if (!eLocation(x_location)) return at(issueValue('enum', 'must be a Location value'), 'location');
+    if (!eLocation(x_location)) return at(issueValue('enum', 'must be a value of Location'), 'location');
   }
   const x_unit = o['unit'];
   if (x_unit !== undefined) {
     n++;
     if (typeof x_unit !== 'string') return at(issueType(x_unit, 'string'), 'unit');
-    if (!eUnitOfMeasure(x_unit)) return at(issueValue('enum', 'must be a UnitOfMeasure value'), 'unit');
+    if (!eUnitOfMeasure(x_unit)) return at(issueValue('enum', 'must be a value of UnitOfMeasure'), 'unit');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2027,7 +2027,7 @@ function vRemoteStartTransactionResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eRemoteStartStopStatus(x_status)) return at(issueValue('enum', 'must be a RemoteStartStopStatus value'), 'status');
+    if (!eRemoteStartStopStatus(x_status)) return at(issueValue('enum', 'must be a value of RemoteStartStopStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2062,7 +2062,7 @@ function vRemoteStopTransactionResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eRemoteStartStopStatus(x_status)) return at(issueValue('enum', 'must be a RemoteStartStopStatus value'), 'status');
+    if (!eRemoteStartStopStatus(x_status)) return at(issueValue('enum', 'must be a value of RemoteStartStopStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2136,7 +2136,7 @@ function vReserveNowResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eReservationStatus(x_status)) return at(issueValue('enum', 'must be a ReservationStatus value'), 'status');
+    if (!eReservationStatus(x_status)) return at(issueValue('enum', 'must be a value of ReservationStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2164,7 +2164,7 @@ function vResetRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eResetType(x_type)) return at(issueValue('enum', 'must be a ResetType value'), 'type');
+    if (!eResetType(x_type)) return at(issueValue('enum', 'must be a value of ResetType'), 'type');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2192,7 +2192,7 @@ function vResetResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eResetStatus(x_status)) return at(issueValue('enum', 'must be a ResetStatus value'), 'status');
+    if (!eResetStatus(x_status)) return at(issueValue('enum', 'must be a value of ResetStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2278,7 +2278,7 @@ function vSendLocalListRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_updateType !== 'string') return at(issueType(x_updateType, 'string'), 'updateType');
-    if (!eUpdateType(x_updateType)) return at(issueValue('enum', 'must be a UpdateType value'), 'updateType');
+    if (!eUpdateType(x_updateType)) return at(issueValue('enum', 'must be a value of UpdateType'), 'updateType');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2308,7 +2308,7 @@ function vSendLocalListResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUpdateStatus(x_status)) return at(issueValue('enum', 'must be a UpdateStatus value'), 'status');
+    if (!eUpdateStatus(x_status)) return at(issueValue('enum', 'must be a value of UpdateStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2350,7 +2350,7 @@ function vSetChargingProfileResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eChargingProfileStatus(x_status)) return at(issueValue('enum', 'must be a ChargingProfileStatus value'), 'status');
+    if (!eChargingProfileStatus(x_status)) return at(issueValue('enum', 'must be a value of ChargingProfileStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2386,7 +2386,7 @@ function vSignCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2404,7 +2404,7 @@ function vSignedFirmwareStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a FirmwareStatusEnumType value'), 'status');
+    if (!eFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of FirmwareStatusEnumType'), 'status');
   }
   const x_requestId = o['requestId'];
   if (x_requestId !== undefined) {
@@ -2485,7 +2485,7 @@ function vSignedUpdateFirmwareResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUpdateFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UpdateFirmwareStatusEnumType value'), 'status');
+    if (!eUpdateFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UpdateFirmwareStatusEnumType'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2575,7 +2575,7 @@ function vStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_errorCode !== 'string') return at(issueType(x_errorCode, 'string'), 'errorCode');
-    if (!eChargePointErrorCode(x_errorCode)) return at(issueValue('enum', 'must be a ChargePointErrorCode value'), 'errorCode');
+    if (!eChargePointErrorCode(x_errorCode)) return at(issueValue('enum', 'must be a value of ChargePointErrorCode'), 'errorCode');
   }
   const x_info = o['info'];
   if (x_info !== undefined) {
@@ -2588,7 +2588,7 @@ function vStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eChargePointStatus(x_status)) return at(issueValue('enum', 'must be a ChargePointStatus value'), 'status');
+    if (!eChargePointStatus(x_status)) return at(issueValue('enum', 'must be a value of ChargePointStatus'), 'status');
   }
   const x_timestamp = o['timestamp'];
   if (x_timestamp !== undefined) {
@@ -2659,7 +2659,7 @@ function vStopTransactionRequest(d: unknown): RawIssue | null {
   if (x_reason !== undefined) {
     n++;
     if (typeof x_reason !== 'string') return at(issueType(x_reason, 'string'), 'reason');
-    if (!eReason(x_reason)) return at(issueValue('enum', 'must be a Reason value'), 'reason');
+    if (!eReason(x_reason)) return at(issueValue('enum', 'must be a value of Reason'), 'reason');
   }
   const x_transactionData = o['transactionData'];
   if (x_transactionData !== undefined) {
@@ -2704,7 +2704,7 @@ function vTriggerMessageRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_requestedMessage !== 'string') return at(issueType(x_requestedMessage, 'string'), 'requestedMessage');
-    if (!eMessageTrigger(x_requestedMessage)) return at(issueValue('enum', 'must be a MessageTrigger value'), 'requestedMessage');
+    if (!eMessageTrigger(x_requestedMessage)) return at(issueValue('enum', 'must be a value of MessageTrigger'), 'requestedMessage');
   }
   const x_connectorId = o['connectorId'];
   if (x_connectorId !== undefined) {
@@ -2738,7 +2738,7 @@ function vTriggerMessageResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eTriggerMessageStatus(x_status)) return at(issueValue('enum', 'must be a TriggerMessageStatus value'), 'status');
+    if (!eTriggerMessageStatus(x_status)) return at(issueValue('enum', 'must be a value of TriggerMessageStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2784,7 +2784,7 @@ function vUnlockConnectorResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUnlockStatus(x_status)) return at(issueValue('enum', 'must be a UnlockStatus value'), 'status');
+    if (!eUnlockStatus(x_status)) return at(issueValue('enum', 'must be a value of UnlockStatus'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;

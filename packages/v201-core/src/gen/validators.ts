@@ -121,7 +121,7 @@ function vAPNType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_apnAuthentication !== 'string') return at(issueType(x_apnAuthentication, 'string'), 'apnAuthentication');
-    if (!eAPNAuthenticationEnumType(x_apnAuthentication)) return at(issueValue('enum', 'must be a APNAuthenticationEnumType value'), 'apnAuthentication');
+    if (!eAPNAuthenticationEnumType(x_apnAuthentication)) return at(issueValue('enum', 'must be a value of APNAuthenticationEnumType'), 'apnAuthentication');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -240,7 +240,7 @@ function vIdTokenType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eIdTokenEnumType(x_type)) return at(issueValue('enum', 'must be a IdTokenEnumType value'), 'type');
+    if (!eIdTokenEnumType(x_type)) return at(issueValue('enum', 'must be a value of IdTokenEnumType'), 'type');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -276,7 +276,7 @@ function vMessageContentType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_format !== 'string') return at(issueType(x_format, 'string'), 'format');
-    if (!eMessageFormatEnumType(x_format)) return at(issueValue('enum', 'must be a MessageFormatEnumType value'), 'format');
+    if (!eMessageFormatEnumType(x_format)) return at(issueValue('enum', 'must be a value of MessageFormatEnumType'), 'format');
   }
   const x_language = o['language'];
   if (x_language !== undefined) {
@@ -313,7 +313,7 @@ function vIdTokenInfoType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eAuthorizationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a AuthorizationStatusEnumType value'), 'status');
+    if (!eAuthorizationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of AuthorizationStatusEnumType'), 'status');
   }
   const x_cacheExpiryDateTime = o['cacheExpiryDateTime'];
   if (x_cacheExpiryDateTime !== undefined) {
@@ -438,7 +438,7 @@ function vOCSPRequestDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_hashAlgorithm !== 'string') return at(issueType(x_hashAlgorithm, 'string'), 'hashAlgorithm');
-    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a HashAlgorithmEnumType value'), 'hashAlgorithm');
+    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a value of HashAlgorithmEnumType'), 'hashAlgorithm');
   }
   const x_issuerNameHash = o['issuerNameHash'];
   if (x_issuerNameHash === undefined) return issueRequired('issuerNameHash');
@@ -538,7 +538,7 @@ function vAuthorizeResponse(d: unknown): RawIssue | null {
   if (x_certificateStatus !== undefined) {
     n++;
     if (typeof x_certificateStatus !== 'string') return at(issueType(x_certificateStatus, 'string'), 'certificateStatus');
-    if (!eAuthorizeCertificateStatusEnumType(x_certificateStatus)) return at(issueValue('enum', 'must be a AuthorizeCertificateStatusEnumType value'), 'certificateStatus');
+    if (!eAuthorizeCertificateStatusEnumType(x_certificateStatus)) return at(issueValue('enum', 'must be a value of AuthorizeCertificateStatusEnumType'), 'certificateStatus');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -664,7 +664,7 @@ function vBootNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_reason !== 'string') return at(issueType(x_reason, 'string'), 'reason');
-    if (!eBootReasonEnumType(x_reason)) return at(issueValue('enum', 'must be a BootReasonEnumType value'), 'reason');
+    if (!eBootReasonEnumType(x_reason)) return at(issueValue('enum', 'must be a value of BootReasonEnumType'), 'reason');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -742,7 +742,7 @@ function vBootNotificationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eRegistrationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a RegistrationStatusEnumType value'), 'status');
+    if (!eRegistrationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of RegistrationStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -805,7 +805,7 @@ function vCancelReservationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eCancelReservationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a CancelReservationStatusEnumType value'), 'status');
+    if (!eCancelReservationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of CancelReservationStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -845,7 +845,7 @@ function vCertificateHashDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_hashAlgorithm !== 'string') return at(issueType(x_hashAlgorithm, 'string'), 'hashAlgorithm');
-    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a HashAlgorithmEnumType value'), 'hashAlgorithm');
+    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a value of HashAlgorithmEnumType'), 'hashAlgorithm');
   }
   const x_issuerNameHash = o['issuerNameHash'];
   if (x_issuerNameHash === undefined) return issueRequired('issuerNameHash');
@@ -910,7 +910,7 @@ function vCertificateHashDataChainType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eGetCertificateIdUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a GetCertificateIdUseEnumType value'), 'certificateType');
+    if (!eGetCertificateIdUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of GetCertificateIdUseEnumType'), 'certificateType');
   }
   const x_childCertificateHashData = o['childCertificateHashData'];
   if (x_childCertificateHashData !== undefined) {
@@ -962,7 +962,7 @@ function vCertificateSignedRequest(d: unknown): RawIssue | null {
   if (x_certificateType !== undefined) {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eCertificateSigningUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a CertificateSigningUseEnumType value'), 'certificateType');
+    if (!eCertificateSigningUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of CertificateSigningUseEnumType'), 'certificateType');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -996,7 +996,7 @@ function vCertificateSignedResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eCertificateSignedStatusEnumType(x_status)) return at(issueValue('enum', 'must be a CertificateSignedStatusEnumType value'), 'status');
+    if (!eCertificateSignedStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of CertificateSignedStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -1070,7 +1070,7 @@ function vChangeAvailabilityRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_operationalStatus !== 'string') return at(issueType(x_operationalStatus, 'string'), 'operationalStatus');
-    if (!eOperationalStatusEnumType(x_operationalStatus)) return at(issueValue('enum', 'must be a OperationalStatusEnumType value'), 'operationalStatus');
+    if (!eOperationalStatusEnumType(x_operationalStatus)) return at(issueValue('enum', 'must be a value of OperationalStatusEnumType'), 'operationalStatus');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -1105,7 +1105,7 @@ function vChangeAvailabilityResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eChangeAvailabilityStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ChangeAvailabilityStatusEnumType value'), 'status');
+    if (!eChangeAvailabilityStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ChangeAvailabilityStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -1147,7 +1147,7 @@ function vChargingLimitType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingLimitSource !== 'string') return at(issueType(x_chargingLimitSource, 'string'), 'chargingLimitSource');
-    if (!eChargingLimitSourceEnumType(x_chargingLimitSource)) return at(issueValue('enum', 'must be a ChargingLimitSourceEnumType value'), 'chargingLimitSource');
+    if (!eChargingLimitSourceEnumType(x_chargingLimitSource)) return at(issueValue('enum', 'must be a value of ChargingLimitSourceEnumType'), 'chargingLimitSource');
   }
   const x_isGridCritical = o['isGridCritical'];
   if (x_isGridCritical !== undefined) {
@@ -1265,7 +1265,7 @@ function vChargingNeedsType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_requestedEnergyTransfer !== 'string') return at(issueType(x_requestedEnergyTransfer, 'string'), 'requestedEnergyTransfer');
-    if (!eEnergyTransferModeEnumType(x_requestedEnergyTransfer)) return at(issueValue('enum', 'must be a EnergyTransferModeEnumType value'), 'requestedEnergyTransfer');
+    if (!eEnergyTransferModeEnumType(x_requestedEnergyTransfer)) return at(issueValue('enum', 'must be a value of EnergyTransferModeEnumType'), 'requestedEnergyTransfer');
   }
   const x_departureTime = o['departureTime'];
   if (x_departureTime !== undefined) {
@@ -1306,7 +1306,7 @@ function vChargingProfileCriterionType(d: unknown): RawIssue | null {
   if (x_chargingProfilePurpose !== undefined) {
     n++;
     if (typeof x_chargingProfilePurpose !== 'string') return at(issueType(x_chargingProfilePurpose, 'string'), 'chargingProfilePurpose');
-    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a ChargingProfilePurposeEnumType value'), 'chargingProfilePurpose');
+    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a value of ChargingProfilePurposeEnumType'), 'chargingProfilePurpose');
   }
   const x_stackLevel = o['stackLevel'];
   if (x_stackLevel !== undefined) {
@@ -1332,7 +1332,7 @@ function vChargingProfileCriterionType(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_chargingLimitSource.length; i0++) {
       const y0: unknown = x_chargingLimitSource[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'chargingLimitSource');
-      if (!eChargingLimitSourceEnumType(y0)) return at(at(issueValue('enum', 'must be a ChargingLimitSourceEnumType value'), i0), 'chargingLimitSource');
+      if (!eChargingLimitSourceEnumType(y0)) return at(at(issueValue('enum', 'must be a value of ChargingLimitSourceEnumType'), i0), 'chargingLimitSource');
     }
   }
   let c = 0;
@@ -1438,7 +1438,7 @@ function vCostType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_costKind !== 'string') return at(issueType(x_costKind, 'string'), 'costKind');
-    if (!eCostKindEnumType(x_costKind)) return at(issueValue('enum', 'must be a CostKindEnumType value'), 'costKind');
+    if (!eCostKindEnumType(x_costKind)) return at(issueValue('enum', 'must be a value of CostKindEnumType'), 'costKind');
   }
   const x_amount = o['amount'];
   if (x_amount === undefined) return issueRequired('amount');
@@ -1643,7 +1643,7 @@ function vChargingScheduleType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingRateUnit !== 'string') return at(issueType(x_chargingRateUnit, 'string'), 'chargingRateUnit');
-    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a ChargingRateUnitEnumType value'), 'chargingRateUnit');
+    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a value of ChargingRateUnitEnumType'), 'chargingRateUnit');
   }
   const x_chargingSchedulePeriod = o['chargingSchedulePeriod'];
   if (x_chargingSchedulePeriod === undefined) return issueRequired('chargingSchedulePeriod');
@@ -1713,20 +1713,20 @@ function vChargingProfileType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingProfilePurpose !== 'string') return at(issueType(x_chargingProfilePurpose, 'string'), 'chargingProfilePurpose');
-    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a ChargingProfilePurposeEnumType value'), 'chargingProfilePurpose');
+    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a value of ChargingProfilePurposeEnumType'), 'chargingProfilePurpose');
   }
   const x_chargingProfileKind = o['chargingProfileKind'];
   if (x_chargingProfileKind === undefined) return issueRequired('chargingProfileKind');
   {
     n++;
     if (typeof x_chargingProfileKind !== 'string') return at(issueType(x_chargingProfileKind, 'string'), 'chargingProfileKind');
-    if (!eChargingProfileKindEnumType(x_chargingProfileKind)) return at(issueValue('enum', 'must be a ChargingProfileKindEnumType value'), 'chargingProfileKind');
+    if (!eChargingProfileKindEnumType(x_chargingProfileKind)) return at(issueValue('enum', 'must be a value of ChargingProfileKindEnumType'), 'chargingProfileKind');
   }
   const x_recurrencyKind = o['recurrencyKind'];
   if (x_recurrencyKind !== undefined) {
     n++;
     if (typeof x_recurrencyKind !== 'string') return at(issueType(x_recurrencyKind, 'string'), 'recurrencyKind');
-    if (!eRecurrencyKindEnumType(x_recurrencyKind)) return at(issueValue('enum', 'must be a RecurrencyKindEnumType value'), 'recurrencyKind');
+    if (!eRecurrencyKindEnumType(x_recurrencyKind)) return at(issueValue('enum', 'must be a value of RecurrencyKindEnumType'), 'recurrencyKind');
   }
   const x_validFrom = o['validFrom'];
   if (x_validFrom !== undefined) {
@@ -1821,7 +1821,7 @@ function vClearCacheResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearCacheStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ClearCacheStatusEnumType value'), 'status');
+    if (!eClearCacheStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ClearCacheStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -1855,7 +1855,7 @@ function vClearChargingProfileType(d: unknown): RawIssue | null {
   if (x_chargingProfilePurpose !== undefined) {
     n++;
     if (typeof x_chargingProfilePurpose !== 'string') return at(issueType(x_chargingProfilePurpose, 'string'), 'chargingProfilePurpose');
-    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a ChargingProfilePurposeEnumType value'), 'chargingProfilePurpose');
+    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a value of ChargingProfilePurposeEnumType'), 'chargingProfilePurpose');
   }
   const x_stackLevel = o['stackLevel'];
   if (x_stackLevel !== undefined) {
@@ -1922,7 +1922,7 @@ function vClearChargingProfileResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ClearChargingProfileStatusEnumType value'), 'status');
+    if (!eClearChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ClearChargingProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -1985,7 +1985,7 @@ function vClearDisplayMessageResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ClearMessageStatusEnumType value'), 'status');
+    if (!eClearMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ClearMessageStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -2026,7 +2026,7 @@ function vClearMonitoringResultType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearMonitoringStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ClearMonitoringStatusEnumType value'), 'status');
+    if (!eClearMonitoringStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ClearMonitoringStatusEnumType'), 'status');
   }
   const x_id = o['id'];
   if (x_id === undefined) return issueRequired('id');
@@ -2119,7 +2119,7 @@ function vClearedChargingLimitRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingLimitSource !== 'string') return at(issueType(x_chargingLimitSource, 'string'), 'chargingLimitSource');
-    if (!eChargingLimitSourceEnumType(x_chargingLimitSource)) return at(issueValue('enum', 'must be a ChargingLimitSourceEnumType value'), 'chargingLimitSource');
+    if (!eChargingLimitSourceEnumType(x_chargingLimitSource)) return at(issueValue('enum', 'must be a value of ChargingLimitSourceEnumType'), 'chargingLimitSource');
   }
   const x_evseId = o['evseId'];
   if (x_evseId !== undefined) {
@@ -2304,7 +2304,7 @@ function vCompositeScheduleType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingRateUnit !== 'string') return at(issueType(x_chargingRateUnit, 'string'), 'chargingRateUnit');
-    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a ChargingRateUnitEnumType value'), 'chargingRateUnit');
+    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a value of ChargingRateUnitEnumType'), 'chargingRateUnit');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -2482,7 +2482,7 @@ function vCustomerInformationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eCustomerInformationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a CustomerInformationStatusEnumType value'), 'status');
+    if (!eCustomerInformationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of CustomerInformationStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -2574,7 +2574,7 @@ function vDataTransferResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDataTransferStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DataTransferStatusEnumType value'), 'status');
+    if (!eDataTransferStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DataTransferStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -2643,7 +2643,7 @@ function vDeleteCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDeleteCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DeleteCertificateStatusEnumType value'), 'status');
+    if (!eDeleteCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DeleteCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -2723,7 +2723,7 @@ function vEventDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_trigger !== 'string') return at(issueType(x_trigger, 'string'), 'trigger');
-    if (!eEventTriggerEnumType(x_trigger)) return at(issueValue('enum', 'must be a EventTriggerEnumType value'), 'trigger');
+    if (!eEventTriggerEnumType(x_trigger)) return at(issueValue('enum', 'must be a value of EventTriggerEnumType'), 'trigger');
   }
   const x_cause = o['cause'];
   if (x_cause !== undefined) {
@@ -2777,7 +2777,7 @@ function vEventDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_eventNotificationType !== 'string') return at(issueType(x_eventNotificationType, 'string'), 'eventNotificationType');
-    if (!eEventNotificationEnumType(x_eventNotificationType)) return at(issueValue('enum', 'must be a EventNotificationEnumType value'), 'eventNotificationType');
+    if (!eEventNotificationEnumType(x_eventNotificationType)) return at(issueValue('enum', 'must be a value of EventNotificationEnumType'), 'eventNotificationType');
   }
   const x_variable = o['variable'];
   if (x_variable === undefined) return issueRequired('variable');
@@ -2830,7 +2830,7 @@ function vFirmwareStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a FirmwareStatusEnumType value'), 'status');
+    if (!eFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of FirmwareStatusEnumType'), 'status');
   }
   const x_requestId = o['requestId'];
   if (x_requestId !== undefined) {
@@ -2954,7 +2954,7 @@ function vGet15118EVCertificateRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_action !== 'string') return at(issueType(x_action, 'string'), 'action');
-    if (!eCertificateActionEnumType(x_action)) return at(issueValue('enum', 'must be a CertificateActionEnumType value'), 'action');
+    if (!eCertificateActionEnumType(x_action)) return at(issueValue('enum', 'must be a value of CertificateActionEnumType'), 'action');
   }
   const x_exiRequest = o['exiRequest'];
   if (x_exiRequest === undefined) return issueRequired('exiRequest');
@@ -2995,7 +2995,7 @@ function vGet15118EVCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eIso15118EVCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a Iso15118EVCertificateStatusEnumType value'), 'status');
+    if (!eIso15118EVCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of Iso15118EVCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3049,7 +3049,7 @@ function vGetBaseReportRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_reportBase !== 'string') return at(issueType(x_reportBase, 'string'), 'reportBase');
-    if (!eReportBaseEnumType(x_reportBase)) return at(issueValue('enum', 'must be a ReportBaseEnumType value'), 'reportBase');
+    if (!eReportBaseEnumType(x_reportBase)) return at(issueValue('enum', 'must be a value of ReportBaseEnumType'), 'reportBase');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -3073,7 +3073,7 @@ function vGetBaseReportResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericDeviceModelStatusEnumType value'), 'status');
+    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericDeviceModelStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3137,7 +3137,7 @@ function vGetCertificateStatusResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GetCertificateStatusEnumType value'), 'status');
+    if (!eGetCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GetCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3218,7 +3218,7 @@ function vGetChargingProfilesResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GetChargingProfileStatusEnumType value'), 'status');
+    if (!eGetChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GetChargingProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3253,7 +3253,7 @@ function vGetCompositeScheduleRequest(d: unknown): RawIssue | null {
   if (x_chargingRateUnit !== undefined) {
     n++;
     if (typeof x_chargingRateUnit !== 'string') return at(issueType(x_chargingRateUnit, 'string'), 'chargingRateUnit');
-    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a ChargingRateUnitEnumType value'), 'chargingRateUnit');
+    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a value of ChargingRateUnitEnumType'), 'chargingRateUnit');
   }
   const x_evseId = o['evseId'];
   if (x_evseId === undefined) return issueRequired('evseId');
@@ -3283,7 +3283,7 @@ function vGetCompositeScheduleResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3357,13 +3357,13 @@ function vGetDisplayMessagesRequest(d: unknown): RawIssue | null {
   if (x_priority !== undefined) {
     n++;
     if (typeof x_priority !== 'string') return at(issueType(x_priority, 'string'), 'priority');
-    if (!eMessagePriorityEnumType(x_priority)) return at(issueValue('enum', 'must be a MessagePriorityEnumType value'), 'priority');
+    if (!eMessagePriorityEnumType(x_priority)) return at(issueValue('enum', 'must be a value of MessagePriorityEnumType'), 'priority');
   }
   const x_state = o['state'];
   if (x_state !== undefined) {
     n++;
     if (typeof x_state !== 'string') return at(issueType(x_state, 'string'), 'state');
-    if (!eMessageStateEnumType(x_state)) return at(issueValue('enum', 'must be a MessageStateEnumType value'), 'state');
+    if (!eMessageStateEnumType(x_state)) return at(issueValue('enum', 'must be a value of MessageStateEnumType'), 'state');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -3397,7 +3397,7 @@ function vGetDisplayMessagesResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetDisplayMessagesStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GetDisplayMessagesStatusEnumType value'), 'status');
+    if (!eGetDisplayMessagesStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GetDisplayMessagesStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3430,7 +3430,7 @@ function vGetInstalledCertificateIdsRequest(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_certificateType.length; i0++) {
       const y0: unknown = x_certificateType[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'certificateType');
-      if (!eGetCertificateIdUseEnumType(y0)) return at(at(issueValue('enum', 'must be a GetCertificateIdUseEnumType value'), i0), 'certificateType');
+      if (!eGetCertificateIdUseEnumType(y0)) return at(at(issueValue('enum', 'must be a value of GetCertificateIdUseEnumType'), i0), 'certificateType');
     }
   }
   let c = 0;
@@ -3465,7 +3465,7 @@ function vGetInstalledCertificateIdsResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetInstalledCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GetInstalledCertificateStatusEnumType value'), 'status');
+    if (!eGetInstalledCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GetInstalledCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3599,7 +3599,7 @@ function vGetLogRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_logType !== 'string') return at(issueType(x_logType, 'string'), 'logType');
-    if (!eLogEnumType(x_logType)) return at(issueValue('enum', 'must be a LogEnumType value'), 'logType');
+    if (!eLogEnumType(x_logType)) return at(issueValue('enum', 'must be a value of LogEnumType'), 'logType');
   }
   const x_requestId = o['requestId'];
   if (x_requestId === undefined) return issueRequired('requestId');
@@ -3650,7 +3650,7 @@ function vGetLogResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a LogStatusEnumType value'), 'status');
+    if (!eLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of LogStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3718,7 +3718,7 @@ function vGetMonitoringReportRequest(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_monitoringCriteria.length; i0++) {
       const y0: unknown = x_monitoringCriteria[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'monitoringCriteria');
-      if (!eMonitoringCriterionEnumType(y0)) return at(at(issueValue('enum', 'must be a MonitoringCriterionEnumType value'), i0), 'monitoringCriteria');
+      if (!eMonitoringCriterionEnumType(y0)) return at(at(issueValue('enum', 'must be a value of MonitoringCriterionEnumType'), i0), 'monitoringCriteria');
     }
   }
   let c = 0;
@@ -3743,7 +3743,7 @@ function vGetMonitoringReportResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericDeviceModelStatusEnumType value'), 'status');
+    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericDeviceModelStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3794,7 +3794,7 @@ function vGetReportRequest(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_componentCriteria.length; i0++) {
       const y0: unknown = x_componentCriteria[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'componentCriteria');
-      if (!eComponentCriterionEnumType(y0)) return at(at(issueValue('enum', 'must be a ComponentCriterionEnumType value'), i0), 'componentCriteria');
+      if (!eComponentCriterionEnumType(y0)) return at(at(issueValue('enum', 'must be a value of ComponentCriterionEnumType'), i0), 'componentCriteria');
     }
   }
   let c = 0;
@@ -3819,7 +3819,7 @@ function vGetReportResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericDeviceModelStatusEnumType value'), 'status');
+    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericDeviceModelStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -3899,7 +3899,7 @@ function vGetVariableDataType(d: unknown): RawIssue | null {
   if (x_attributeType !== undefined) {
     n++;
     if (typeof x_attributeType !== 'string') return at(issueType(x_attributeType, 'string'), 'attributeType');
-    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'attributeType');
+    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'attributeType');
   }
   const x_component = o['component'];
   if (x_component === undefined) return issueRequired('component');
@@ -3956,13 +3956,13 @@ function vGetVariableResultType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_attributeStatus !== 'string') return at(issueType(x_attributeStatus, 'string'), 'attributeStatus');
-    if (!eGetVariableStatusEnumType(x_attributeStatus)) return at(issueValue('enum', 'must be a GetVariableStatusEnumType value'), 'attributeStatus');
+    if (!eGetVariableStatusEnumType(x_attributeStatus)) return at(issueValue('enum', 'must be a value of GetVariableStatusEnumType'), 'attributeStatus');
   }
   const x_attributeType = o['attributeType'];
   if (x_attributeType !== undefined) {
     n++;
     if (typeof x_attributeType !== 'string') return at(issueType(x_attributeType, 'string'), 'attributeType');
-    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'attributeType');
+    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'attributeType');
   }
   const x_attributeValue = o['attributeValue'];
   if (x_attributeValue !== undefined) {
@@ -4117,7 +4117,7 @@ function vInstallCertificateRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eInstallCertificateUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a InstallCertificateUseEnumType value'), 'certificateType');
+    if (!eInstallCertificateUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of InstallCertificateUseEnumType'), 'certificateType');
   }
   const x_certificate = o['certificate'];
   if (x_certificate === undefined) return issueRequired('certificate');
@@ -4159,7 +4159,7 @@ function vInstallCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eInstallCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a InstallCertificateStatusEnumType value'), 'status');
+    if (!eInstallCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of InstallCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -4218,7 +4218,7 @@ function vLogStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUploadLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UploadLogStatusEnumType value'), 'status');
+    if (!eUploadLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UploadLogStatusEnumType'), 'status');
   }
   const x_requestId = o['requestId'];
   if (x_requestId !== undefined) {
@@ -4309,13 +4309,13 @@ function vMessageInfoType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_priority !== 'string') return at(issueType(x_priority, 'string'), 'priority');
-    if (!eMessagePriorityEnumType(x_priority)) return at(issueValue('enum', 'must be a MessagePriorityEnumType value'), 'priority');
+    if (!eMessagePriorityEnumType(x_priority)) return at(issueValue('enum', 'must be a value of MessagePriorityEnumType'), 'priority');
   }
   const x_state = o['state'];
   if (x_state !== undefined) {
     n++;
     if (typeof x_state !== 'string') return at(issueType(x_state, 'string'), 'state');
-    if (!eMessageStateEnumType(x_state)) return at(issueValue('enum', 'must be a MessageStateEnumType value'), 'state');
+    if (!eMessageStateEnumType(x_state)) return at(issueValue('enum', 'must be a value of MessageStateEnumType'), 'state');
   }
   const x_startDateTime = o['startDateTime'];
   if (x_startDateTime !== undefined) {
@@ -4495,25 +4495,25 @@ function vSampledValueType(d: unknown): RawIssue | null {
   if (x_context !== undefined) {
     n++;
     if (typeof x_context !== 'string') return at(issueType(x_context, 'string'), 'context');
-    if (!eReadingContextEnumType(x_context)) return at(issueValue('enum', 'must be a ReadingContextEnumType value'), 'context');
+    if (!eReadingContextEnumType(x_context)) return at(issueValue('enum', 'must be a value of ReadingContextEnumType'), 'context');
   }
   const x_measurand = o['measurand'];
   if (x_measurand !== undefined) {
     n++;
     if (typeof x_measurand !== 'string') return at(issueType(x_measurand, 'string'), 'measurand');
-    if (!eMeasurandEnumType(x_measurand)) return at(issueValue('enum', 'must be a MeasurandEnumType value'), 'measurand');
+    if (!eMeasurandEnumType(x_measurand)) return at(issueValue('enum', 'must be a value of MeasurandEnumType'), 'measurand');
   }
   const x_phase = o['phase'];
   if (x_phase !== undefined) {
     n++;
     if (typeof x_phase !== 'string') return at(issueType(x_phase, 'string'), 'phase');
-    if (!ePhaseEnumType(x_phase)) return at(issueValue('enum', 'must be a PhaseEnumType value'), 'phase');
+    if (!ePhaseEnumType(x_phase)) return at(issueValue('enum', 'must be a value of PhaseEnumType'), 'phase');
   }
   const x_location = o['location'];
   if (x_location !== undefined) {
     n++;
     if (typeof x_location !== 'string') return at(issueType(x_location, 'string'), 'location');
-    if (!eLocationEnumType(x_location)) return at(issueValue('enum', 'must be a LocationEnumType value'), 'location');
+    if (!eLocationEnumType(x_location)) return at(issueValue('enum', 'must be a value of LocationEnumType'), 'location');
   }
   const x_signedMeterValue = o['signedMeterValue'];
   if (x_signedMeterValue !== undefined) {
@@ -4679,7 +4679,7 @@ function vVariableMonitoringType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a MonitorEnumType value'), 'type');
+    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a value of MonitorEnumType'), 'type');
   }
   const x_severity = o['severity'];
   if (x_severity === undefined) return issueRequired('severity');
@@ -4847,7 +4847,7 @@ function vVPNType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eVPNEnumType(x_type)) return at(issueValue('enum', 'must be a VPNEnumType value'), 'type');
+    if (!eVPNEnumType(x_type)) return at(issueValue('enum', 'must be a value of VPNEnumType'), 'type');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -4877,14 +4877,14 @@ function vNetworkConnectionProfileType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_ocppVersion !== 'string') return at(issueType(x_ocppVersion, 'string'), 'ocppVersion');
-    if (!eOCPPVersionEnumType(x_ocppVersion)) return at(issueValue('enum', 'must be a OCPPVersionEnumType value'), 'ocppVersion');
+    if (!eOCPPVersionEnumType(x_ocppVersion)) return at(issueValue('enum', 'must be a value of OCPPVersionEnumType'), 'ocppVersion');
   }
   const x_ocppTransport = o['ocppTransport'];
   if (x_ocppTransport === undefined) return issueRequired('ocppTransport');
   {
     n++;
     if (typeof x_ocppTransport !== 'string') return at(issueType(x_ocppTransport, 'string'), 'ocppTransport');
-    if (!eOCPPTransportEnumType(x_ocppTransport)) return at(issueValue('enum', 'must be a OCPPTransportEnumType value'), 'ocppTransport');
+    if (!eOCPPTransportEnumType(x_ocppTransport)) return at(issueValue('enum', 'must be a value of OCPPTransportEnumType'), 'ocppTransport');
   }
   const x_ocppCsmsUrl = o['ocppCsmsUrl'];
   if (x_ocppCsmsUrl === undefined) return issueRequired('ocppCsmsUrl');
@@ -4910,7 +4910,7 @@ function vNetworkConnectionProfileType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_ocppInterface !== 'string') return at(issueType(x_ocppInterface, 'string'), 'ocppInterface');
-    if (!eOCPPInterfaceEnumType(x_ocppInterface)) return at(issueValue('enum', 'must be a OCPPInterfaceEnumType value'), 'ocppInterface');
+    if (!eOCPPInterfaceEnumType(x_ocppInterface)) return at(issueValue('enum', 'must be a value of OCPPInterfaceEnumType'), 'ocppInterface');
   }
   const x_vpn = o['vpn'];
   if (x_vpn !== undefined) {
@@ -5164,7 +5164,7 @@ function vNotifyEVChargingNeedsResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eNotifyEVChargingNeedsStatusEnumType(x_status)) return at(issueValue('enum', 'must be a NotifyEVChargingNeedsStatusEnumType value'), 'status');
+    if (!eNotifyEVChargingNeedsStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of NotifyEVChargingNeedsStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -5231,7 +5231,7 @@ function vNotifyEVChargingScheduleResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -5393,7 +5393,7 @@ function vVariableAttributeType(d: unknown): RawIssue | null {
   if (x_type !== undefined) {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eAttributeEnumType(x_type)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'type');
+    if (!eAttributeEnumType(x_type)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'type');
   }
   const x_value = o['value'];
   if (x_value !== undefined) {
@@ -5405,7 +5405,7 @@ function vVariableAttributeType(d: unknown): RawIssue | null {
   if (x_mutability !== undefined) {
     n++;
     if (typeof x_mutability !== 'string') return at(issueType(x_mutability, 'string'), 'mutability');
-    if (!eMutabilityEnumType(x_mutability)) return at(issueValue('enum', 'must be a MutabilityEnumType value'), 'mutability');
+    if (!eMutabilityEnumType(x_mutability)) return at(issueValue('enum', 'must be a value of MutabilityEnumType'), 'mutability');
   }
   const x_persistent = o['persistent'];
   if (x_persistent !== undefined) {
@@ -5445,7 +5445,7 @@ function vVariableCharacteristicsType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_dataType !== 'string') return at(issueType(x_dataType, 'string'), 'dataType');
-    if (!eDataEnumType(x_dataType)) return at(issueValue('enum', 'must be a DataEnumType value'), 'dataType');
+    if (!eDataEnumType(x_dataType)) return at(issueValue('enum', 'must be a value of DataEnumType'), 'dataType');
   }
   const x_minLimit = o['minLimit'];
   if (x_minLimit !== undefined) {
@@ -5657,7 +5657,7 @@ function vPublishFirmwareResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -5705,7 +5705,7 @@ function vPublishFirmwareStatusNotificationRequest(d: unknown): RawIssue | null 
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!ePublishFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a PublishFirmwareStatusEnumType value'), 'status');
+    if (!ePublishFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of PublishFirmwareStatusEnumType'), 'status');
   }
   const x_location = o['location'];
   if (x_location !== undefined) {
@@ -5795,7 +5795,7 @@ function vReportChargingProfilesRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingLimitSource !== 'string') return at(issueType(x_chargingLimitSource, 'string'), 'chargingLimitSource');
-    if (!eChargingLimitSourceEnumType(x_chargingLimitSource)) return at(issueValue('enum', 'must be a ChargingLimitSourceEnumType value'), 'chargingLimitSource');
+    if (!eChargingLimitSourceEnumType(x_chargingLimitSource)) return at(issueValue('enum', 'must be a value of ChargingLimitSourceEnumType'), 'chargingLimitSource');
   }
   const x_chargingProfile = o['chargingProfile'];
   if (x_chargingProfile === undefined) return issueRequired('chargingProfile');
@@ -5916,7 +5916,7 @@ function vRequestStartTransactionResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eRequestStartStopStatusEnumType(x_status)) return at(issueValue('enum', 'must be a RequestStartStopStatusEnumType value'), 'status');
+    if (!eRequestStartStopStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of RequestStartStopStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -5976,7 +5976,7 @@ function vRequestStopTransactionResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eRequestStartStopStatusEnumType(x_status)) return at(issueValue('enum', 'must be a RequestStartStopStatusEnumType value'), 'status');
+    if (!eRequestStartStopStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of RequestStartStopStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6022,7 +6022,7 @@ function vReservationStatusUpdateRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_reservationUpdateStatus !== 'string') return at(issueType(x_reservationUpdateStatus, 'string'), 'reservationUpdateStatus');
-    if (!eReservationUpdateStatusEnumType(x_reservationUpdateStatus)) return at(issueValue('enum', 'must be a ReservationUpdateStatusEnumType value'), 'reservationUpdateStatus');
+    if (!eReservationUpdateStatusEnumType(x_reservationUpdateStatus)) return at(issueValue('enum', 'must be a value of ReservationUpdateStatusEnumType'), 'reservationUpdateStatus');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -6075,7 +6075,7 @@ function vReserveNowRequest(d: unknown): RawIssue | null {
   if (x_connectorType !== undefined) {
     n++;
     if (typeof x_connectorType !== 'string') return at(issueType(x_connectorType, 'string'), 'connectorType');
-    if (!eConnectorEnumType(x_connectorType)) return at(issueValue('enum', 'must be a ConnectorEnumType value'), 'connectorType');
+    if (!eConnectorEnumType(x_connectorType)) return at(issueValue('enum', 'must be a value of ConnectorEnumType'), 'connectorType');
   }
   const x_idToken = o['idToken'];
   if (x_idToken === undefined) return issueRequired('idToken');
@@ -6130,7 +6130,7 @@ function vReserveNowResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eReserveNowStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ReserveNowStatusEnumType value'), 'status');
+    if (!eReserveNowStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ReserveNowStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6170,7 +6170,7 @@ function vResetRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eResetEnumType(x_type)) return at(issueValue('enum', 'must be a ResetEnumType value'), 'type');
+    if (!eResetEnumType(x_type)) return at(issueValue('enum', 'must be a value of ResetEnumType'), 'type');
   }
   const x_evseId = o['evseId'];
   if (x_evseId !== undefined) {
@@ -6210,7 +6210,7 @@ function vResetResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eResetStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ResetStatusEnumType value'), 'status');
+    if (!eResetStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ResetStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6321,7 +6321,7 @@ function vSendLocalListRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_updateType !== 'string') return at(issueType(x_updateType, 'string'), 'updateType');
-    if (!eUpdateEnumType(x_updateType)) return at(issueValue('enum', 'must be a UpdateEnumType value'), 'updateType');
+    if (!eUpdateEnumType(x_updateType)) return at(issueValue('enum', 'must be a value of UpdateEnumType'), 'updateType');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -6356,7 +6356,7 @@ function vSendLocalListResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eSendLocalListStatusEnumType(x_status)) return at(issueValue('enum', 'must be a SendLocalListStatusEnumType value'), 'status');
+    if (!eSendLocalListStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of SendLocalListStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6416,7 +6416,7 @@ function vSetChargingProfileResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ChargingProfileStatusEnumType value'), 'status');
+    if (!eChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ChargingProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6470,7 +6470,7 @@ function vSetDisplayMessageResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDisplayMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DisplayMessageStatusEnumType value'), 'status');
+    if (!eDisplayMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DisplayMessageStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6500,7 +6500,7 @@ function vSetMonitoringBaseRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_monitoringBase !== 'string') return at(issueType(x_monitoringBase, 'string'), 'monitoringBase');
-    if (!eMonitoringBaseEnumType(x_monitoringBase)) return at(issueValue('enum', 'must be a MonitoringBaseEnumType value'), 'monitoringBase');
+    if (!eMonitoringBaseEnumType(x_monitoringBase)) return at(issueValue('enum', 'must be a value of MonitoringBaseEnumType'), 'monitoringBase');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -6524,7 +6524,7 @@ function vSetMonitoringBaseResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericDeviceModelStatusEnumType value'), 'status');
+    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericDeviceModelStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6570,7 +6570,7 @@ function vSetMonitoringDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a MonitorEnumType value'), 'type');
+    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a value of MonitorEnumType'), 'type');
   }
   const x_severity = o['severity'];
   if (x_severity === undefined) return issueRequired('severity');
@@ -6637,7 +6637,7 @@ function vSetMonitoringLevelResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6692,14 +6692,14 @@ function vSetMonitoringResultType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eSetMonitoringStatusEnumType(x_status)) return at(issueValue('enum', 'must be a SetMonitoringStatusEnumType value'), 'status');
+    if (!eSetMonitoringStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of SetMonitoringStatusEnumType'), 'status');
   }
   const x_type = o['type'];
   if (x_type === undefined) return issueRequired('type');
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a MonitorEnumType value'), 'type');
+    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a value of MonitorEnumType'), 'type');
   }
   const x_component = o['component'];
   if (x_component === undefined) return issueRequired('component');
@@ -6784,7 +6784,7 @@ function vSetNetworkProfileResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eSetNetworkProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a SetNetworkProfileStatusEnumType value'), 'status');
+    if (!eSetNetworkProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of SetNetworkProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6813,7 +6813,7 @@ function vSetVariableDataType(d: unknown): RawIssue | null {
   if (x_attributeType !== undefined) {
     n++;
     if (typeof x_attributeType !== 'string') return at(issueType(x_attributeType, 'string'), 'attributeType');
-    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'attributeType');
+    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'attributeType');
   }
   const x_attributeValue = o['attributeValue'];
   if (x_attributeValue === undefined) return issueRequired('attributeValue');
@@ -6929,14 +6929,14 @@ function vSetVariableResultType(d: unknown): RawIssue | null {
   if (x_attributeType !== undefined) {
     n++;
     if (typeof x_attributeType !== 'string') return at(issueType(x_attributeType, 'string'), 'attributeType');
-    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'attributeType');
+    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'attributeType');
   }
   const x_attributeStatus = o['attributeStatus'];
   if (x_attributeStatus === undefined) return issueRequired('attributeStatus');
   {
     n++;
     if (typeof x_attributeStatus !== 'string') return at(issueType(x_attributeStatus, 'string'), 'attributeStatus');
-    if (!eSetVariableStatusEnumType(x_attributeStatus)) return at(issueValue('enum', 'must be a SetVariableStatusEnumType value'), 'attributeStatus');
+    if (!eSetVariableStatusEnumType(x_attributeStatus)) return at(issueValue('enum', 'must be a value of SetVariableStatusEnumType'), 'attributeStatus');
   }
   const x_attributeStatusInfo = o['attributeStatusInfo'];
   if (x_attributeStatusInfo !== undefined) {
@@ -7044,7 +7044,7 @@ function vSignCertificateRequest(d: unknown): RawIssue | null {
   if (x_certificateType !== undefined) {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eCertificateSigningUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a CertificateSigningUseEnumType value'), 'certificateType');
+    if (!eCertificateSigningUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of CertificateSigningUseEnumType'), 'certificateType');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -7068,7 +7068,7 @@ function vSignCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7105,7 +7105,7 @@ function vStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_connectorStatus !== 'string') return at(issueType(x_connectorStatus, 'string'), 'connectorStatus');
-    if (!eConnectorStatusEnumType(x_connectorStatus)) return at(issueValue('enum', 'must be a ConnectorStatusEnumType value'), 'connectorStatus');
+    if (!eConnectorStatusEnumType(x_connectorStatus)) return at(issueValue('enum', 'must be a value of ConnectorStatusEnumType'), 'connectorStatus');
   }
   const x_evseId = o['evseId'];
   if (x_evseId === undefined) return issueRequired('evseId');
@@ -7175,7 +7175,7 @@ function vTransactionType(d: unknown): RawIssue | null {
   if (x_chargingState !== undefined) {
     n++;
     if (typeof x_chargingState !== 'string') return at(issueType(x_chargingState, 'string'), 'chargingState');
-    if (!eChargingStateEnumType(x_chargingState)) return at(issueValue('enum', 'must be a ChargingStateEnumType value'), 'chargingState');
+    if (!eChargingStateEnumType(x_chargingState)) return at(issueValue('enum', 'must be a value of ChargingStateEnumType'), 'chargingState');
   }
   const x_timeSpentCharging = o['timeSpentCharging'];
   if (x_timeSpentCharging !== undefined) {
@@ -7186,7 +7186,7 @@ function vTransactionType(d: unknown): RawIssue | null {
   if (x_stoppedReason !== undefined) {
     n++;
     if (typeof x_stoppedReason !== 'string') return at(issueType(x_stoppedReason, 'string'), 'stoppedReason');
-    if (!eReasonEnumType(x_stoppedReason)) return at(issueValue('enum', 'must be a ReasonEnumType value'), 'stoppedReason');
+    if (!eReasonEnumType(x_stoppedReason)) return at(issueValue('enum', 'must be a value of ReasonEnumType'), 'stoppedReason');
   }
   const x_remoteStartId = o['remoteStartId'];
   if (x_remoteStartId !== undefined) {
@@ -7244,7 +7244,7 @@ function vTransactionEventRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_eventType !== 'string') return at(issueType(x_eventType, 'string'), 'eventType');
-    if (!eTransactionEventEnumType(x_eventType)) return at(issueValue('enum', 'must be a TransactionEventEnumType value'), 'eventType');
+    if (!eTransactionEventEnumType(x_eventType)) return at(issueValue('enum', 'must be a value of TransactionEventEnumType'), 'eventType');
   }
   const x_meterValue = o['meterValue'];
   if (x_meterValue !== undefined) {
@@ -7269,7 +7269,7 @@ function vTransactionEventRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_triggerReason !== 'string') return at(issueType(x_triggerReason, 'string'), 'triggerReason');
-    if (!eTriggerReasonEnumType(x_triggerReason)) return at(issueValue('enum', 'must be a TriggerReasonEnumType value'), 'triggerReason');
+    if (!eTriggerReasonEnumType(x_triggerReason)) return at(issueValue('enum', 'must be a value of TriggerReasonEnumType'), 'triggerReason');
   }
   const x_seqNo = o['seqNo'];
   if (x_seqNo === undefined) return issueRequired('seqNo');
@@ -7383,7 +7383,7 @@ function vTriggerMessageRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_requestedMessage !== 'string') return at(issueType(x_requestedMessage, 'string'), 'requestedMessage');
-    if (!eMessageTriggerEnumType(x_requestedMessage)) return at(issueValue('enum', 'must be a MessageTriggerEnumType value'), 'requestedMessage');
+    if (!eMessageTriggerEnumType(x_requestedMessage)) return at(issueValue('enum', 'must be a value of MessageTriggerEnumType'), 'requestedMessage');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -7418,7 +7418,7 @@ function vTriggerMessageResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eTriggerMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a TriggerMessageStatusEnumType value'), 'status');
+    if (!eTriggerMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of TriggerMessageStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7489,7 +7489,7 @@ function vUnlockConnectorResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUnlockStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UnlockStatusEnumType value'), 'status');
+    if (!eUnlockStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UnlockStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7554,7 +7554,7 @@ function vUnpublishFirmwareResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUnpublishFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UnpublishFirmwareStatusEnumType value'), 'status');
+    if (!eUnpublishFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UnpublishFirmwareStatusEnumType'), 'status');
   }
   let c = 0;
   for (const _ in o) c++;
@@ -7631,7 +7631,7 @@ function vUpdateFirmwareResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUpdateFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UpdateFirmwareStatusEnumType value'), 'status');
+    if (!eUpdateFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UpdateFirmwareStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {

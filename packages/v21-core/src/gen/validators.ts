@@ -138,7 +138,7 @@ function vAFRRSignalResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -215,7 +215,7 @@ function vAPNType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_apnAuthentication !== 'string') return at(issueType(x_apnAuthentication, 'string'), 'apnAuthentication');
-    if (!eAPNAuthenticationEnumType(x_apnAuthentication)) return at(issueValue('enum', 'must be a APNAuthenticationEnumType value'), 'apnAuthentication');
+    if (!eAPNAuthenticationEnumType(x_apnAuthentication)) return at(issueValue('enum', 'must be a value of APNAuthenticationEnumType'), 'apnAuthentication');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -800,7 +800,7 @@ function vAdjustPeriodicEventStreamResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -915,7 +915,7 @@ function vMessageContentType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_format !== 'string') return at(issueType(x_format, 'string'), 'format');
-    if (!eMessageFormatEnumType(x_format)) return at(issueValue('enum', 'must be a MessageFormatEnumType value'), 'format');
+    if (!eMessageFormatEnumType(x_format)) return at(issueValue('enum', 'must be a value of MessageFormatEnumType'), 'format');
   }
   const x_language = o['language'];
   if (x_language !== undefined) {
@@ -952,7 +952,7 @@ function vIdTokenInfoType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eAuthorizationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a AuthorizationStatusEnumType value'), 'status');
+    if (!eAuthorizationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of AuthorizationStatusEnumType'), 'status');
   }
   const x_cacheExpiryDateTime = o['cacheExpiryDateTime'];
   if (x_cacheExpiryDateTime !== undefined) {
@@ -1078,7 +1078,7 @@ function vOCSPRequestDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_hashAlgorithm !== 'string') return at(issueType(x_hashAlgorithm, 'string'), 'hashAlgorithm');
-    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a HashAlgorithmEnumType value'), 'hashAlgorithm');
+    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a value of HashAlgorithmEnumType'), 'hashAlgorithm');
   }
   const x_issuerNameHash = o['issuerNameHash'];
   if (x_issuerNameHash === undefined) return issueRequired('issuerNameHash');
@@ -1305,7 +1305,7 @@ function vTariffConditionsType(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_dayOfWeek.length; i0++) {
       const y0: unknown = x_dayOfWeek[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'dayOfWeek');
-      if (!eDayOfWeekEnumType(y0)) return at(at(issueValue('enum', 'must be a DayOfWeekEnumType value'), i0), 'dayOfWeek');
+      if (!eDayOfWeekEnumType(y0)) return at(at(issueValue('enum', 'must be a value of DayOfWeekEnumType'), i0), 'dayOfWeek');
     }
   }
   const x_validFromDate = o['validFromDate'];
@@ -1322,7 +1322,7 @@ function vTariffConditionsType(d: unknown): RawIssue | null {
   if (x_evseKind !== undefined) {
     n++;
     if (typeof x_evseKind !== 'string') return at(issueType(x_evseKind, 'string'), 'evseKind');
-    if (!eEvseKindEnumType(x_evseKind)) return at(issueValue('enum', 'must be a EvseKindEnumType value'), 'evseKind');
+    if (!eEvseKindEnumType(x_evseKind)) return at(issueValue('enum', 'must be a value of EvseKindEnumType'), 'evseKind');
   }
   const x_minEnergy = o['minEnergy'];
   if (x_minEnergy !== undefined) {
@@ -1490,7 +1490,7 @@ function vTariffConditionsFixedType(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_dayOfWeek.length; i0++) {
       const y0: unknown = x_dayOfWeek[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'dayOfWeek');
-      if (!eDayOfWeekEnumType(y0)) return at(at(issueValue('enum', 'must be a DayOfWeekEnumType value'), i0), 'dayOfWeek');
+      if (!eDayOfWeekEnumType(y0)) return at(at(issueValue('enum', 'must be a value of DayOfWeekEnumType'), i0), 'dayOfWeek');
     }
   }
   const x_validFromDate = o['validFromDate'];
@@ -1507,7 +1507,7 @@ function vTariffConditionsFixedType(d: unknown): RawIssue | null {
   if (x_evseKind !== undefined) {
     n++;
     if (typeof x_evseKind !== 'string') return at(issueType(x_evseKind, 'string'), 'evseKind');
-    if (!eEvseKindEnumType(x_evseKind)) return at(issueValue('enum', 'must be a EvseKindEnumType value'), 'evseKind');
+    if (!eEvseKindEnumType(x_evseKind)) return at(issueValue('enum', 'must be a value of EvseKindEnumType'), 'evseKind');
   }
   const x_paymentBrand = o['paymentBrand'];
   if (x_paymentBrand !== undefined) {
@@ -1786,7 +1786,7 @@ function vAuthorizeResponse(d: unknown): RawIssue | null {
   if (x_certificateStatus !== undefined) {
     n++;
     if (typeof x_certificateStatus !== 'string') return at(issueType(x_certificateStatus, 'string'), 'certificateStatus');
-    if (!eAuthorizeCertificateStatusEnumType(x_certificateStatus)) return at(issueValue('enum', 'must be a AuthorizeCertificateStatusEnumType value'), 'certificateStatus');
+    if (!eAuthorizeCertificateStatusEnumType(x_certificateStatus)) return at(issueValue('enum', 'must be a value of AuthorizeCertificateStatusEnumType'), 'certificateStatus');
   }
   const x_allowedEnergyTransfer = o['allowedEnergyTransfer'];
   if (x_allowedEnergyTransfer !== undefined) {
@@ -1796,7 +1796,7 @@ function vAuthorizeResponse(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_allowedEnergyTransfer.length; i0++) {
       const y0: unknown = x_allowedEnergyTransfer[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'allowedEnergyTransfer');
-      if (!eEnergyTransferModeEnumType(y0)) return at(at(issueValue('enum', 'must be a EnergyTransferModeEnumType value'), i0), 'allowedEnergyTransfer');
+      if (!eEnergyTransferModeEnumType(y0)) return at(at(issueValue('enum', 'must be a value of EnergyTransferModeEnumType'), i0), 'allowedEnergyTransfer');
     }
   }
   const x_tariff = o['tariff'];
@@ -1909,7 +1909,7 @@ function vBatterySwapRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_eventType !== 'string') return at(issueType(x_eventType, 'string'), 'eventType');
-    if (!eBatterySwapEventEnumType(x_eventType)) return at(issueValue('enum', 'must be a BatterySwapEventEnumType value'), 'eventType');
+    if (!eBatterySwapEventEnumType(x_eventType)) return at(issueValue('enum', 'must be a value of BatterySwapEventEnumType'), 'eventType');
   }
   const x_idToken = o['idToken'];
   if (x_idToken === undefined) return issueRequired('idToken');
@@ -2065,7 +2065,7 @@ function vBootNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_reason !== 'string') return at(issueType(x_reason, 'string'), 'reason');
-    if (!eBootReasonEnumType(x_reason)) return at(issueValue('enum', 'must be a BootReasonEnumType value'), 'reason');
+    if (!eBootReasonEnumType(x_reason)) return at(issueValue('enum', 'must be a value of BootReasonEnumType'), 'reason');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -2113,7 +2113,7 @@ function vBootNotificationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eRegistrationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a RegistrationStatusEnumType value'), 'status');
+    if (!eRegistrationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of RegistrationStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -2177,7 +2177,7 @@ function vCancelReservationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eCancelReservationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a CancelReservationStatusEnumType value'), 'status');
+    if (!eCancelReservationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of CancelReservationStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -2217,7 +2217,7 @@ function vCertificateHashDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_hashAlgorithm !== 'string') return at(issueType(x_hashAlgorithm, 'string'), 'hashAlgorithm');
-    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a HashAlgorithmEnumType value'), 'hashAlgorithm');
+    if (!eHashAlgorithmEnumType(x_hashAlgorithm)) return at(issueValue('enum', 'must be a value of HashAlgorithmEnumType'), 'hashAlgorithm');
   }
   const x_issuerNameHash = o['issuerNameHash'];
   if (x_issuerNameHash === undefined) return issueRequired('issuerNameHash');
@@ -2283,7 +2283,7 @@ function vCertificateHashDataChainType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eGetCertificateIdUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a GetCertificateIdUseEnumType value'), 'certificateType');
+    if (!eGetCertificateIdUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of GetCertificateIdUseEnumType'), 'certificateType');
   }
   const x_childCertificateHashData = o['childCertificateHashData'];
   if (x_childCertificateHashData !== undefined) {
@@ -2336,7 +2336,7 @@ function vCertificateSignedRequest(d: unknown): RawIssue | null {
   if (x_certificateType !== undefined) {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eCertificateSigningUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a CertificateSigningUseEnumType value'), 'certificateType');
+    if (!eCertificateSigningUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of CertificateSigningUseEnumType'), 'certificateType');
   }
   const x_requestId = o['requestId'];
   if (x_requestId !== undefined) {
@@ -2375,7 +2375,7 @@ function vCertificateSignedResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eCertificateSignedStatusEnumType(x_status)) return at(issueValue('enum', 'must be a CertificateSignedStatusEnumType value'), 'status');
+    if (!eCertificateSignedStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of CertificateSignedStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -2434,7 +2434,7 @@ function vCertificateStatusRequestInfoType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_source !== 'string') return at(issueType(x_source, 'string'), 'source');
-    if (!eCertificateStatusSourceEnumType(x_source)) return at(issueValue('enum', 'must be a CertificateStatusSourceEnumType value'), 'source');
+    if (!eCertificateStatusSourceEnumType(x_source)) return at(issueValue('enum', 'must be a value of CertificateStatusSourceEnumType'), 'source');
   }
   const x_urls = o['urls'];
   if (x_urls === undefined) return issueRequired('urls');
@@ -2478,14 +2478,14 @@ function vCertificateStatusType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_source !== 'string') return at(issueType(x_source, 'string'), 'source');
-    if (!eCertificateStatusSourceEnumType(x_source)) return at(issueValue('enum', 'must be a CertificateStatusSourceEnumType value'), 'source');
+    if (!eCertificateStatusSourceEnumType(x_source)) return at(issueValue('enum', 'must be a value of CertificateStatusSourceEnumType'), 'source');
   }
   const x_status = o['status'];
   if (x_status === undefined) return issueRequired('status');
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a CertificateStatusEnumType value'), 'status');
+    if (!eCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of CertificateStatusEnumType'), 'status');
   }
   const x_nextUpdate = o['nextUpdate'];
   if (x_nextUpdate === undefined) return issueRequired('nextUpdate');
@@ -2562,7 +2562,7 @@ function vChangeAvailabilityRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_operationalStatus !== 'string') return at(issueType(x_operationalStatus, 'string'), 'operationalStatus');
-    if (!eOperationalStatusEnumType(x_operationalStatus)) return at(issueValue('enum', 'must be a OperationalStatusEnumType value'), 'operationalStatus');
+    if (!eOperationalStatusEnumType(x_operationalStatus)) return at(issueValue('enum', 'must be a value of OperationalStatusEnumType'), 'operationalStatus');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -2597,7 +2597,7 @@ function vChangeAvailabilityResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eChangeAvailabilityStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ChangeAvailabilityStatusEnumType value'), 'status');
+    if (!eChangeAvailabilityStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ChangeAvailabilityStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -2672,7 +2672,7 @@ function vChangeTransactionTariffResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eTariffChangeStatusEnumType(x_status)) return at(issueValue('enum', 'must be a TariffChangeStatusEnumType value'), 'status');
+    if (!eTariffChangeStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of TariffChangeStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -2867,7 +2867,7 @@ function vDERChargingParametersType(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_evSupportedDERControl.length; i0++) {
       const y0: unknown = x_evSupportedDERControl[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'evSupportedDERControl');
-      if (!eDERControlEnumType(y0)) return at(at(issueValue('enum', 'must be a DERControlEnumType value'), i0), 'evSupportedDERControl');
+      if (!eDERControlEnumType(y0)) return at(at(issueValue('enum', 'must be a value of DERControlEnumType'), i0), 'evSupportedDERControl');
     }
   }
   const x_evOverExcitedMaxDischargePower = o['evOverExcitedMaxDischargePower'];
@@ -3043,7 +3043,7 @@ function vDERChargingParametersType(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_evIslandingDetectionMethod.length; i0++) {
       const y0: unknown = x_evIslandingDetectionMethod[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'evIslandingDetectionMethod');
-      if (!eIslandingDetectionEnumType(y0)) return at(at(issueValue('enum', 'must be a IslandingDetectionEnumType value'), i0), 'evIslandingDetectionMethod');
+      if (!eIslandingDetectionEnumType(y0)) return at(at(issueValue('enum', 'must be a value of IslandingDetectionEnumType'), i0), 'evIslandingDetectionMethod');
     }
   }
   const x_evIslandingTripTime = o['evIslandingTripTime'];
@@ -3482,7 +3482,7 @@ function vChargingNeedsType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_requestedEnergyTransfer !== 'string') return at(issueType(x_requestedEnergyTransfer, 'string'), 'requestedEnergyTransfer');
-    if (!eEnergyTransferModeEnumType(x_requestedEnergyTransfer)) return at(issueValue('enum', 'must be a EnergyTransferModeEnumType value'), 'requestedEnergyTransfer');
+    if (!eEnergyTransferModeEnumType(x_requestedEnergyTransfer)) return at(issueValue('enum', 'must be a value of EnergyTransferModeEnumType'), 'requestedEnergyTransfer');
   }
   const x_dcChargingParameters = o['dcChargingParameters'];
   if (x_dcChargingParameters !== undefined) {
@@ -3504,20 +3504,20 @@ function vChargingNeedsType(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_availableEnergyTransfer.length; i0++) {
       const y0: unknown = x_availableEnergyTransfer[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'availableEnergyTransfer');
-      if (!eEnergyTransferModeEnumType(y0)) return at(at(issueValue('enum', 'must be a EnergyTransferModeEnumType value'), i0), 'availableEnergyTransfer');
+      if (!eEnergyTransferModeEnumType(y0)) return at(at(issueValue('enum', 'must be a value of EnergyTransferModeEnumType'), i0), 'availableEnergyTransfer');
     }
   }
   const x_controlMode = o['controlMode'];
   if (x_controlMode !== undefined) {
     n++;
     if (typeof x_controlMode !== 'string') return at(issueType(x_controlMode, 'string'), 'controlMode');
-    if (!eControlModeEnumType(x_controlMode)) return at(issueValue('enum', 'must be a ControlModeEnumType value'), 'controlMode');
+    if (!eControlModeEnumType(x_controlMode)) return at(issueValue('enum', 'must be a value of ControlModeEnumType'), 'controlMode');
   }
   const x_mobilityNeedsMode = o['mobilityNeedsMode'];
   if (x_mobilityNeedsMode !== undefined) {
     n++;
     if (typeof x_mobilityNeedsMode !== 'string') return at(issueType(x_mobilityNeedsMode, 'string'), 'mobilityNeedsMode');
-    if (!eMobilityNeedsModeEnumType(x_mobilityNeedsMode)) return at(issueValue('enum', 'must be a MobilityNeedsModeEnumType value'), 'mobilityNeedsMode');
+    if (!eMobilityNeedsModeEnumType(x_mobilityNeedsMode)) return at(issueValue('enum', 'must be a value of MobilityNeedsModeEnumType'), 'mobilityNeedsMode');
   }
   const x_departureTime = o['departureTime'];
   if (x_departureTime !== undefined) {
@@ -3562,7 +3562,7 @@ function vCostDimensionType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eCostDimensionEnumType(x_type)) return at(issueValue('enum', 'must be a CostDimensionEnumType value'), 'type');
+    if (!eCostDimensionEnumType(x_type)) return at(issueValue('enum', 'must be a value of CostDimensionEnumType'), 'type');
   }
   const x_volume = o['volume'];
   if (x_volume === undefined) return issueRequired('volume');
@@ -3646,7 +3646,7 @@ function vChargingProfileCriterionType(d: unknown): RawIssue | null {
   if (x_chargingProfilePurpose !== undefined) {
     n++;
     if (typeof x_chargingProfilePurpose !== 'string') return at(issueType(x_chargingProfilePurpose, 'string'), 'chargingProfilePurpose');
-    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a ChargingProfilePurposeEnumType value'), 'chargingProfilePurpose');
+    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a value of ChargingProfilePurposeEnumType'), 'chargingProfilePurpose');
   }
   const x_stackLevel = o['stackLevel'];
   if (x_stackLevel !== undefined) {
@@ -3901,7 +3901,7 @@ function vChargingSchedulePeriodType(d: unknown): RawIssue | null {
   if (x_operationMode !== undefined) {
     n++;
     if (typeof x_operationMode !== 'string') return at(issueType(x_operationMode, 'string'), 'operationMode');
-    if (!eOperationModeEnumType(x_operationMode)) return at(issueValue('enum', 'must be a OperationModeEnumType value'), 'operationMode');
+    if (!eOperationModeEnumType(x_operationMode)) return at(issueValue('enum', 'must be a value of OperationModeEnumType'), 'operationMode');
   }
   const x_v2xFreqWattCurve = o['v2xFreqWattCurve'];
   if (x_v2xFreqWattCurve !== undefined) {
@@ -4078,7 +4078,7 @@ function vCostType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_costKind !== 'string') return at(issueType(x_costKind, 'string'), 'costKind');
-    if (!eCostKindEnumType(x_costKind)) return at(issueValue('enum', 'must be a CostKindEnumType value'), 'costKind');
+    if (!eCostKindEnumType(x_costKind)) return at(issueValue('enum', 'must be a value of CostKindEnumType'), 'costKind');
   }
   const x_amount = o['amount'];
   if (x_amount === undefined) return issueRequired('amount');
@@ -4291,7 +4291,7 @@ function vChargingScheduleType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingRateUnit !== 'string') return at(issueType(x_chargingRateUnit, 'string'), 'chargingRateUnit');
-    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a ChargingRateUnitEnumType value'), 'chargingRateUnit');
+    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a value of ChargingRateUnitEnumType'), 'chargingRateUnit');
   }
   const x_minChargingRate = o['minChargingRate'];
   if (x_minChargingRate !== undefined) {
@@ -4402,20 +4402,20 @@ function vChargingProfileType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingProfilePurpose !== 'string') return at(issueType(x_chargingProfilePurpose, 'string'), 'chargingProfilePurpose');
-    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a ChargingProfilePurposeEnumType value'), 'chargingProfilePurpose');
+    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a value of ChargingProfilePurposeEnumType'), 'chargingProfilePurpose');
   }
   const x_chargingProfileKind = o['chargingProfileKind'];
   if (x_chargingProfileKind === undefined) return issueRequired('chargingProfileKind');
   {
     n++;
     if (typeof x_chargingProfileKind !== 'string') return at(issueType(x_chargingProfileKind, 'string'), 'chargingProfileKind');
-    if (!eChargingProfileKindEnumType(x_chargingProfileKind)) return at(issueValue('enum', 'must be a ChargingProfileKindEnumType value'), 'chargingProfileKind');
+    if (!eChargingProfileKindEnumType(x_chargingProfileKind)) return at(issueValue('enum', 'must be a value of ChargingProfileKindEnumType'), 'chargingProfileKind');
   }
   const x_recurrencyKind = o['recurrencyKind'];
   if (x_recurrencyKind !== undefined) {
     n++;
     if (typeof x_recurrencyKind !== 'string') return at(issueType(x_recurrencyKind, 'string'), 'recurrencyKind');
-    if (!eRecurrencyKindEnumType(x_recurrencyKind)) return at(issueValue('enum', 'must be a RecurrencyKindEnumType value'), 'recurrencyKind');
+    if (!eRecurrencyKindEnumType(x_recurrencyKind)) return at(issueValue('enum', 'must be a value of RecurrencyKindEnumType'), 'recurrencyKind');
   }
   const x_validFrom = o['validFrom'];
   if (x_validFrom !== undefined) {
@@ -4617,7 +4617,7 @@ function vClearCacheResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearCacheStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ClearCacheStatusEnumType value'), 'status');
+    if (!eClearCacheStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ClearCacheStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -4652,7 +4652,7 @@ function vClearChargingProfileType(d: unknown): RawIssue | null {
   if (x_chargingProfilePurpose !== undefined) {
     n++;
     if (typeof x_chargingProfilePurpose !== 'string') return at(issueType(x_chargingProfilePurpose, 'string'), 'chargingProfilePurpose');
-    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a ChargingProfilePurposeEnumType value'), 'chargingProfilePurpose');
+    if (!eChargingProfilePurposeEnumType(x_chargingProfilePurpose)) return at(issueValue('enum', 'must be a value of ChargingProfilePurposeEnumType'), 'chargingProfilePurpose');
   }
   const x_stackLevel = o['stackLevel'];
   if (x_stackLevel !== undefined) {
@@ -4720,7 +4720,7 @@ function vClearChargingProfileResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ClearChargingProfileStatusEnumType value'), 'status');
+    if (!eClearChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ClearChargingProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -4755,7 +4755,7 @@ function vClearDERControlRequest(d: unknown): RawIssue | null {
   if (x_controlType !== undefined) {
     n++;
     if (typeof x_controlType !== 'string') return at(issueType(x_controlType, 'string'), 'controlType');
-    if (!eDERControlEnumType(x_controlType)) return at(issueValue('enum', 'must be a DERControlEnumType value'), 'controlType');
+    if (!eDERControlEnumType(x_controlType)) return at(issueValue('enum', 'must be a value of DERControlEnumType'), 'controlType');
   }
   const x_controlId = o['controlId'];
   if (x_controlId !== undefined) {
@@ -4797,7 +4797,7 @@ function vClearDERControlResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDERControlStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DERControlStatusEnumType value'), 'status');
+    if (!eDERControlStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DERControlStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -4862,7 +4862,7 @@ function vClearDisplayMessageResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ClearMessageStatusEnumType value'), 'status');
+    if (!eClearMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ClearMessageStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -4903,7 +4903,7 @@ function vClearMonitoringResultType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eClearMonitoringStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ClearMonitoringStatusEnumType value'), 'status');
+    if (!eClearMonitoringStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ClearMonitoringStatusEnumType'), 'status');
   }
   const x_id = o['id'];
   if (x_id === undefined) return issueRequired('id');
@@ -4997,7 +4997,7 @@ function vClearTariffsResultType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eTariffClearStatusEnumType(x_status)) return at(issueValue('enum', 'must be a TariffClearStatusEnumType value'), 'status');
+    if (!eTariffClearStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of TariffClearStatusEnumType'), 'status');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -5324,7 +5324,7 @@ function vCompositeScheduleType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_chargingRateUnit !== 'string') return at(issueType(x_chargingRateUnit, 'string'), 'chargingRateUnit');
-    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a ChargingRateUnitEnumType value'), 'chargingRateUnit');
+    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a value of ChargingRateUnitEnumType'), 'chargingRateUnit');
   }
   const x_chargingSchedulePeriod = o['chargingSchedulePeriod'];
   if (x_chargingSchedulePeriod === undefined) return issueRequired('chargingSchedulePeriod');
@@ -5456,7 +5456,7 @@ function vTotalCostType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_typeOfCost !== 'string') return at(issueType(x_typeOfCost, 'string'), 'typeOfCost');
-    if (!eTariffCostEnumType(x_typeOfCost)) return at(issueValue('enum', 'must be a TariffCostEnumType value'), 'typeOfCost');
+    if (!eTariffCostEnumType(x_typeOfCost)) return at(issueValue('enum', 'must be a value of TariffCostEnumType'), 'typeOfCost');
   }
   const x_fixed = o['fixed'];
   if (x_fixed !== undefined) {
@@ -5728,7 +5728,7 @@ function vCustomerInformationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eCustomerInformationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a CustomerInformationStatusEnumType value'), 'status');
+    if (!eCustomerInformationStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of CustomerInformationStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -5889,7 +5889,7 @@ function vVoltageParamsType(d: unknown): RawIssue | null {
   if (x_powerDuringCessation !== undefined) {
     n++;
     if (typeof x_powerDuringCessation !== 'string') return at(issueType(x_powerDuringCessation, 'string'), 'powerDuringCessation');
-    if (!ePowerDuringCessationEnumType(x_powerDuringCessation)) return at(issueValue('enum', 'must be a PowerDuringCessationEnumType value'), 'powerDuringCessation');
+    if (!ePowerDuringCessationEnumType(x_powerDuringCessation)) return at(issueValue('enum', 'must be a value of PowerDuringCessationEnumType'), 'powerDuringCessation');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -5951,7 +5951,7 @@ function vDERCurveType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_yUnit !== 'string') return at(issueType(x_yUnit, 'string'), 'yUnit');
-    if (!eDERUnitEnumType(x_yUnit)) return at(issueValue('enum', 'must be a DERUnitEnumType value'), 'yUnit');
+    if (!eDERUnitEnumType(x_yUnit)) return at(issueValue('enum', 'must be a value of DERUnitEnumType'), 'yUnit');
   }
   const x_responseTime = o['responseTime'];
   if (x_responseTime !== undefined) {
@@ -6005,7 +6005,7 @@ function vDERCurveGetType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_curveType !== 'string') return at(issueType(x_curveType, 'string'), 'curveType');
-    if (!eDERControlEnumType(x_curveType)) return at(issueValue('enum', 'must be a DERControlEnumType value'), 'curveType');
+    if (!eDERControlEnumType(x_curveType)) return at(issueValue('enum', 'must be a value of DERControlEnumType'), 'curveType');
   }
   const x_isDefault = o['isDefault'];
   if (x_isDefault === undefined) return issueRequired('isDefault');
@@ -6103,7 +6103,7 @@ function vDataTransferResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDataTransferStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DataTransferStatusEnumType value'), 'status');
+    if (!eDataTransferStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DataTransferStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6172,7 +6172,7 @@ function vDeleteCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDeleteCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DeleteCertificateStatusEnumType value'), 'status');
+    if (!eDeleteCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DeleteCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6348,7 +6348,7 @@ function vEventDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_trigger !== 'string') return at(issueType(x_trigger, 'string'), 'trigger');
-    if (!eEventTriggerEnumType(x_trigger)) return at(issueValue('enum', 'must be a EventTriggerEnumType value'), 'trigger');
+    if (!eEventTriggerEnumType(x_trigger)) return at(issueValue('enum', 'must be a value of EventTriggerEnumType'), 'trigger');
   }
   const x_cause = o['cause'];
   if (x_cause !== undefined) {
@@ -6404,7 +6404,7 @@ function vEventDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_eventNotificationType !== 'string') return at(issueType(x_eventNotificationType, 'string'), 'eventNotificationType');
-    if (!eEventNotificationEnumType(x_eventNotificationType)) return at(issueValue('enum', 'must be a EventNotificationEnumType value'), 'eventNotificationType');
+    if (!eEventNotificationEnumType(x_eventNotificationType)) return at(issueValue('enum', 'must be a value of EventNotificationEnumType'), 'eventNotificationType');
   }
   const x_variable = o['variable'];
   if (x_variable === undefined) return issueRequired('variable');
@@ -6463,7 +6463,7 @@ function vFirmwareStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a FirmwareStatusEnumType value'), 'status');
+    if (!eFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of FirmwareStatusEnumType'), 'status');
   }
   const x_requestId = o['requestId'];
   if (x_requestId !== undefined) {
@@ -6667,7 +6667,7 @@ function vFixedVarType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_unit !== 'string') return at(issueType(x_unit, 'string'), 'unit');
-    if (!eDERUnitEnumType(x_unit)) return at(issueValue('enum', 'must be a DERUnitEnumType value'), 'unit');
+    if (!eDERUnitEnumType(x_unit)) return at(issueValue('enum', 'must be a value of DERUnitEnumType'), 'unit');
   }
   const x_startTime = o['startTime'];
   if (x_startTime !== undefined) {
@@ -6872,7 +6872,7 @@ function vGet15118EVCertificateRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_action !== 'string') return at(issueType(x_action, 'string'), 'action');
-    if (!eCertificateActionEnumType(x_action)) return at(issueValue('enum', 'must be a CertificateActionEnumType value'), 'action');
+    if (!eCertificateActionEnumType(x_action)) return at(issueValue('enum', 'must be a value of CertificateActionEnumType'), 'action');
   }
   const x_exiRequest = o['exiRequest'];
   if (x_exiRequest === undefined) return issueRequired('exiRequest');
@@ -6931,7 +6931,7 @@ function vGet15118EVCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eIso15118EVCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a Iso15118EVCertificateStatusEnumType value'), 'status');
+    if (!eIso15118EVCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of Iso15118EVCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -6991,7 +6991,7 @@ function vGetBaseReportRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_reportBase !== 'string') return at(issueType(x_reportBase, 'string'), 'reportBase');
-    if (!eReportBaseEnumType(x_reportBase)) return at(issueValue('enum', 'must be a ReportBaseEnumType value'), 'reportBase');
+    if (!eReportBaseEnumType(x_reportBase)) return at(issueValue('enum', 'must be a value of ReportBaseEnumType'), 'reportBase');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -7015,7 +7015,7 @@ function vGetBaseReportResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericDeviceModelStatusEnumType value'), 'status');
+    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericDeviceModelStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7139,7 +7139,7 @@ function vGetCertificateStatusResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GetCertificateStatusEnumType value'), 'status');
+    if (!eGetCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GetCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7221,7 +7221,7 @@ function vGetChargingProfilesResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GetChargingProfileStatusEnumType value'), 'status');
+    if (!eGetChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GetChargingProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7256,7 +7256,7 @@ function vGetCompositeScheduleRequest(d: unknown): RawIssue | null {
   if (x_chargingRateUnit !== undefined) {
     n++;
     if (typeof x_chargingRateUnit !== 'string') return at(issueType(x_chargingRateUnit, 'string'), 'chargingRateUnit');
-    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a ChargingRateUnitEnumType value'), 'chargingRateUnit');
+    if (!eChargingRateUnitEnumType(x_chargingRateUnit)) return at(issueValue('enum', 'must be a value of ChargingRateUnitEnumType'), 'chargingRateUnit');
   }
   const x_evseId = o['evseId'];
   if (x_evseId === undefined) return issueRequired('evseId');
@@ -7287,7 +7287,7 @@ function vGetCompositeScheduleResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7333,7 +7333,7 @@ function vGetDERControlRequest(d: unknown): RawIssue | null {
   if (x_controlType !== undefined) {
     n++;
     if (typeof x_controlType !== 'string') return at(issueType(x_controlType, 'string'), 'controlType');
-    if (!eDERControlEnumType(x_controlType)) return at(issueValue('enum', 'must be a DERControlEnumType value'), 'controlType');
+    if (!eDERControlEnumType(x_controlType)) return at(issueValue('enum', 'must be a value of DERControlEnumType'), 'controlType');
   }
   const x_controlId = o['controlId'];
   if (x_controlId !== undefined) {
@@ -7363,7 +7363,7 @@ function vGetDERControlResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDERControlStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DERControlStatusEnumType value'), 'status');
+    if (!eDERControlStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DERControlStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7434,13 +7434,13 @@ function vGetDisplayMessagesRequest(d: unknown): RawIssue | null {
   if (x_priority !== undefined) {
     n++;
     if (typeof x_priority !== 'string') return at(issueType(x_priority, 'string'), 'priority');
-    if (!eMessagePriorityEnumType(x_priority)) return at(issueValue('enum', 'must be a MessagePriorityEnumType value'), 'priority');
+    if (!eMessagePriorityEnumType(x_priority)) return at(issueValue('enum', 'must be a value of MessagePriorityEnumType'), 'priority');
   }
   const x_state = o['state'];
   if (x_state !== undefined) {
     n++;
     if (typeof x_state !== 'string') return at(issueType(x_state, 'string'), 'state');
-    if (!eMessageStateEnumType(x_state)) return at(issueValue('enum', 'must be a MessageStateEnumType value'), 'state');
+    if (!eMessageStateEnumType(x_state)) return at(issueValue('enum', 'must be a value of MessageStateEnumType'), 'state');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -7474,7 +7474,7 @@ function vGetDisplayMessagesResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetDisplayMessagesStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GetDisplayMessagesStatusEnumType value'), 'status');
+    if (!eGetDisplayMessagesStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GetDisplayMessagesStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7507,7 +7507,7 @@ function vGetInstalledCertificateIdsRequest(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_certificateType.length; i0++) {
       const y0: unknown = x_certificateType[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'certificateType');
-      if (!eGetCertificateIdUseEnumType(y0)) return at(at(issueValue('enum', 'must be a GetCertificateIdUseEnumType value'), i0), 'certificateType');
+      if (!eGetCertificateIdUseEnumType(y0)) return at(at(issueValue('enum', 'must be a value of GetCertificateIdUseEnumType'), i0), 'certificateType');
     }
   }
   const x_customData = o['customData'];
@@ -7542,7 +7542,7 @@ function vGetInstalledCertificateIdsResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGetInstalledCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GetInstalledCertificateStatusEnumType value'), 'status');
+    if (!eGetInstalledCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GetInstalledCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7677,7 +7677,7 @@ function vGetLogRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_logType !== 'string') return at(issueType(x_logType, 'string'), 'logType');
-    if (!eLogEnumType(x_logType)) return at(issueValue('enum', 'must be a LogEnumType value'), 'logType');
+    if (!eLogEnumType(x_logType)) return at(issueValue('enum', 'must be a value of LogEnumType'), 'logType');
   }
   const x_requestId = o['requestId'];
   if (x_requestId === undefined) return issueRequired('requestId');
@@ -7729,7 +7729,7 @@ function vGetLogResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a LogStatusEnumType value'), 'status');
+    if (!eLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of LogStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7797,7 +7797,7 @@ function vGetMonitoringReportRequest(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_monitoringCriteria.length; i0++) {
       const y0: unknown = x_monitoringCriteria[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'monitoringCriteria');
-      if (!eMonitoringCriterionEnumType(y0)) return at(at(issueValue('enum', 'must be a MonitoringCriterionEnumType value'), i0), 'monitoringCriteria');
+      if (!eMonitoringCriterionEnumType(y0)) return at(at(issueValue('enum', 'must be a value of MonitoringCriterionEnumType'), i0), 'monitoringCriteria');
     }
   }
   const x_customData = o['customData'];
@@ -7822,7 +7822,7 @@ function vGetMonitoringReportResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericDeviceModelStatusEnumType value'), 'status');
+    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericDeviceModelStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -7918,7 +7918,7 @@ function vGetReportRequest(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_componentCriteria.length; i0++) {
       const y0: unknown = x_componentCriteria[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'componentCriteria');
-      if (!eComponentCriterionEnumType(y0)) return at(at(issueValue('enum', 'must be a ComponentCriterionEnumType value'), i0), 'componentCriteria');
+      if (!eComponentCriterionEnumType(y0)) return at(at(issueValue('enum', 'must be a value of ComponentCriterionEnumType'), i0), 'componentCriteria');
     }
   }
   const x_customData = o['customData'];
@@ -7943,7 +7943,7 @@ function vGetReportResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericDeviceModelStatusEnumType value'), 'status');
+    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericDeviceModelStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -8014,7 +8014,7 @@ function vTariffAssignmentType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_tariffKind !== 'string') return at(issueType(x_tariffKind, 'string'), 'tariffKind');
-    if (!eTariffKindEnumType(x_tariffKind)) return at(issueValue('enum', 'must be a TariffKindEnumType value'), 'tariffKind');
+    if (!eTariffKindEnumType(x_tariffKind)) return at(issueValue('enum', 'must be a value of TariffKindEnumType'), 'tariffKind');
   }
   const x_validFrom = o['validFrom'];
   if (x_validFrom !== undefined) {
@@ -8077,7 +8077,7 @@ function vGetTariffsResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eTariffGetStatusEnumType(x_status)) return at(issueValue('enum', 'must be a TariffGetStatusEnumType value'), 'status');
+    if (!eTariffGetStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of TariffGetStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -8168,7 +8168,7 @@ function vGetVariableDataType(d: unknown): RawIssue | null {
   if (x_attributeType !== undefined) {
     n++;
     if (typeof x_attributeType !== 'string') return at(issueType(x_attributeType, 'string'), 'attributeType');
-    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'attributeType');
+    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'attributeType');
   }
   const x_component = o['component'];
   if (x_component === undefined) return issueRequired('component');
@@ -8219,7 +8219,7 @@ function vGetVariableResultType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_attributeStatus !== 'string') return at(issueType(x_attributeStatus, 'string'), 'attributeStatus');
-    if (!eGetVariableStatusEnumType(x_attributeStatus)) return at(issueValue('enum', 'must be a GetVariableStatusEnumType value'), 'attributeStatus');
+    if (!eGetVariableStatusEnumType(x_attributeStatus)) return at(issueValue('enum', 'must be a value of GetVariableStatusEnumType'), 'attributeStatus');
   }
   const x_attributeStatusInfo = o['attributeStatusInfo'];
   if (x_attributeStatusInfo !== undefined) {
@@ -8231,7 +8231,7 @@ function vGetVariableResultType(d: unknown): RawIssue | null {
   if (x_attributeType !== undefined) {
     n++;
     if (typeof x_attributeType !== 'string') return at(issueType(x_attributeType, 'string'), 'attributeType');
-    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'attributeType');
+    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'attributeType');
   }
   const x_attributeValue = o['attributeValue'];
   if (x_attributeValue !== undefined) {
@@ -8473,7 +8473,7 @@ function vInstallCertificateRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eInstallCertificateUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a InstallCertificateUseEnumType value'), 'certificateType');
+    if (!eInstallCertificateUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of InstallCertificateUseEnumType'), 'certificateType');
   }
   const x_certificate = o['certificate'];
   if (x_certificate === undefined) return issueRequired('certificate');
@@ -8515,7 +8515,7 @@ function vInstallCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eInstallCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a InstallCertificateStatusEnumType value'), 'status');
+    if (!eInstallCertificateStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of InstallCertificateStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -8664,7 +8664,7 @@ function vLogStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUploadLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UploadLogStatusEnumType value'), 'status');
+    if (!eUploadLogStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UploadLogStatusEnumType'), 'status');
   }
   const x_requestId = o['requestId'];
   if (x_requestId !== undefined) {
@@ -8793,13 +8793,13 @@ function vMessageInfoType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_priority !== 'string') return at(issueType(x_priority, 'string'), 'priority');
-    if (!eMessagePriorityEnumType(x_priority)) return at(issueValue('enum', 'must be a MessagePriorityEnumType value'), 'priority');
+    if (!eMessagePriorityEnumType(x_priority)) return at(issueValue('enum', 'must be a value of MessagePriorityEnumType'), 'priority');
   }
   const x_state = o['state'];
   if (x_state !== undefined) {
     n++;
     if (typeof x_state !== 'string') return at(issueType(x_state, 'string'), 'state');
-    if (!eMessageStateEnumType(x_state)) return at(issueValue('enum', 'must be a MessageStateEnumType value'), 'state');
+    if (!eMessageStateEnumType(x_state)) return at(issueValue('enum', 'must be a value of MessageStateEnumType'), 'state');
   }
   const x_startDateTime = o['startDateTime'];
   if (x_startDateTime !== undefined) {
@@ -8991,25 +8991,25 @@ function vSampledValueType(d: unknown): RawIssue | null {
   if (x_measurand !== undefined) {
     n++;
     if (typeof x_measurand !== 'string') return at(issueType(x_measurand, 'string'), 'measurand');
-    if (!eMeasurandEnumType(x_measurand)) return at(issueValue('enum', 'must be a MeasurandEnumType value'), 'measurand');
+    if (!eMeasurandEnumType(x_measurand)) return at(issueValue('enum', 'must be a value of MeasurandEnumType'), 'measurand');
   }
   const x_context = o['context'];
   if (x_context !== undefined) {
     n++;
     if (typeof x_context !== 'string') return at(issueType(x_context, 'string'), 'context');
-    if (!eReadingContextEnumType(x_context)) return at(issueValue('enum', 'must be a ReadingContextEnumType value'), 'context');
+    if (!eReadingContextEnumType(x_context)) return at(issueValue('enum', 'must be a value of ReadingContextEnumType'), 'context');
   }
   const x_phase = o['phase'];
   if (x_phase !== undefined) {
     n++;
     if (typeof x_phase !== 'string') return at(issueType(x_phase, 'string'), 'phase');
-    if (!ePhaseEnumType(x_phase)) return at(issueValue('enum', 'must be a PhaseEnumType value'), 'phase');
+    if (!ePhaseEnumType(x_phase)) return at(issueValue('enum', 'must be a value of PhaseEnumType'), 'phase');
   }
   const x_location = o['location'];
   if (x_location !== undefined) {
     n++;
     if (typeof x_location !== 'string') return at(issueType(x_location, 'string'), 'location');
-    if (!eLocationEnumType(x_location)) return at(issueValue('enum', 'must be a LocationEnumType value'), 'location');
+    if (!eLocationEnumType(x_location)) return at(issueValue('enum', 'must be a value of LocationEnumType'), 'location');
   }
   const x_signedMeterValue = o['signedMeterValue'];
   if (x_signedMeterValue !== undefined) {
@@ -9179,7 +9179,7 @@ function vVariableMonitoringType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a MonitorEnumType value'), 'type');
+    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a value of MonitorEnumType'), 'type');
   }
   const x_severity = o['severity'];
   if (x_severity === undefined) return issueRequired('severity');
@@ -9193,7 +9193,7 @@ function vVariableMonitoringType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_eventNotificationType !== 'string') return at(issueType(x_eventNotificationType, 'string'), 'eventNotificationType');
-    if (!eEventNotificationEnumType(x_eventNotificationType)) return at(issueValue('enum', 'must be a EventNotificationEnumType value'), 'eventNotificationType');
+    if (!eEventNotificationEnumType(x_eventNotificationType)) return at(issueValue('enum', 'must be a value of EventNotificationEnumType'), 'eventNotificationType');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -9358,7 +9358,7 @@ function vVPNType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eVPNEnumType(x_type)) return at(issueValue('enum', 'must be a VPNEnumType value'), 'type');
+    if (!eVPNEnumType(x_type)) return at(issueValue('enum', 'must be a value of VPNEnumType'), 'type');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -9387,21 +9387,21 @@ function vNetworkConnectionProfileType(d: unknown): RawIssue | null {
   if (x_ocppVersion !== undefined) {
     n++;
     if (typeof x_ocppVersion !== 'string') return at(issueType(x_ocppVersion, 'string'), 'ocppVersion');
-    if (!eOCPPVersionEnumType(x_ocppVersion)) return at(issueValue('enum', 'must be a OCPPVersionEnumType value'), 'ocppVersion');
+    if (!eOCPPVersionEnumType(x_ocppVersion)) return at(issueValue('enum', 'must be a value of OCPPVersionEnumType'), 'ocppVersion');
   }
   const x_ocppInterface = o['ocppInterface'];
   if (x_ocppInterface === undefined) return issueRequired('ocppInterface');
   {
     n++;
     if (typeof x_ocppInterface !== 'string') return at(issueType(x_ocppInterface, 'string'), 'ocppInterface');
-    if (!eOCPPInterfaceEnumType(x_ocppInterface)) return at(issueValue('enum', 'must be a OCPPInterfaceEnumType value'), 'ocppInterface');
+    if (!eOCPPInterfaceEnumType(x_ocppInterface)) return at(issueValue('enum', 'must be a value of OCPPInterfaceEnumType'), 'ocppInterface');
   }
   const x_ocppTransport = o['ocppTransport'];
   if (x_ocppTransport === undefined) return issueRequired('ocppTransport');
   {
     n++;
     if (typeof x_ocppTransport !== 'string') return at(issueType(x_ocppTransport, 'string'), 'ocppTransport');
-    if (!eOCPPTransportEnumType(x_ocppTransport)) return at(issueValue('enum', 'must be a OCPPTransportEnumType value'), 'ocppTransport');
+    if (!eOCPPTransportEnumType(x_ocppTransport)) return at(issueValue('enum', 'must be a value of OCPPTransportEnumType'), 'ocppTransport');
   }
   const x_messageTimeout = o['messageTimeout'];
   if (x_messageTimeout === undefined) return issueRequired('messageTimeout');
@@ -9474,7 +9474,7 @@ function vNotifyAllowedEnergyTransferRequest(d: unknown): RawIssue | null {
     for (let i0 = 0; i0 < x_allowedEnergyTransfer.length; i0++) {
       const y0: unknown = x_allowedEnergyTransfer[i0];
       if (typeof y0 !== 'string') return at(at(issueType(y0, 'string'), i0), 'allowedEnergyTransfer');
-      if (!eEnergyTransferModeEnumType(y0)) return at(at(issueValue('enum', 'must be a EnergyTransferModeEnumType value'), i0), 'allowedEnergyTransfer');
+      if (!eEnergyTransferModeEnumType(y0)) return at(at(issueValue('enum', 'must be a value of EnergyTransferModeEnumType'), i0), 'allowedEnergyTransfer');
     }
   }
   const x_customData = o['customData'];
@@ -9509,7 +9509,7 @@ function vNotifyAllowedEnergyTransferResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eNotifyAllowedEnergyTransferStatusEnumType(x_status)) return at(issueValue('enum', 'must be a NotifyAllowedEnergyTransferStatusEnumType value'), 'status');
+    if (!eNotifyAllowedEnergyTransferStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of NotifyAllowedEnergyTransferStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -9664,13 +9664,13 @@ function vNotifyDERAlarmRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_controlType !== 'string') return at(issueType(x_controlType, 'string'), 'controlType');
-    if (!eDERControlEnumType(x_controlType)) return at(issueValue('enum', 'must be a DERControlEnumType value'), 'controlType');
+    if (!eDERControlEnumType(x_controlType)) return at(issueValue('enum', 'must be a value of DERControlEnumType'), 'controlType');
   }
   const x_gridEventFault = o['gridEventFault'];
   if (x_gridEventFault !== undefined) {
     n++;
     if (typeof x_gridEventFault !== 'string') return at(issueType(x_gridEventFault, 'string'), 'gridEventFault');
-    if (!eGridEventFaultEnumType(x_gridEventFault)) return at(issueValue('enum', 'must be a GridEventFaultEnumType value'), 'gridEventFault');
+    if (!eGridEventFaultEnumType(x_gridEventFault)) return at(issueValue('enum', 'must be a value of GridEventFaultEnumType'), 'gridEventFault');
   }
   const x_alarmEnded = o['alarmEnded'];
   if (x_alarmEnded !== undefined) {
@@ -9906,7 +9906,7 @@ function vNotifyEVChargingNeedsResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eNotifyEVChargingNeedsStatusEnumType(x_status)) return at(issueValue('enum', 'must be a NotifyEVChargingNeedsStatusEnumType value'), 'status');
+    if (!eNotifyEVChargingNeedsStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of NotifyEVChargingNeedsStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -9985,7 +9985,7 @@ function vNotifyEVChargingScheduleResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -10276,7 +10276,7 @@ function vVariableAttributeType(d: unknown): RawIssue | null {
   if (x_type !== undefined) {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eAttributeEnumType(x_type)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'type');
+    if (!eAttributeEnumType(x_type)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'type');
   }
   const x_value = o['value'];
   if (x_value !== undefined) {
@@ -10288,7 +10288,7 @@ function vVariableAttributeType(d: unknown): RawIssue | null {
   if (x_mutability !== undefined) {
     n++;
     if (typeof x_mutability !== 'string') return at(issueType(x_mutability, 'string'), 'mutability');
-    if (!eMutabilityEnumType(x_mutability)) return at(issueValue('enum', 'must be a MutabilityEnumType value'), 'mutability');
+    if (!eMutabilityEnumType(x_mutability)) return at(issueValue('enum', 'must be a value of MutabilityEnumType'), 'mutability');
   }
   const x_persistent = o['persistent'];
   if (x_persistent !== undefined) {
@@ -10328,7 +10328,7 @@ function vVariableCharacteristicsType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_dataType !== 'string') return at(issueType(x_dataType, 'string'), 'dataType');
-    if (!eDataEnumType(x_dataType)) return at(issueValue('enum', 'must be a DataEnumType value'), 'dataType');
+    if (!eDataEnumType(x_dataType)) return at(issueValue('enum', 'must be a value of DataEnumType'), 'dataType');
   }
   const x_minLimit = o['minLimit'];
   if (x_minLimit !== undefined) {
@@ -10525,7 +10525,7 @@ function vNotifySettlementRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!ePaymentStatusEnumType(x_status)) return at(issueValue('enum', 'must be a PaymentStatusEnumType value'), 'status');
+    if (!ePaymentStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of PaymentStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -10692,7 +10692,7 @@ function vOpenPeriodicEventStreamResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -10795,7 +10795,7 @@ function vPublishFirmwareResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -10843,7 +10843,7 @@ function vPublishFirmwareStatusNotificationRequest(d: unknown): RawIssue | null 
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!ePublishFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a PublishFirmwareStatusEnumType value'), 'status');
+    if (!ePublishFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of PublishFirmwareStatusEnumType'), 'status');
   }
   const x_location = o['location'];
   if (x_location !== undefined) {
@@ -10936,7 +10936,7 @@ function vPullDynamicScheduleUpdateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ChargingProfileStatusEnumType value'), 'status');
+    if (!eChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ChargingProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -11236,7 +11236,7 @@ function vRequestBatterySwapResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -11324,7 +11324,7 @@ function vRequestStartTransactionResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eRequestStartStopStatusEnumType(x_status)) return at(issueValue('enum', 'must be a RequestStartStopStatusEnumType value'), 'status');
+    if (!eRequestStartStopStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of RequestStartStopStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -11384,7 +11384,7 @@ function vRequestStopTransactionResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eRequestStartStopStatusEnumType(x_status)) return at(issueValue('enum', 'must be a RequestStartStopStatusEnumType value'), 'status');
+    if (!eRequestStartStopStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of RequestStartStopStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -11432,7 +11432,7 @@ function vReservationStatusUpdateRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_reservationUpdateStatus !== 'string') return at(issueType(x_reservationUpdateStatus, 'string'), 'reservationUpdateStatus');
-    if (!eReservationUpdateStatusEnumType(x_reservationUpdateStatus)) return at(issueValue('enum', 'must be a ReservationUpdateStatusEnumType value'), 'reservationUpdateStatus');
+    if (!eReservationUpdateStatusEnumType(x_reservationUpdateStatus)) return at(issueValue('enum', 'must be a value of ReservationUpdateStatusEnumType'), 'reservationUpdateStatus');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -11542,7 +11542,7 @@ function vReserveNowResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eReserveNowStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ReserveNowStatusEnumType value'), 'status');
+    if (!eReserveNowStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ReserveNowStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -11583,7 +11583,7 @@ function vResetRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eResetEnumType(x_type)) return at(issueValue('enum', 'must be a ResetEnumType value'), 'type');
+    if (!eResetEnumType(x_type)) return at(issueValue('enum', 'must be a value of ResetEnumType'), 'type');
   }
   const x_evseId = o['evseId'];
   if (x_evseId !== undefined) {
@@ -11624,7 +11624,7 @@ function vResetResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eResetStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ResetStatusEnumType value'), 'status');
+    if (!eResetStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ResetStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -11735,7 +11735,7 @@ function vSendLocalListRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_updateType !== 'string') return at(issueType(x_updateType, 'string'), 'updateType');
-    if (!eUpdateEnumType(x_updateType)) return at(issueValue('enum', 'must be a UpdateEnumType value'), 'updateType');
+    if (!eUpdateEnumType(x_updateType)) return at(issueValue('enum', 'must be a value of UpdateEnumType'), 'updateType');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -11770,7 +11770,7 @@ function vSendLocalListResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eSendLocalListStatusEnumType(x_status)) return at(issueValue('enum', 'must be a SendLocalListStatusEnumType value'), 'status');
+    if (!eSendLocalListStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of SendLocalListStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -11831,7 +11831,7 @@ function vSetChargingProfileResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ChargingProfileStatusEnumType value'), 'status');
+    if (!eChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ChargingProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -11874,7 +11874,7 @@ function vSetDERControlRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_controlType !== 'string') return at(issueType(x_controlType, 'string'), 'controlType');
-    if (!eDERControlEnumType(x_controlType)) return at(issueValue('enum', 'must be a DERControlEnumType value'), 'controlType');
+    if (!eDERControlEnumType(x_controlType)) return at(issueValue('enum', 'must be a value of DERControlEnumType'), 'controlType');
   }
   const x_curve = o['curve'];
   if (x_curve !== undefined) {
@@ -11946,7 +11946,7 @@ function vSetDERControlResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDERControlStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DERControlStatusEnumType value'), 'status');
+    if (!eDERControlStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DERControlStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -12032,7 +12032,7 @@ function vSetDefaultTariffResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eTariffSetStatusEnumType(x_status)) return at(issueValue('enum', 'must be a TariffSetStatusEnumType value'), 'status');
+    if (!eTariffSetStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of TariffSetStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -12086,7 +12086,7 @@ function vSetDisplayMessageResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eDisplayMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a DisplayMessageStatusEnumType value'), 'status');
+    if (!eDisplayMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of DisplayMessageStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -12116,7 +12116,7 @@ function vSetMonitoringBaseRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_monitoringBase !== 'string') return at(issueType(x_monitoringBase, 'string'), 'monitoringBase');
-    if (!eMonitoringBaseEnumType(x_monitoringBase)) return at(issueValue('enum', 'must be a MonitoringBaseEnumType value'), 'monitoringBase');
+    if (!eMonitoringBaseEnumType(x_monitoringBase)) return at(issueValue('enum', 'must be a value of MonitoringBaseEnumType'), 'monitoringBase');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -12140,7 +12140,7 @@ function vSetMonitoringBaseResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericDeviceModelStatusEnumType value'), 'status');
+    if (!eGenericDeviceModelStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericDeviceModelStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -12193,7 +12193,7 @@ function vSetMonitoringDataType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a MonitorEnumType value'), 'type');
+    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a value of MonitorEnumType'), 'type');
   }
   const x_severity = o['severity'];
   if (x_severity === undefined) return issueRequired('severity');
@@ -12262,7 +12262,7 @@ function vSetMonitoringLevelResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -12318,14 +12318,14 @@ function vSetMonitoringResultType(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eSetMonitoringStatusEnumType(x_status)) return at(issueValue('enum', 'must be a SetMonitoringStatusEnumType value'), 'status');
+    if (!eSetMonitoringStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of SetMonitoringStatusEnumType'), 'status');
   }
   const x_type = o['type'];
   if (x_type === undefined) return issueRequired('type');
   {
     n++;
     if (typeof x_type !== 'string') return at(issueType(x_type, 'string'), 'type');
-    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a MonitorEnumType value'), 'type');
+    if (!eMonitorEnumType(x_type)) return at(issueValue('enum', 'must be a value of MonitorEnumType'), 'type');
   }
   const x_component = o['component'];
   if (x_component === undefined) return issueRequired('component');
@@ -12411,7 +12411,7 @@ function vSetNetworkProfileResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eSetNetworkProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a SetNetworkProfileStatusEnumType value'), 'status');
+    if (!eSetNetworkProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of SetNetworkProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -12440,7 +12440,7 @@ function vSetVariableDataType(d: unknown): RawIssue | null {
   if (x_attributeType !== undefined) {
     n++;
     if (typeof x_attributeType !== 'string') return at(issueType(x_attributeType, 'string'), 'attributeType');
-    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'attributeType');
+    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'attributeType');
   }
   const x_attributeValue = o['attributeValue'];
   if (x_attributeValue === undefined) return issueRequired('attributeValue');
@@ -12556,14 +12556,14 @@ function vSetVariableResultType(d: unknown): RawIssue | null {
   if (x_attributeType !== undefined) {
     n++;
     if (typeof x_attributeType !== 'string') return at(issueType(x_attributeType, 'string'), 'attributeType');
-    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a AttributeEnumType value'), 'attributeType');
+    if (!eAttributeEnumType(x_attributeType)) return at(issueValue('enum', 'must be a value of AttributeEnumType'), 'attributeType');
   }
   const x_attributeStatus = o['attributeStatus'];
   if (x_attributeStatus === undefined) return issueRequired('attributeStatus');
   {
     n++;
     if (typeof x_attributeStatus !== 'string') return at(issueType(x_attributeStatus, 'string'), 'attributeStatus');
-    if (!eSetVariableStatusEnumType(x_attributeStatus)) return at(issueValue('enum', 'must be a SetVariableStatusEnumType value'), 'attributeStatus');
+    if (!eSetVariableStatusEnumType(x_attributeStatus)) return at(issueValue('enum', 'must be a value of SetVariableStatusEnumType'), 'attributeStatus');
   }
   const x_attributeStatusInfo = o['attributeStatusInfo'];
   if (x_attributeStatusInfo !== undefined) {
@@ -12671,7 +12671,7 @@ function vSignCertificateRequest(d: unknown): RawIssue | null {
   if (x_certificateType !== undefined) {
     n++;
     if (typeof x_certificateType !== 'string') return at(issueType(x_certificateType, 'string'), 'certificateType');
-    if (!eCertificateSigningUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a CertificateSigningUseEnumType value'), 'certificateType');
+    if (!eCertificateSigningUseEnumType(x_certificateType)) return at(issueValue('enum', 'must be a value of CertificateSigningUseEnumType'), 'certificateType');
   }
   const x_hashRootCertificate = o['hashRootCertificate'];
   if (x_hashRootCertificate !== undefined) {
@@ -12706,7 +12706,7 @@ function vSignCertificateResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -12743,7 +12743,7 @@ function vStatusNotificationRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_connectorStatus !== 'string') return at(issueType(x_connectorStatus, 'string'), 'connectorStatus');
-    if (!eConnectorStatusEnumType(x_connectorStatus)) return at(issueValue('enum', 'must be a ConnectorStatusEnumType value'), 'connectorStatus');
+    if (!eConnectorStatusEnumType(x_connectorStatus)) return at(issueValue('enum', 'must be a value of ConnectorStatusEnumType'), 'connectorStatus');
   }
   const x_evseId = o['evseId'];
   if (x_evseId === undefined) return issueRequired('evseId');
@@ -12854,7 +12854,7 @@ function vTransactionType(d: unknown): RawIssue | null {
   if (x_chargingState !== undefined) {
     n++;
     if (typeof x_chargingState !== 'string') return at(issueType(x_chargingState, 'string'), 'chargingState');
-    if (!eChargingStateEnumType(x_chargingState)) return at(issueValue('enum', 'must be a ChargingStateEnumType value'), 'chargingState');
+    if (!eChargingStateEnumType(x_chargingState)) return at(issueValue('enum', 'must be a value of ChargingStateEnumType'), 'chargingState');
   }
   const x_timeSpentCharging = o['timeSpentCharging'];
   if (x_timeSpentCharging !== undefined) {
@@ -12865,7 +12865,7 @@ function vTransactionType(d: unknown): RawIssue | null {
   if (x_stoppedReason !== undefined) {
     n++;
     if (typeof x_stoppedReason !== 'string') return at(issueType(x_stoppedReason, 'string'), 'stoppedReason');
-    if (!eReasonEnumType(x_stoppedReason)) return at(issueValue('enum', 'must be a ReasonEnumType value'), 'stoppedReason');
+    if (!eReasonEnumType(x_stoppedReason)) return at(issueValue('enum', 'must be a value of ReasonEnumType'), 'stoppedReason');
   }
   const x_remoteStartId = o['remoteStartId'];
   if (x_remoteStartId !== undefined) {
@@ -12876,7 +12876,7 @@ function vTransactionType(d: unknown): RawIssue | null {
   if (x_operationMode !== undefined) {
     n++;
     if (typeof x_operationMode !== 'string') return at(issueType(x_operationMode, 'string'), 'operationMode');
-    if (!eOperationModeEnumType(x_operationMode)) return at(issueValue('enum', 'must be a OperationModeEnumType value'), 'operationMode');
+    if (!eOperationModeEnumType(x_operationMode)) return at(issueValue('enum', 'must be a value of OperationModeEnumType'), 'operationMode');
   }
   const x_tariffId = o['tariffId'];
   if (x_tariffId !== undefined) {
@@ -12955,7 +12955,7 @@ function vTransactionEventRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_eventType !== 'string') return at(issueType(x_eventType, 'string'), 'eventType');
-    if (!eTransactionEventEnumType(x_eventType)) return at(issueValue('enum', 'must be a TransactionEventEnumType value'), 'eventType');
+    if (!eTransactionEventEnumType(x_eventType)) return at(issueValue('enum', 'must be a value of TransactionEventEnumType'), 'eventType');
   }
   const x_meterValue = o['meterValue'];
   if (x_meterValue !== undefined) {
@@ -12980,7 +12980,7 @@ function vTransactionEventRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_triggerReason !== 'string') return at(issueType(x_triggerReason, 'string'), 'triggerReason');
-    if (!eTriggerReasonEnumType(x_triggerReason)) return at(issueValue('enum', 'must be a TriggerReasonEnumType value'), 'triggerReason');
+    if (!eTriggerReasonEnumType(x_triggerReason)) return at(issueValue('enum', 'must be a value of TriggerReasonEnumType'), 'triggerReason');
   }
   const x_seqNo = o['seqNo'];
   if (x_seqNo === undefined) return issueRequired('seqNo');
@@ -13016,7 +13016,7 @@ function vTransactionEventRequest(d: unknown): RawIssue | null {
   if (x_preconditioningStatus !== undefined) {
     n++;
     if (typeof x_preconditioningStatus !== 'string') return at(issueType(x_preconditioningStatus, 'string'), 'preconditioningStatus');
-    if (!ePreconditioningStatusEnumType(x_preconditioningStatus)) return at(issueValue('enum', 'must be a PreconditioningStatusEnumType value'), 'preconditioningStatus');
+    if (!ePreconditioningStatusEnumType(x_preconditioningStatus)) return at(issueValue('enum', 'must be a value of PreconditioningStatusEnumType'), 'preconditioningStatus');
   }
   const x_evseSleep = o['evseSleep'];
   if (x_evseSleep !== undefined) {
@@ -13127,7 +13127,7 @@ function vTriggerMessageRequest(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_requestedMessage !== 'string') return at(issueType(x_requestedMessage, 'string'), 'requestedMessage');
-    if (!eMessageTriggerEnumType(x_requestedMessage)) return at(issueValue('enum', 'must be a MessageTriggerEnumType value'), 'requestedMessage');
+    if (!eMessageTriggerEnumType(x_requestedMessage)) return at(issueValue('enum', 'must be a value of MessageTriggerEnumType'), 'requestedMessage');
   }
   const x_customTrigger = o['customTrigger'];
   if (x_customTrigger !== undefined) {
@@ -13168,7 +13168,7 @@ function vTriggerMessageResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eTriggerMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a TriggerMessageStatusEnumType value'), 'status');
+    if (!eTriggerMessageStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of TriggerMessageStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -13241,7 +13241,7 @@ function vUnlockConnectorResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUnlockStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UnlockStatusEnumType value'), 'status');
+    if (!eUnlockStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UnlockStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -13306,7 +13306,7 @@ function vUnpublishFirmwareResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUnpublishFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UnpublishFirmwareStatusEnumType value'), 'status');
+    if (!eUnpublishFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UnpublishFirmwareStatusEnumType'), 'status');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
@@ -13360,7 +13360,7 @@ function vUpdateDynamicScheduleResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a ChargingProfileStatusEnumType value'), 'status');
+    if (!eChargingProfileStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of ChargingProfileStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -13444,7 +13444,7 @@ function vUpdateFirmwareResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eUpdateFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a UpdateFirmwareStatusEnumType value'), 'status');
+    if (!eUpdateFirmwareStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of UpdateFirmwareStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -13504,7 +13504,7 @@ function vUsePriorityChargingResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!ePriorityChargingStatusEnumType(x_status)) return at(issueValue('enum', 'must be a PriorityChargingStatusEnumType value'), 'status');
+    if (!ePriorityChargingStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of PriorityChargingStatusEnumType'), 'status');
   }
   const x_statusInfo = o['statusInfo'];
   if (x_statusInfo !== undefined) {
@@ -13589,7 +13589,7 @@ function vVatNumberValidationResponse(d: unknown): RawIssue | null {
   {
     n++;
     if (typeof x_status !== 'string') return at(issueType(x_status, 'string'), 'status');
-    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a GenericStatusEnumType value'), 'status');
+    if (!eGenericStatusEnumType(x_status)) return at(issueValue('enum', 'must be a value of GenericStatusEnumType'), 'status');
   }
   const x_customData = o['customData'];
   if (x_customData !== undefined) {
