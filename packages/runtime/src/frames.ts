@@ -1,3 +1,6 @@
+import { MAX_ERROR_DESCRIPTION_LENGTH } from './limits.js';
+import type { OcppVersion } from './versions.js';
+
 /** OCPP-J message type numbers (5 and 6 exist only in OCPP 2.1). */
 export const MessageType = {
   CALL: 2,
@@ -26,3 +29,198 @@ export type SendFrame = readonly [6, string, string, unknown];
 
 /** Any OCPP-J frame. */
 export type Frame = CallFrame | CallResultFrame | CallErrorFrame | CallResultErrorFrame | SendFrame;
+
+/** A frame read from the wire, as a tagged object. */
+export type ParsedFrame =
+  | { readonly type: 2; readonly id: string; readonly action: string; readonly payload: unknown }
+  | { readonly type: 3; readonly id: string; readonly payload: unknown }
+  | {
+      readonly type: 4 | 5;
+      readonly id: string;
+      readonly code: string;
+      readonly description: string;
+      readonly details: Record<string, unknown>;
+    }
+  | { readonly type: 6; readonly id: string; readonly action: string; readonly payload: unknown };
+
+/** The CALLERROR a receiver owes for a frame it could not accept. */
+export interface FrameReply {
+  readonly id: string;
+  readonly code: string;
+  readonly description: string;
+}
+
+/** Outcome of {@link parseFrame}: the frame, or why it was refused and what (if anything) to answer. */
+export type FrameParseResult =
+  | { readonly ok: true; readonly frame: ParsedFrame }
+  | { readonly ok: false; readonly reason: string; readonly reply?: FrameReply };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function refuse(reason: string, reply?: FrameReply): FrameParseResult {
+  return reply === undefined ? { ok: false, reason } : { ok: false, reason, reply };
+}
+
+/**
+ * Parses one text frame the way a receiver of `version` must (OCPP-J §4; 2.x Part 4 §4):
+ *
+ * - not JSON, not an array, or no readable message id: 2.x answers `RpcFrameworkError` with id
+ *   `"-1"`; 1.6 has nothing to correlate an answer with, so the frame is dropped;
+ * - an unknown message type number (and 5/6 outside 2.1): 2.0.1 answers
+ *   `MessageTypeNotSupported`; 1.6 and 2.1 ignore the message;
+ * - a CALL with an id over 36 characters: `ProtocolError` (1.6) / `RpcFrameworkError` (2.x);
+ * - a CALL of the wrong shape: `FormationViolation` (1.6) / `RpcFrameworkError` (2.x);
+ * - a malformed CALLRESULT, CALLERROR, CALLRESULTERROR or SEND is never answered.
+ *
+ * The payload is not checked here: schema validation decides about it.
+ */
+export function parseFrame(text: string, version: OcppVersion): FrameParseResult {
+  const v2 = version !== '1.6';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return refuse(
+      'frame is not valid JSON',
+      v2
+        ? { id: '-1', code: 'RpcFrameworkError', description: 'Frame is not valid JSON' }
+        : undefined,
+    );
+  }
+  if (!Array.isArray(value) || value.length < 2) {
+    return refuse(
+      'frame is not an OCPP-J array',
+      v2
+        ? {
+            id: '-1',
+            code: 'RpcFrameworkError',
+            description: 'Frame is not an OCPP-J message array',
+          }
+        : undefined,
+    );
+  }
+  const type: unknown = value[0];
+  const rawId: unknown = value[1];
+  const id = typeof rawId === 'string' && rawId !== '' ? rawId : undefined;
+  const known =
+    type === 2 || type === 3 || type === 4 || (version === '2.1' && (type === 5 || type === 6));
+  if (!known) {
+    const reason = `message type ${JSON.stringify(type)} is not supported by OCPP ${version}`;
+    return version === '2.0.1'
+      ? refuse(reason, {
+          id: id ?? '-1',
+          code: 'MessageTypeNotSupported',
+          description: `Message type ${JSON.stringify(type)} is not supported`,
+        })
+      : refuse(reason);
+  }
+  if (id === undefined) {
+    const reason = 'message id is missing or not a non-empty string';
+    return refuse(
+      reason,
+      v2 && type === 2
+        ? { id: '-1', code: 'RpcFrameworkError', description: 'MessageId could not be read' }
+        : undefined,
+    );
+  }
+  switch (type) {
+    case 2: {
+      if (id.length > MAX_MESSAGE_ID_LENGTH) {
+        return refuse('message id is longer than 36 characters', {
+          id,
+          code: v2 ? 'RpcFrameworkError' : 'ProtocolError',
+          description: 'Message id is longer than 36 characters',
+        });
+      }
+      if (value.length !== 4 || typeof value[2] !== 'string' || value[2] === '') {
+        return refuse('CALL is not [2, id, action, payload]', {
+          id,
+          code: v2 ? 'RpcFrameworkError' : 'FormationViolation',
+          description: 'CALL must be [2, messageId, action, payload]',
+        });
+      }
+      return { ok: true, frame: { type: 2, id, action: value[2], payload: value[3] } };
+    }
+    case 3:
+      if (value.length !== 3) return refuse('CALLRESULT is not [3, id, payload]');
+      return { ok: true, frame: { type: 3, id, payload: value[2] } };
+    case 4:
+    case 5: {
+      const [, , code, description = '', details = {}] = value as unknown[];
+      if (
+        value.length < 3 ||
+        value.length > 5 ||
+        typeof code !== 'string' ||
+        typeof description !== 'string' ||
+        !isObject(details)
+      ) {
+        return refuse(
+          `${type === 4 ? 'CALLERROR' : 'CALLRESULTERROR'} is not [${type}, id, code, description, details]`,
+        );
+      }
+      return { ok: true, frame: { type, id, code, description, details } };
+    }
+    default: {
+      if (value.length !== 4 || typeof value[2] !== 'string' || value[2] === '') {
+        return refuse('SEND is not [6, id, action, payload]');
+      }
+      return { ok: true, frame: { type: 6, id, action: value[2], payload: value[3] } };
+    }
+  }
+}
+
+/** `[2, id, action, payload]` as text. */
+export function serializeCall(id: string, action: string, payload: unknown): string {
+  return JSON.stringify([2, id, action, payload]);
+}
+
+/** `[3, id, payload]` as text. */
+export function serializeCallResult(id: string, payload: unknown): string {
+  return JSON.stringify([3, id, payload]);
+}
+
+function errorFrame(
+  type: 4 | 5,
+  id: string,
+  code: string,
+  description: string,
+  details: Record<string, unknown>,
+): string {
+  const text =
+    description.length > MAX_ERROR_DESCRIPTION_LENGTH
+      ? description.slice(0, MAX_ERROR_DESCRIPTION_LENGTH)
+      : description;
+  return JSON.stringify([type, id, code, text, details]);
+}
+
+/** `[4, id, code, description, details]` as text; the description is cut to 255 characters. */
+export function serializeCallError(
+  id: string,
+  code: string,
+  description = '',
+  details: Record<string, unknown> = {},
+): string {
+  return errorFrame(4, id, code, description, details);
+}
+
+/** `[5, id, code, description, details]` as text (2.1). */
+export function serializeCallResultError(
+  id: string,
+  code: string,
+  description = '',
+  details: Record<string, unknown> = {},
+): string {
+  return errorFrame(5, id, code, description, details);
+}
+
+/** `[6, id, action, payload]` as text (2.1). */
+export function serializeSend(id: string, action: string, payload: unknown): string {
+  return JSON.stringify([6, id, action, payload]);
+}
+
+/** The default message id generator: a random UUID (version 4), 36 characters. */
+export function randomMessageId(): string {
+  return globalThis.crypto.randomUUID();
+}

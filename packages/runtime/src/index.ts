@@ -25,9 +25,19 @@ export {
   type CallResultErrorFrame,
   type CallResultFrame,
   type Frame,
+  type FrameParseResult,
+  type FrameReply,
   MAX_MESSAGE_ID_LENGTH,
   MessageType,
+  type ParsedFrame,
+  parseFrame,
+  randomMessageId,
   type SendFrame,
+  serializeCall,
+  serializeCallError,
+  serializeCallResult,
+  serializeCallResultError,
+  serializeSend,
 } from './frames.js';
 export {
   type KeyTable,
@@ -37,6 +47,7 @@ export {
   toCamelCase,
   toSnakeCase,
 } from './keys.js';
+export { MAX_ERROR_DESCRIPTION_LENGTH } from './limits.js';
 export {
   type ActionDescriptor,
   type ActionKind,
