@@ -1,0 +1,30 @@
+export { Emitter } from './events.js';
+export { defaultLogger, type Logger, silentLogger } from './logger.js';
+export {
+  type AfterHook,
+  createRouter,
+  type Handler,
+  type HandlerContext,
+  type InboundCall,
+  Router,
+  type Service,
+} from './router.js';
+export { log, timeout } from './services.js';
+export {
+  type CallOptions,
+  OcppSession,
+  type SessionEvents,
+  type SessionOptions,
+  type UnexpectedFrameEvent,
+  type ValidationEvent,
+} from './session.js';
+export type {
+  AnyProtocol,
+  CallableBy,
+  HandledBy,
+  PeerOf,
+  Role,
+  SendableBy,
+  SubprotocolOf,
+} from './types.js';
+export { modeFor, type ValidationMode, type ValidationPolicy } from './validation-policy.js';

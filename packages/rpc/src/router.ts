@@ -1,0 +1,175 @@
+import type { ActionMapShape, OcppVersion, Protocol } from '@ocpp/runtime';
+import type { OcppSession } from './session.js';
+import type { HandledBy, Role } from './types.js';
+
+/** What a handler is given besides the request. */
+export interface HandlerContext<
+  V extends OcppVersion,
+  M extends ActionMapShape<M>,
+  R extends Role,
+  D = Record<string, never>,
+> {
+  /** The station identity of the connection. */
+  readonly identity: string;
+  /** The message id of the CALL being answered. */
+  readonly messageId: string;
+  /** The action being handled. */
+  readonly action: string;
+  /** The session the CALL arrived on: use it to call the peer back. */
+  readonly session: OcppSession<V, M, R>;
+  /** Dependencies registered with {@link Router.inject}. */
+  readonly deps: D;
+  /** Aborted when the connection closes before the handler finished. */
+  readonly signal: AbortSignal;
+}
+
+/** Answers one action: returns (or resolves to) the response payload; throw `OcppCallError` to choose the CALLERROR. */
+export type Handler<
+  V extends OcppVersion,
+  M extends ActionMapShape<M>,
+  R extends Role,
+  D,
+  A extends keyof M,
+> = (
+  request: M[A]['request'],
+  context: HandlerContext<V, M, R, D>,
+) => M[A]['kind'] extends 'SEND'
+  ? void | Promise<void>
+  : M[A]['response'] | Promise<M[A]['response']>;
+
+/** Runs after the CALLRESULT of an action was sent (the `@after` of the Python ocpp library). */
+export type AfterHook<
+  V extends OcppVersion,
+  M extends ActionMapShape<M>,
+  R extends Role,
+  D,
+  A extends keyof M,
+> = (
+  request: M[A]['request'],
+  response: M[A]['response'],
+  context: HandlerContext<V, M, R, D>,
+) => void | Promise<void>;
+
+/** An inbound CALL or SEND on its way through the services to its handler. */
+export interface InboundCall {
+  readonly action: string;
+  readonly kind: 'CALL' | 'SEND';
+  readonly messageId: string;
+  readonly identity: string;
+  /** The request payload (already validated according to the policy). */
+  readonly payload: unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: services work on sessions of any version
+  readonly context: HandlerContext<any, any, any, any>;
+}
+
+/**
+ * A composable service around the handler (the zeegat router's idea): call `next()` to continue
+ * down the chain, and return (or change) its result. `log` and `timeout` are built in.
+ */
+export type Service = (call: InboundCall, next: () => Promise<unknown>) => Promise<unknown>;
+
+/**
+ * Routes inbound actions of one protocol and role to their handlers, through the services.
+ * One router serves any number of sessions (one per connection).
+ */
+export class Router<
+  V extends OcppVersion,
+  M extends ActionMapShape<M>,
+  R extends Role,
+  D = Record<string, never>,
+> {
+  private readonly handlers = new Map<string, Handler<V, M, R, D, keyof M>>();
+  private readonly afterHooks = new Map<string, AfterHook<V, M, R, D, keyof M>[]>();
+  private readonly services: Service[] = [];
+  private dependencies: Record<string, unknown> = {};
+
+  constructor(
+    /** The protocol this router speaks. */
+    readonly protocol: Protocol<V, M>,
+    /** The role of the sessions it serves. */
+    readonly role: R,
+  ) {}
+
+  /** Registers the handler of an action the peer sends. A second registration replaces the first. */
+  handle<A extends HandledBy<M, R>>(action: A, handler: Handler<V, M, R, D, A>): this {
+    if (!this.protocol.isAction(action))
+      throw new TypeError(`"${action}" is not an OCPP ${this.protocol.version} action`);
+    this.handlers.set(action, handler as unknown as Handler<V, M, R, D, keyof M>);
+    return this;
+  }
+
+  /** Registers a hook that runs after the CALLRESULT for `action` has been sent. */
+  after<A extends HandledBy<M, R>>(action: A, hook: AfterHook<V, M, R, D, A>): this {
+    const list = this.afterHooks.get(action) ?? [];
+    list.push(hook as unknown as AfterHook<V, M, R, D, keyof M>);
+    this.afterHooks.set(action, list);
+    return this;
+  }
+
+  /** Adds a service around every handler; the first added is the outermost. */
+  use(service: Service): this {
+    this.services.push(service);
+    return this;
+  }
+
+  /** Makes a dependency available to every handler as `context.deps[key]`. */
+  inject<K extends string, T>(key: K, value: T): Router<V, M, R, D & { readonly [P in K]: T }> {
+    this.dependencies = { ...this.dependencies, [key]: value };
+    return this as unknown as Router<V, M, R, D & { readonly [P in K]: T }>;
+  }
+
+  /** The registered dependencies. */
+  get deps(): D {
+    return this.dependencies as D;
+  }
+
+  /** True when `action` has a handler. */
+  has(action: string): boolean {
+    return this.handlers.has(action);
+  }
+
+  /** Runs the services and the handler of an inbound call. */
+  dispatch(call: InboundCall): Promise<unknown> {
+    const handler = this.handlers.get(call.action);
+    if (handler === undefined) return Promise.reject(new Error(`no handler for ${call.action}`));
+    const services = this.services;
+    const run = (i: number): Promise<unknown> => {
+      if (i === services.length) {
+        try {
+          return Promise.resolve(handler(call.payload as M[keyof M]['request'], call.context));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      }
+      return services[i]!(call, () => run(i + 1));
+    };
+    return run(0);
+  }
+
+  /** Runs the after-hooks of an action; returns the errors of hooks that failed. */
+  async runAfter(call: InboundCall, response: unknown): Promise<unknown[]> {
+    const hooks = this.afterHooks.get(call.action);
+    if (hooks === undefined) return [];
+    const errors: unknown[] = [];
+    for (const hook of hooks) {
+      try {
+        await hook(
+          call.payload as M[keyof M]['request'],
+          response as M[keyof M]['response'],
+          call.context,
+        );
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    return errors;
+  }
+}
+
+/** Creates a router for one protocol and role. */
+export function createRouter<V extends OcppVersion, M extends ActionMapShape<M>, R extends Role>(
+  protocol: Protocol<V, M>,
+  role: R,
+): Router<V, M, R> {
+  return new Router(protocol, role);
+}

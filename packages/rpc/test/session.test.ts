@@ -1,0 +1,341 @@
+import { isOcppCallError, isOcppSdkError, OcppCallError } from '@ocpp/runtime';
+import { v16Protocol } from '@ocpp/v16-core';
+import { v21Protocol } from '@ocpp/v21-core';
+import { v201Protocol } from '@ocpp/v201-core';
+import { describe, expect, it, vi } from 'vitest';
+import { createRouter } from '../src/router.js';
+import type { ValidationEvent } from '../src/session.js';
+import { pair, withRawPeer } from './helpers.js';
+
+const now = '2025-03-14T09:26:53Z';
+const boot201 = {
+  reason: 'PowerUp',
+  chargingStation: { model: 'M1', vendorName: 'Acme' },
+} as const;
+
+function csms201() {
+  return createRouter(v201Protocol, 'csms')
+    .handle('BootNotification', () => ({ status: 'Accepted', currentTime: now, interval: 300 }))
+    .handle('Heartbeat', () => ({ currentTime: now }));
+}
+
+describe('calls between a station and a CSMS', () => {
+  it('a station boots and heartbeats; results are typed and validated', async () => {
+    const { station } = await pair(v201Protocol, { csms: csms201() });
+    const res = await station.call('BootNotification', boot201);
+    expect(res).toEqual({ status: 'Accepted', currentTime: now, interval: 300 });
+    expect(await station.call('Heartbeat', {})).toEqual({ currentTime: now });
+  });
+
+  it('calls cross: each side can receive a CALL while waiting for its own CALLRESULT', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const csmsRouter = createRouter(v201Protocol, 'csms').handle('Heartbeat', async () => {
+      await gate;
+      return { currentTime: now };
+    });
+    const stationRouter = createRouter(v201Protocol, 'station').handle('Reset', () => ({
+      status: 'Accepted',
+    }));
+    const { station, csms } = await pair(v201Protocol, {
+      csms: csmsRouter,
+      station: stationRouter,
+    });
+    const heartbeat = station.call('Heartbeat', {});
+    // The station's Heartbeat is in flight; the CSMS calls the station meanwhile.
+    expect(await csms.call('Reset', { type: 'Immediate' })).toEqual({ status: 'Accepted' });
+    release();
+    expect(await heartbeat).toEqual({ currentTime: now });
+  });
+
+  it('after-hooks run once the CALLRESULT is sent, with request and response', async () => {
+    const seen: string[] = [];
+    const router = csms201().after('BootNotification', (req, res, ctx) => {
+      seen.push(`${ctx.identity} ${req.reason} ${res.status}`);
+    });
+    const { station } = await pair(v201Protocol, { csms: router });
+    await station.call('BootNotification', boot201);
+    await vi.waitFor(() => expect(seen).toEqual(['CS001 PowerUp Accepted']));
+  });
+
+  it('handlers get injected dependencies and the session to call back', async () => {
+    const store = { boots: 0 };
+    const router = createRouter(v201Protocol, 'csms')
+      .inject('store', store)
+      .handle('BootNotification', (_req, { deps }) => {
+        deps.store.boots++;
+        return { status: 'Accepted', currentTime: now, interval: 60 };
+      });
+    const { station } = await pair(v201Protocol, { csms: router });
+    await station.call('BootNotification', boot201);
+    expect(store.boots).toBe(1);
+  });
+
+  it('a handler may choose the CALLERROR by throwing OcppCallError', async () => {
+    const router = createRouter(v201Protocol, 'csms').handle('Authorize', () => {
+      throw new OcppCallError('SecurityError', 'not accepted yet', { hint: 'boot first' });
+    });
+    const { station } = await pair(v201Protocol, { csms: router });
+    const error = await station
+      .call('Authorize', { idToken: { idToken: 'T', type: 'ISO14443' } })
+      .catch((e: unknown) => e);
+    expect(isOcppCallError(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'SecurityError',
+      description: 'not accepted yet',
+      details: { hint: 'boot first' },
+    });
+  });
+});
+
+describe('one call in flight per direction, bounded queue, timeouts', () => {
+  it('the second call is sent only after the first is answered (OCPP-J §4.1.1)', async () => {
+    const { session, peer } = await withRawPeer(v201Protocol, 'station');
+    const first = session.call('Heartbeat', {});
+    const second = session.call('Heartbeat', {});
+    const [, id1] = await peer.frame(0);
+    expect(await peer.settle()).toBe(1);
+    peer.send([3, id1, { currentTime: now }]);
+    await first;
+    const [, id2] = await peer.frame(1);
+    expect(id2).not.toBe(id1);
+    peer.send([3, id2, { currentTime: now }]);
+    await expect(second).resolves.toEqual({ currentTime: now });
+  });
+
+  it('maxInFlight lets more calls out at once when configured', async () => {
+    const { session, peer } = await withRawPeer(v201Protocol, 'station', undefined, {
+      maxInFlight: 2,
+    });
+    void session.call('Heartbeat', {}).catch(() => {});
+    void session.call('Heartbeat', {}).catch(() => {});
+    void session.call('Heartbeat', {}).catch(() => {});
+    expect(await peer.settle()).toBe(2);
+  });
+
+  it('a timed-out call frees the slot; its late reply is dropped, never handed to the next call', async () => {
+    const { session, peer } = await withRawPeer(v201Protocol, 'station');
+    const unexpected = vi.fn();
+    session.on('unexpected', unexpected);
+    const first = session.call('Heartbeat', {}, { timeout: 20 });
+    const second = session.call('Heartbeat', {});
+    const [, id1] = await peer.frame(0);
+    await expect(first).rejects.toMatchObject({ code: 'TIMEOUT' });
+    const [, id2] = await peer.frame(1);
+    peer.send([3, id1, { currentTime: '2000-01-01T00:00:00Z' }]);
+    await peer.settle();
+    expect(unexpected).toHaveBeenCalledWith(
+      expect.objectContaining({ reason: expect.stringContaining('unknown message id') }),
+    );
+    peer.send([3, id2, { currentTime: now }]);
+    await expect(second).resolves.toEqual({ currentTime: now });
+    expect(await peer.settle()).toBe(2);
+  });
+
+  it('QUEUE_FULL once maxQueue calls wait', async () => {
+    const { session } = await withRawPeer(v201Protocol, 'station', undefined, { maxQueue: 1 });
+    void session.call('Heartbeat', {}).catch(() => {});
+    void session.call('Heartbeat', {}).catch(() => {});
+    await expect(session.call('Heartbeat', {})).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+  });
+
+  it('an AbortSignal aborts a queued call and an in-flight call', async () => {
+    const { session, peer } = await withRawPeer(v201Protocol, 'station');
+    const c1 = new AbortController();
+    const c2 = new AbortController();
+    const inFlight = session.call('Heartbeat', {}, { signal: c1.signal });
+    const queued = session.call('Heartbeat', {}, { signal: c2.signal });
+    await peer.frame(0);
+    c2.abort();
+    await expect(queued).rejects.toMatchObject({ code: 'ABORTED' });
+    c1.abort();
+    await expect(inFlight).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(session.pending).toEqual({ queued: 0, inFlight: 0 });
+  });
+
+  it('closing the connection rejects pending calls with CONNECTION_CLOSED', async () => {
+    const { session, peer } = await withRawPeer(v201Protocol, 'station');
+    const call = session.call('Heartbeat', {});
+    await peer.frame(0);
+    await peer.transport.close(1001, 'bye');
+    const error = await call.catch((e: unknown) => e);
+    expect(isOcppSdkError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    await expect(session.call('Heartbeat', {})).rejects.toMatchObject({
+      code: 'CONNECTION_CLOSED',
+    });
+  });
+
+  it('an invalid request is refused before anything is sent', async () => {
+    const { session, peer } = await withRawPeer(v201Protocol, 'station');
+    // @ts-expect-error chargingStation is required
+    const call = session.call('BootNotification', { reason: 'PowerUp' });
+    await expect(call).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await peer.settle()).toBe(0);
+  });
+
+  it('a CALLERROR from the peer rejects with OcppCallError, accepting either spelling', async () => {
+    const { session, peer } = await withRawPeer(v201Protocol, 'station');
+    const call = session.call('Heartbeat', {});
+    const [, id] = await peer.frame(0);
+    peer.send([4, id, 'FormationViolation', 'bad', {}]);
+    await expect(call).rejects.toMatchObject({
+      name: 'OcppCallError',
+      code: 'FormatViolation',
+      description: 'bad',
+    });
+  });
+});
+
+describe('validation policy', () => {
+  it('an invalid CALLRESULT rejects the call; 2.1 answers CALLRESULTERROR', async () => {
+    const { session, peer } = await withRawPeer(v21Protocol, 'station');
+    const call = session.call('Heartbeat', {});
+    const [, id] = await peer.frame(0);
+    peer.send([3, id, {}]);
+    await expect(call).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await peer.frame(1)).toEqual([
+      5,
+      id,
+      'OccurrenceConstraintViolation',
+      expect.stringContaining('/currentTime'),
+      {},
+    ]);
+  });
+
+  it('on 2.0.1 an invalid CALLRESULT is a local error only: nothing goes back', async () => {
+    const { session, peer } = await withRawPeer(v201Protocol, 'station');
+    const call = session.call('Heartbeat', {});
+    const [, id] = await peer.frame(0);
+    peer.send([3, id, {}]);
+    await expect(call).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await peer.settle()).toBe(1);
+  });
+
+  it('lenient for one action tolerates a bad payload from the station and reports it', async () => {
+    const received: unknown[] = [];
+    const router = createRouter(v16Protocol, 'csms')
+      .handle('MeterValues', (req) => {
+        received.push(req);
+        return {};
+      })
+      .handle('Heartbeat', () => ({ currentTime: now }));
+    const { session, peer } = await withRawPeer(v16Protocol, 'csms', router, {
+      validation: { actions: { MeterValues: { inbound: 'lenient' } } },
+    });
+    const events: ValidationEvent[] = [];
+    session.on('validation', (e) => events.push(e));
+    const odd = {
+      connectorId: 1,
+      meterValue: [{ timestamp: now, sampledValue: [{ value: '1', unit: 'Celsius degrees' }] }],
+    };
+    peer.send([2, 'm1', 'MeterValues', odd]);
+    expect(await peer.frame(0)).toEqual([3, 'm1', {}]);
+    expect(received).toEqual([odd]);
+    expect(events).toMatchObject([
+      {
+        direction: 'inbound',
+        action: 'MeterValues',
+        mode: 'lenient',
+        errorCode: 'PropertyConstraintViolation',
+      },
+    ]);
+    // Other actions stay strict.
+    peer.send([2, 'h1', 'Heartbeat', { extra: 1 }]);
+    expect(await peer.frame(1)).toEqual([
+      4,
+      'h1',
+      'FormationViolation',
+      expect.any(String),
+      expect.any(Object),
+    ]);
+  });
+
+  it('a handler returning an invalid response yields InternalError, not an invalid CALLRESULT', async () => {
+    const router = createRouter(v201Protocol, 'csms').handle(
+      'Heartbeat',
+      () => ({}) as { currentTime: string },
+    );
+    const { peer } = await withRawPeer(v201Protocol, 'csms', router);
+    peer.send([2, 'h1', 'Heartbeat', {}]);
+    expect(await peer.frame(0)).toEqual([4, 'h1', 'InternalError', expect.any(String), {}]);
+  });
+});
+
+describe('SEND (2.1)', () => {
+  it('goes out at once, even with a CALL in flight, and gets no reply', async () => {
+    const { session, peer } = await withRawPeer(v21Protocol, 'station');
+    void session.call('Heartbeat', {}).catch(() => {});
+    session.send('NotifyPeriodicEventStream', {
+      id: 1,
+      pending: 0,
+      basetime: now,
+      data: [{ t: 0, v: '1' }],
+    });
+    await peer.frame(1);
+    expect((await peer.frame(0))[0]).toBe(2);
+    expect((await peer.frame(1)).slice(0, 1)).toEqual([6]);
+  });
+
+  it('a received SEND reaches its handler and nothing is answered', async () => {
+    const got: unknown[] = [];
+    const router = createRouter(v21Protocol, 'csms').handle('NotifyPeriodicEventStream', (req) => {
+      got.push(req.id);
+    });
+    const { peer } = await withRawPeer(v21Protocol, 'csms', router);
+    peer.send([
+      6,
+      's1',
+      'NotifyPeriodicEventStream',
+      { id: 9, pending: 0, basetime: now, data: [{ t: 0, v: '1' }] },
+    ]);
+    await vi.waitFor(() => expect(got).toEqual([9]));
+    expect(await peer.settle()).toBe(0);
+  });
+});
+
+describe('services', () => {
+  it('timeout() answers InternalError when a handler is too slow', async () => {
+    const { timeout } = await import('../src/services.js');
+    const router = createRouter(v201Protocol, 'csms')
+      .use(timeout(10))
+      .handle(
+        'Heartbeat',
+        () => new Promise((r) => setTimeout(() => r({ currentTime: now }), 200)),
+      );
+    const { peer } = await withRawPeer(v201Protocol, 'csms', router);
+    peer.send([2, 'h1', 'Heartbeat', {}]);
+    expect(await peer.frame(0)).toEqual([
+      4,
+      'h1',
+      'InternalError',
+      expect.stringContaining('10 ms'),
+      {},
+    ]);
+  });
+
+  it('services run in order around the handler and see the result', async () => {
+    const trace: string[] = [];
+    const router = createRouter(v201Protocol, 'csms')
+      .use(async (call, next) => {
+        trace.push(`outer> ${call.action}`);
+        const r = await next();
+        trace.push('outer<');
+        return r;
+      })
+      .use(async (_call, next) => {
+        trace.push('inner>');
+        return next();
+      })
+      .handle('Heartbeat', () => {
+        trace.push('handler');
+        return { currentTime: now };
+      });
+    const { peer } = await withRawPeer(v201Protocol, 'csms', router);
+    peer.send([2, 'h1', 'Heartbeat', {}]);
+    await peer.frame(0);
+    expect(trace).toEqual(['outer> Heartbeat', 'inner>', 'handler', 'outer<']);
+  });
+});
