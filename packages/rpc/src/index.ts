@@ -9,6 +9,14 @@ export {
   Router,
   type Service,
 } from './router.js';
+export {
+  CsmsServer,
+  type CsmsServerEvents,
+  type CsmsServerOptions,
+  type CsmsSessionOf,
+  type CsmsSessionSettings,
+  type StationDirectory,
+} from './server.js';
 export { log, timeout } from './services.js';
 export {
   type CallOptions,
