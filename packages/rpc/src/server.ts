@@ -129,7 +129,7 @@ export class CsmsServer<Routers extends readonly Router<any, any, 'csms', any>[]
     }) as unknown as CsmsSessionOf<Routers[number]>;
     const previous = this.live.get(connection.identity);
     this.live.set(connection.identity, session);
-    if (previous !== undefined && previous.isOpen) {
+    if (previous?.isOpen) {
       void previous.close(1000, 'replaced by a new connection');
     }
     session.on('close', (info) => {
