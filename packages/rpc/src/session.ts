@@ -168,7 +168,8 @@ export class OcppSession<
   private readonly queue: PendingCall[] = [];
   private readonly inFlight = new Map<string, PendingCall>();
   private readonly handling = new Set<string>();
-  private readonly handlerAborts = new Set<AbortController>();
+  /** Aborted when the current connection closes: the signal every handler on it receives. */
+  private connection = new AbortController();
   private closed = false;
 
   constructor(options: SessionOptions<V, M, R>) {
@@ -389,9 +390,8 @@ export class OcppSession<
   }
 
   private onTransportClose(info: TransportCloseInfo): void {
-    for (const c of this.handlerAborts)
-      c.abort(new OcppSdkError('CONNECTION_CLOSED', 'the connection closed'));
-    this.handlerAborts.clear();
+    this.connection.abort(new OcppSdkError('CONNECTION_CLOSED', 'the connection closed'));
+    this.connection = new AbortController();
     this.handling.clear();
     const keepQueue = info.reconnecting && this.whenDisconnected === 'queue' && !this.closed;
     if (!info.reconnecting) this.closed = true;
@@ -610,8 +610,7 @@ export class OcppSession<
       }
     }
 
-    const abort = new AbortController();
-    this.handlerAborts.add(abort);
+    const signal = this.connection.signal;
     if (isCall) this.handling.add(id);
     const context: HandlerContext<V, M, R, unknown> = {
       identity: this.identity,
@@ -619,7 +618,7 @@ export class OcppSession<
       action,
       session: this,
       deps: router.deps,
-      signal: abort.signal,
+      signal,
     };
     const call: InboundCall = {
       action,
@@ -633,9 +632,8 @@ export class OcppSession<
     try {
       response = await router.dispatch(call);
     } catch (e) {
-      this.handlerAborts.delete(abort);
       this.handling.delete(id);
-      if (abort.signal.aborted) return;
+      if (signal.aborted) return;
       if (!isCall) {
         this.logger.error(`${this.identity}: handler of SEND ${action} failed`, {
           error: e instanceof Error ? e.message : String(e),
@@ -645,9 +643,8 @@ export class OcppSession<
       this.answerFailure(id, action, e);
       return;
     }
-    this.handlerAborts.delete(abort);
     this.handling.delete(id);
-    if (!isCall || abort.signal.aborted) return;
+    if (!isCall || signal.aborted) return;
     if (
       !this.checkOutbound(action, 'response', response, id, (issues) => {
         this.logger.error(
