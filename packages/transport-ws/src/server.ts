@@ -1,0 +1,610 @@
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import {
+  createServer as createHttpsServer,
+  type Server as HttpsServer,
+  type ServerOptions as HttpsServerOptions,
+} from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type PeerCertificate, type TLSSocket, Server as TlsServer } from 'node:tls';
+import type { IncomingConnection, TransportServer } from '@ocpp/transport';
+import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
+import { certificateMatchesIdentity, parseBasicAuth } from './auth.js';
+import { Emitter } from './emitter.js';
+import { isWsTransportError, WsTransportError } from './errors.js';
+import {
+  checkV2Identity,
+  identityFromUrl,
+  isV2Subprotocol,
+  OCPP_SUBPROTOCOLS,
+} from './identity.js';
+import { OcppSocket, WsServerConnection } from './server-connection.js';
+import { profileTlsDefaults, type SecurityProfile } from './tls.js';
+
+/** What the `authenticate` hook of a server gets to decide on, before the WebSocket upgrade. */
+export interface AuthenticateContext {
+  /** The station identity from the URL, percent-decoded. */
+  readonly identity: string;
+  /** The subprotocol the connection will speak, such as `ocpp2.0.1`. */
+  readonly protocol: string;
+  /**
+   * The Basic-auth password as UTF-8 text; `undefined` when no `Authorization` header was sent or
+   * when the password bytes are not valid UTF-8 (use `passwordBytes` for binary 1.6 keys).
+   */
+  readonly password: string | undefined;
+  /** The Basic-auth password exactly as sent; `undefined` when no `Authorization` header was sent. */
+  readonly passwordBytes: Uint8Array | undefined;
+  /** The TLS client certificate, when the peer sent one (security profile 3). */
+  readonly certificate: PeerCertificate | undefined;
+  /** True when the client certificate was verified against the server's trusted CAs. */
+  readonly certificateVerified: boolean;
+  /** The HTTP upgrade request (headers, socket). */
+  readonly request: IncomingMessage;
+  /** The peer's address, when known. */
+  readonly remoteAddress: string | undefined;
+}
+
+/**
+ * Decides whether a station may connect. Return (or resolve to) `false` or any falsy value, or
+ * throw, to refuse with HTTP 401; throw a {@link WsTransportError} with code `HANDSHAKE_REJECTED`
+ * and a `status` to refuse with that status instead (404 for an unknown station). Return `true`
+ * to accept, or any other truthy value to accept and hand it on as `IncomingConnection.auth`.
+ */
+export type AuthenticateHook = (context: AuthenticateContext) => unknown;
+
+/** Options of {@link createWsServer}. */
+export interface WsServerOptions {
+  /**
+   * The TCP port to listen on; 0 picks a free one (`listen()` returns it). Used when this server
+   * creates its own HTTP(S) server, or when an attached `server` is not listening yet.
+   * @default 0
+   */
+  readonly port?: number;
+  /**
+   * The address to bind. By default Node listens on every interface.
+   * @default undefined
+   */
+  readonly host?: string;
+  /**
+   * An existing `http` or `https` server to attach to instead of creating one: upgrade requests
+   * under `path` are handled here, upgrade requests elsewhere get HTTP 404, plain HTTP requests
+   * stay the server owner's business. `close()` does not close an attached server.
+   */
+  readonly server?: HttpServer | HttpsServer;
+  /**
+   * TLS options for the server this package creates (security profiles 2 and 3); build them with
+   * `tlsServerOptions`. The profile's TLS settings are applied under these.
+   */
+  readonly tls?: HttpsServerOptions;
+  /**
+   * The path prefix of the OCPP endpoint. The identity is the last path segment after it, so
+   * `/ocpp` accepts `/ocpp/CS001` and `/ocpp/anything/CS001`.
+   * @default '/'
+   */
+  readonly path?: string;
+  /**
+   * The subprotocols this server speaks, in order of preference: the first one the client also
+   * offered is chosen.
+   * @default ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6']
+   */
+  readonly protocols?: readonly string[];
+  /**
+   * What to do with a client that offers no subprotocol this server speaks. `'close'` is what
+   * OCPP specifies: complete the handshake without a `Sec-WebSocket-Protocol` header, then close
+   * at once with code 1002. `'reject'` answers HTTP 400 instead. Either way the connection never
+   * reaches `onConnection`.
+   * @default 'close'
+   */
+  readonly onNoSubprotocol?: 'close' | 'reject';
+  /**
+   * The OCPP security profile this endpoint runs. 1 and 2 require an `authenticate` hook (Basic
+   * auth is mandatory there); 2 and 3 require TLS (`tls` or an `https` server); 3 requests and
+   * verifies client certificates and, without an `authenticate` hook, accepts a station only
+   * when its verified certificate names its identity ({@link certificateMatchesIdentity}).
+   * @default 0
+   */
+  readonly securityProfile?: SecurityProfile;
+  /** Decides, before the upgrade, whether a station may connect. */
+  readonly authenticate?: AuthenticateHook;
+  /**
+   * A station connects while a connection with the same identity (compared exactly) is open.
+   * `'replace'` closes the old one with code 1000 ("replaced by a new connection") and accepts the
+   * new one; `'refuse'` answers the newcomer with HTTP 409.
+   * @default 'replace'
+   */
+  readonly onDuplicate?: 'replace' | 'refuse';
+  /**
+   * The largest inbound message, in bytes (after decompression). A larger one closes the
+   * connection with code 1009.
+   * @default 1048576 (1 MiB)
+   */
+  readonly maxMessageBytes?: number;
+  /**
+   * Seconds between the server's WebSocket pings to each station; 0 disables them.
+   * @default 30
+   */
+  readonly pingIntervalSeconds?: number;
+  /**
+   * Seconds a station has to answer a ping before it is cut off (close code 1006, reason "pong
+   * timeout").
+   * @default pingIntervalSeconds
+   */
+  readonly pongTimeoutSeconds?: number;
+  /**
+   * RFC 7692 compression, which OCPP 2.x requires a CSMS to support. `true` means
+   * `{ threshold: 1024 }`: messages under 1 KiB are sent uncompressed. Each compressing connection
+   * holds zlib state (up to a few hundred KiB), so a CSMS with many stations may tune
+   * `serverMaxWindowBits` and `zlibDeflateOptions.memLevel`, or turn it off.
+   * @default true
+   */
+  readonly perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * Milliseconds a closing connection has to finish the close handshake before its socket is
+   * destroyed (`close()` of a connection or of the server).
+   * @default 5000
+   */
+  readonly closeTimeoutMs?: number;
+}
+
+/** A refused handshake, reported by the server's `rejected` event. */
+export interface HandshakeRejection {
+  /** The HTTP status sent. */
+  readonly status: number;
+  /** Why, in a few words (also the response body). */
+  readonly reason: string;
+  /** The station identity, when the path held one. */
+  readonly identity: string | undefined;
+  /** The peer's address, when known. */
+  readonly remoteAddress: string | undefined;
+}
+
+/** Events of {@link WsServer}, for logging and metrics. */
+export interface WsServerEvents {
+  /** A handshake was refused with an HTTP error (401, 404, 409, ...). */
+  rejected: HandshakeRejection;
+  /** Something failed outside any one connection's transport (an `authenticate` hook threw, ...). */
+  error: Error;
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+const DEFAULT_DEFLATE: PerMessageDeflateOptions = { threshold: 1024 };
+
+function swallow(): void {}
+
+function destroyOnFinish(this: Duplex): void {
+  this.destroy();
+}
+
+function checkSeconds(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new WsTransportError('INVALID_OPTIONS', `${name} must be a finite number >= 0`);
+  }
+  return value;
+}
+
+/** Normalises a path prefix to start and end with `/`. */
+function normalisePrefix(path: string): string {
+  let prefix = path.startsWith('/') ? path : `/${path}`;
+  if (!prefix.endsWith('/')) prefix += '/';
+  return prefix;
+}
+
+/**
+ * An OCPP-J WebSocket server (the CSMS side). Create it with {@link createWsServer}, register
+ * `onConnection`, then `listen()`. Every accepted connection is handed over as an
+ * {@link IncomingConnection} whose transport is open; bind a session to it and call `start()`
+ * promptly (inbound frames wait until then; a connection not started before its first pong is due
+ * is cut off).
+ */
+export class WsServer extends Emitter<WsServerEvents> implements TransportServer {
+  private readonly httpServer: HttpServer | HttpsServer;
+  private readonly ownsServer: boolean;
+  private readonly prefix: string;
+  private readonly protocols: readonly string[];
+  private readonly onNoSubprotocol: 'close' | 'reject';
+  private readonly authenticate: AuthenticateHook | undefined;
+  private readonly onDuplicate: 'replace' | 'refuse';
+  private readonly port: number;
+  private readonly host: string | undefined;
+  private readonly wss: WebSocketServer;
+  /** @internal */
+  readonly pingMs: number;
+  /** @internal */
+  readonly pongMs: number;
+  /** @internal */
+  readonly closeTimeoutMs: number;
+  private listener: ((connection: IncomingConnection) => void) | undefined;
+  private readonly open = new Map<string, IncomingConnection>();
+  /** Every connection whose socket has not closed yet, including replaced ones still closing. */
+  private readonly live = new Set<WsServerConnection>();
+  /** Sockets between the upgrade request and the end of authentication. */
+  private readonly pending = new Set<Duplex>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private closing: Promise<void> | undefined;
+
+  constructor(options: WsServerOptions = {}) {
+    super();
+    const profile = options.securityProfile ?? 0;
+    if (![0, 1, 2, 3].includes(profile)) {
+      throw new WsTransportError('INVALID_OPTIONS', `unknown security profile ${String(profile)}`);
+    }
+    if ((profile === 1 || profile === 2) && options.authenticate === undefined) {
+      throw new WsTransportError(
+        'INVALID_OPTIONS',
+        `security profile ${profile} requires an authenticate hook: Basic auth is mandatory`,
+      );
+    }
+    if (options.server !== undefined && options.tls !== undefined) {
+      throw new WsTransportError('INVALID_OPTIONS', 'pass either server or tls, not both');
+    }
+    if (
+      (profile === 2 || profile === 3) &&
+      options.tls === undefined &&
+      !(options.server instanceof TlsServer)
+    ) {
+      throw new WsTransportError(
+        'INVALID_OPTIONS',
+        `security profile ${profile} requires TLS: pass tls options or an https server`,
+      );
+    }
+    const protocols = options.protocols ?? OCPP_SUBPROTOCOLS;
+    if (
+      protocols.length === 0 ||
+      protocols.some((p) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p))
+    ) {
+      throw new WsTransportError('INVALID_OPTIONS', 'protocols must be a non-empty list of tokens');
+    }
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes <= 0) {
+      throw new WsTransportError('INVALID_OPTIONS', 'maxMessageBytes must be a positive integer');
+    }
+    const ping = checkSeconds('pingIntervalSeconds', options.pingIntervalSeconds ?? 30);
+    const pong = checkSeconds('pongTimeoutSeconds', options.pongTimeoutSeconds ?? ping);
+    if (ping > 0 && pong === 0) {
+      throw new WsTransportError('INVALID_OPTIONS', 'pongTimeoutSeconds must be > 0');
+    }
+    this.pingMs = ping * 1000;
+    this.pongMs = pong * 1000;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.prefix = normalisePrefix(options.path ?? '/');
+    this.protocols = [...protocols];
+    this.onNoSubprotocol = options.onNoSubprotocol ?? 'close';
+    this.onDuplicate = options.onDuplicate ?? 'replace';
+    this.port = options.port ?? 0;
+    this.host = options.host;
+    this.authenticate =
+      options.authenticate ??
+      (profile === 3
+        ? (ctx) =>
+            ctx.certificateVerified && certificateMatchesIdentity(ctx.certificate, ctx.identity)
+        : undefined);
+
+    const deflate = options.perMessageDeflate ?? true;
+    const serverProtocols = this.protocols;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      WebSocket: OcppSocket,
+      maxPayload: maxMessageBytes,
+      perMessageDeflate: deflate === true ? DEFAULT_DEFLATE : deflate,
+      autoPong: true,
+      // Server preference order: the first of ours that the client offered, or no header at all.
+      handleProtocols: (offered) => serverProtocols.find((p) => offered.has(p)) ?? false,
+    });
+
+    if (options.server !== undefined) {
+      this.httpServer = options.server;
+      this.ownsServer = false;
+    } else {
+      this.httpServer =
+        options.tls !== undefined
+          ? createHttpsServer({ ...profileTlsDefaults(profile), ...options.tls })
+          : createHttpServer();
+      this.ownsServer = true;
+      this.httpServer.on('request', this.onRequest);
+    }
+    this.httpServer.on('upgrade', this.onUpgrade);
+  }
+
+  /** Registers the listener for accepted connections (one listener; a later call replaces it). */
+  onConnection(listener: (connection: IncomingConnection) => void): void {
+    this.listener = listener;
+  }
+
+  /**
+   * Starts listening on `port`/`host` and resolves with the bound port. An attached server that is
+   * already listening is left as it is.
+   */
+  listen(): Promise<number> {
+    if (this.state !== 'open') {
+      return Promise.reject(new WsTransportError('CLOSED', 'server is closed'));
+    }
+    const server = this.httpServer;
+    if (server.listening) return Promise.resolve((server.address() as AddressInfo).port);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      const options =
+        this.host === undefined ? { port: this.port } : { port: this.port, host: this.host };
+      server.listen(options, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** The bound address, once listening. */
+  get address(): AddressInfo | undefined {
+    const address = this.httpServer.address();
+    return address !== null && typeof address === 'object' ? address : undefined;
+  }
+
+  /** The HTTP(S) server carrying the endpoint (created here or attached). */
+  get server(): HttpServer | HttpsServer {
+    return this.httpServer;
+  }
+
+  /** The open connections by identity: a live, read-only view for diagnostics. */
+  get connections(): ReadonlyMap<string, IncomingConnection> {
+    return this.open;
+  }
+
+  /**
+   * Stops accepting, closes every connection with `code` and `reason`, and resolves once all are
+   * closed; a connection that does not finish the close handshake within `closeTimeoutMs` is
+   * destroyed. A server created here stops listening; an attached one is only detached.
+   */
+  close(code = 1001, reason = 'server shutting down'): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    this.state = 'closing';
+    this.closing = this.shutDown(code, reason);
+    return this.closing;
+  }
+
+  private async shutDown(code: number, reason: string): Promise<void> {
+    this.stopSweep();
+    this.httpServer.off('upgrade', this.onUpgrade);
+    for (const socket of this.pending) socket.destroy();
+    this.pending.clear();
+    const stopped = this.ownsServer
+      ? new Promise<void>((resolve) => this.httpServer.close(() => resolve()))
+      : Promise.resolve();
+    if (this.ownsServer) this.httpServer.closeIdleConnections();
+    await Promise.all([...this.live].map((connection) => connection.close(code, reason)));
+    if (this.ownsServer) this.httpServer.closeAllConnections();
+    await stopped;
+    this.wss.close();
+    this.state = 'closed';
+  }
+
+  /** @internal Called by a connection when its socket has closed. */
+  forget(connection: WsServerConnection): void {
+    this.live.delete(connection);
+    if (this.open.get(connection.identity)?.transport === connection) {
+      this.open.delete(connection.identity);
+    }
+    if (this.live.size === 0) this.stopSweep();
+  }
+
+  /** @internal Called by a connection that reported its close early (replaced). */
+  unlist(connection: WsServerConnection): void {
+    if (this.open.get(connection.identity)?.transport === connection) {
+      this.open.delete(connection.identity);
+    }
+  }
+
+  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const inside = identityFromUrl(req.url ?? '/', this.prefix);
+    const status = !inside.ok && inside.status === 404 ? 404 : 426;
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+    res.end(status === 404 ? 'not found' : 'this is an OCPP WebSocket endpoint');
+  };
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', swallow);
+    this.handshake(req, socket, head).catch((error: unknown) => {
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
+      socket.destroy();
+    });
+  };
+
+  private async handshake(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const remoteAddress = req.socket.remoteAddress;
+    const where = identityFromUrl(req.url ?? '/', this.prefix);
+    if (!where.ok) {
+      this.refuse(socket, where.status, where.reason, undefined, remoteAddress);
+      return;
+    }
+    const identity = where.identity;
+    if (this.state !== 'open') {
+      this.refuse(socket, 503, 'server is shutting down', identity, remoteAddress);
+      return;
+    }
+    if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') {
+      this.refuse(socket, 400, 'not a WebSocket upgrade request', identity, remoteAddress);
+      return;
+    }
+    const protocol = this.pickProtocol(req.headers['sec-websocket-protocol']);
+    if (protocol === undefined) {
+      const reason = `no common subprotocol; this server speaks ${this.protocols.join(',')}`;
+      if (this.onNoSubprotocol === 'reject') {
+        this.refuse(socket, 400, reason, identity, remoteAddress);
+        return;
+      }
+      socket.off('error', swallow);
+      // As OCPP asks: finish the handshake without Sec-WebSocket-Protocol, then close at once.
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', swallow);
+        ws.close(1002, reason.slice(0, 123));
+        setTimeout(() => ws.terminate(), this.closeTimeoutMs).unref();
+      });
+      this.emit('rejected', { status: 101, reason, identity, remoteAddress });
+      return;
+    }
+    if (isV2Subprotocol(protocol)) {
+      const problem = checkV2Identity(identity);
+      if (problem !== undefined) {
+        this.refuse(socket, 400, `${problem} (${protocol})`, identity, remoteAddress);
+        return;
+      }
+    }
+
+    const header = req.headers.authorization;
+    const credentials = parseBasicAuth(header, identity);
+    if (header !== undefined && credentials === undefined) {
+      this.refuse(
+        socket,
+        401,
+        'Basic credentials do not name this station',
+        identity,
+        remoteAddress,
+      );
+      return;
+    }
+    let auth: unknown;
+    if (this.authenticate !== undefined) {
+      const tlsSocket = 'getPeerCertificate' in req.socket ? (req.socket as TLSSocket) : undefined;
+      const peer = tlsSocket?.getPeerCertificate();
+      const certificate = peer !== undefined && Object.keys(peer).length > 0 ? peer : undefined;
+      const context: AuthenticateContext = {
+        identity,
+        protocol,
+        password: credentials?.password,
+        passwordBytes: credentials?.passwordBytes,
+        certificate,
+        certificateVerified: certificate !== undefined && tlsSocket?.authorized === true,
+        request: req,
+        remoteAddress,
+      };
+      let verdict: unknown;
+      this.pending.add(socket);
+      try {
+        verdict = await this.authenticate(context);
+      } catch (error) {
+        verdict = error;
+        if (!isWsTransportError(error)) {
+          this.emit('error', error instanceof Error ? error : new Error(String(error)));
+        }
+      } finally {
+        this.pending.delete(socket);
+      }
+      if (socket.destroyed || !socket.writable) return;
+      if (this.state !== 'open') {
+        this.refuse(socket, 503, 'server is shutting down', identity, remoteAddress);
+        return;
+      }
+      if (verdict instanceof Error) {
+        const chosen =
+          isWsTransportError(verdict) && verdict.code === 'HANDSHAKE_REJECTED'
+            ? verdict.status
+            : 401;
+        const status = chosen !== undefined && chosen >= 400 && chosen <= 599 ? chosen : 401;
+        this.refuse(socket, status, verdict.message || 'refused', identity, remoteAddress);
+        return;
+      }
+      if (!verdict) {
+        const challenge =
+          header === undefined ? { 'WWW-Authenticate': 'Basic realm="OCPP"' } : undefined;
+        this.refuse(socket, 401, 'authentication failed', identity, remoteAddress, challenge);
+        return;
+      }
+      auth = verdict === true ? undefined : verdict;
+    }
+    if (this.onDuplicate === 'refuse' && this.open.has(identity)) {
+      this.refuse(socket, 409, 'this identity is already connected', identity, remoteAddress);
+      return;
+    }
+    socket.off('error', swallow);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.accept(ws as OcppSocket, identity, protocol, auth, remoteAddress);
+    });
+  }
+
+  private accept(
+    ws: OcppSocket,
+    identity: string,
+    protocol: string,
+    auth: unknown,
+    remoteAddress: string | undefined,
+  ): void {
+    if (this.state !== 'open') {
+      ws.on('error', swallow);
+      ws.terminate();
+      return;
+    }
+    const previous = this.open.get(identity)?.transport as WsServerConnection | undefined;
+    if (previous !== undefined) {
+      if (this.onDuplicate === 'refuse') {
+        // Two handshakes for one identity raced past the check above; the first one wins.
+        ws.on('error', swallow);
+        ws.close(1008, 'this identity is already connected');
+        return;
+      }
+      previous.replace();
+    }
+    const connection = new WsServerConnection(this, ws, identity, protocol, auth, remoteAddress);
+    this.open.set(identity, connection.incoming);
+    this.live.add(connection);
+    this.startSweep();
+    this.listener?.(connection.incoming);
+  }
+
+  private pickProtocol(header: string | undefined): string | undefined {
+    if (header === undefined) return undefined;
+    const offered = header.split(',').map((p) => p.trim());
+    return this.protocols.find((p) => offered.includes(p));
+  }
+
+  private refuse(
+    socket: Duplex,
+    status: number,
+    reason: string,
+    identity: string | undefined,
+    remoteAddress: string | undefined,
+    headers?: Record<string, string>,
+  ): void {
+    this.emit('rejected', { status, reason, identity, remoteAddress });
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = Buffer.from(reason, 'utf8');
+    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n`;
+    for (const [name, value] of Object.entries(headers ?? {})) head += `${name}: ${value}\r\n`;
+    socket.once('finish', destroyOnFinish);
+    socket.end(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]));
+  }
+
+  private startSweep(): void {
+    if (this.sweepTimer !== undefined || this.pingMs === 0) return;
+    const tick = Math.max(25, Math.min(this.pingMs, this.pongMs) / 4);
+    this.sweepTimer = setInterval(this.sweep, tick);
+    this.sweepTimer.unref();
+  }
+
+  private stopSweep(): void {
+    if (this.sweepTimer === undefined) return;
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  /** One timer for every connection: send due pings, cut off peers whose pong is overdue. */
+  private readonly sweep = (): void => {
+    const now = performance.now();
+    for (const connection of this.live) connection.keepAlive(now);
+  };
+}
+
+/**
+ * Creates an OCPP-J WebSocket server (the CSMS side). It does not listen until `listen()`; with
+ * the `server` option it handles upgrades of that server at once.
+ */
+export function createWsServer(options: WsServerOptions = {}): WsServer {
+  return new WsServer(options);
+}
