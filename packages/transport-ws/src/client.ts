@@ -12,7 +12,7 @@ import {
 import { Emitter } from './emitter.js';
 import { WsTransportError } from './errors.js';
 import { encodeIdentity } from './identity.js';
-import { fromWsError } from './server-connection.js';
+import { fromWsError, wsErrorCloseCode } from './ws-errors.js';
 
 type Pem = string | Buffer | Array<string | Buffer>;
 
@@ -387,6 +387,10 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
               );
         }
       } else if (this.phase === 'open') {
+        const code = wsErrorCloseCode(error);
+        if (code !== undefined && this.closeInfo === undefined) {
+          this.closeInfo = { code, reason: error.message };
+        }
         this.report(fromWsError(error));
       }
     });

@@ -5,7 +5,8 @@ import type {
   TransportHandlers,
 } from '@ocpp/transport';
 import { type RawData, WebSocket } from 'ws';
-import { WsTransportError, type WsTransportErrorCode } from './errors.js';
+import { WsTransportError } from './errors.js';
+import { fromWsError, wsErrorCloseCode } from './ws-errors.js';
 
 /** The server's view of its host: what a connection reports back to. */
 interface ConnectionHost {
@@ -37,18 +38,6 @@ function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
 
 function onSocketError(this: WebSocket, error: Error): void {
   (this as OcppSocket).connection?.socketError(error);
-}
-
-function wsErrorCode(error: Error): WsTransportErrorCode {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'MESSAGE_TOO_BIG';
-  if (typeof code === 'string' && code.startsWith('WS_ERR_')) return 'PROTOCOL_ERROR';
-  return 'SOCKET_ERROR';
-}
-
-/** Translates an error `ws` emits into a {@link WsTransportError}. */
-export function fromWsError(error: Error): WsTransportError {
-  return new WsTransportError(wsErrorCode(error), error.message, { cause: error });
 }
 
 /**
@@ -192,6 +181,10 @@ export class WsServerConnection implements Transport {
 
   /** @internal */
   socketError(error: Error): void {
+    const code = wsErrorCloseCode(error);
+    if (code !== undefined && this.closeInfo === undefined) {
+      this.closeInfo = { code, reason: error.message };
+    }
     if (!this.reported) this.handlers?.error(fromWsError(error));
   }
 
