@@ -183,14 +183,12 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
   private socket: WebSocket | undefined;
   private negotiated = '';
   private failures = 0;
+  /** A start() waiting for the next open connection. */
   private starting:
-    | {
-        promise: Promise<void>;
-        resolve: () => void;
-        reject: (error: Error) => void;
-        settled: boolean;
-      }
+    | { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void }
     | undefined;
+  /** close() was called: nothing connects again. */
+  private terminated = false;
   private closeInfo: { code: number; reason: string } | undefined;
   private closeWaiters: Array<() => void> = [];
   private retryTimer: unknown;
@@ -260,23 +258,26 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
   }
 
   /**
-   * Connects. Resolves on the first open connection. With `reconnect` on, failed attempts are
+   * Connects. Resolves once a connection is open. With `reconnect` on, failed attempts are
    * reported (handlers.error and the `error` event) and retried with the back-off; with it off,
-   * the first failure rejects. Rejects with `CLOSED` when `close()` comes first.
+   * the first failure rejects, and a later `start()` tries again. Rejects with `CLOSED` after
+   * `close()`, also when `close()` comes while it waits.
    */
   start(): Promise<void> {
-    if (this.starting !== undefined) return this.starting.promise;
-    if (this.phase === 'closed') {
+    if (this.terminated) {
       return Promise.reject(new WsTransportError('CLOSED', 'transport is closed'));
     }
+    if (this.phase === 'open') return Promise.resolve();
+    if (this.starting !== undefined) return this.starting.promise;
     let resolve!: () => void;
     let reject!: (error: Error) => void;
     const promise = new Promise<void>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    this.starting = { promise, resolve, reject, settled: false };
-    this.connect();
+    this.starting = { promise, resolve, reject };
+    // While connecting or waiting for a retry, the next open settles it.
+    if (this.phase === 'idle' || this.phase === 'closed') this.connect();
     return promise;
   }
 
@@ -290,6 +291,7 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
 
   /** Closes for good: no reconnect follows. Resolves once the socket is closed. */
   close(code = 1000, reason = ''): Promise<void> {
+    this.terminated = true;
     switch (this.phase) {
       case 'idle':
       case 'closed':
@@ -455,10 +457,8 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     this.handlers?.open({ protocol: this.negotiated });
     this.emit('open', { protocol: this.negotiated, url: this.url });
     const starting = this.starting;
-    if (starting !== undefined && !starting.settled) {
-      starting.settled = true;
-      starting.resolve();
-    }
+    this.starting = undefined;
+    starting?.resolve();
   }
 
   private attemptFailed(error: Error): void {
@@ -510,12 +510,10 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     this.phase = 'closed';
     this.stopPing();
     const starting = this.starting;
-    if (starting !== undefined && !starting.settled) {
-      starting.settled = true;
-      starting.reject(
-        error ?? new WsTransportError('CLOSED', 'transport was closed before it connected'),
-      );
-    }
+    this.starting = undefined;
+    starting?.reject(
+      error ?? new WsTransportError('CLOSED', 'transport was closed before it connected'),
+    );
     const waiters = this.closeWaiters;
     this.closeWaiters = [];
     for (const resolve of waiters) resolve();

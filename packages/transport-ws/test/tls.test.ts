@@ -1,0 +1,287 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AuthenticateContext,
+  certificateMatchesIdentity,
+  createWsServer,
+  OCPP_TLS_CIPHERS,
+  safeEqual,
+  tlsServerOptions,
+  type WsClientOptions,
+  type WsServerOptions,
+} from '../src/index.js';
+import { onCleanup, type Recorder, startClient, waitFor } from './helpers.js';
+
+interface Pki {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clients: Record<'CS001' | 'CS002', { cert: string; key: string }>;
+}
+
+let dir = '';
+let pki: Pki;
+
+function openssl(...args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+}
+
+/** A CA (EC), a server certificate (RSA, CN=localhost, SAN localhost + 127.0.0.1), client certificates. */
+function makePki(): Pki {
+  openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key');
+  openssl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Test OCPP CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
+  const issue = (name: string, subject: string, keyArgs: string[], ext: string): void => {
+    openssl(...keyArgs, '-out', `${name}.key`);
+    openssl('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    );
+  };
+  issue(
+    'server',
+    '/CN=localhost',
+    ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
+  const ec = ['ecparam', '-name', 'prime256v1', '-genkey', '-noout'];
+  issue('cs001', '/CN=CS001', ec, 'extendedKeyUsage=clientAuth\n');
+  issue('cs002', '/CN=CS002', ec, 'extendedKeyUsage=clientAuth\n');
+  const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+  return {
+    ca: read('ca.crt'),
+    serverCert: read('server.crt'),
+    serverKey: read('server.key'),
+    clients: {
+      CS001: { cert: read('cs001.crt'), key: read('cs001.key') },
+      CS002: { cert: read('cs002.crt'), key: read('cs002.key') },
+    },
+  };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ocpp-tls-'));
+  pki = makePki();
+}, 20_000);
+
+afterAll(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+async function tlsServer(options: WsServerOptions) {
+  const server = createWsServer({ host: '127.0.0.1', pingIntervalSeconds: 0, ...options });
+  const accepted: Array<{ identity: string; auth: unknown }> = [];
+  server.onConnection((connection) => {
+    accepted.push({ identity: connection.identity, auth: connection.auth });
+    connection.transport.bind({ message() {}, open() {}, close() {}, error() {} });
+    void connection.transport.start();
+  });
+  const port = await server.listen();
+  onCleanup(() => server.close());
+  return { server, url: `wss://127.0.0.1:${port}`, accepted };
+}
+
+function tlsFacts(ctx: AuthenticateContext) {
+  const socket = ctx.request.socket as TLSSocket;
+  return { version: socket.getProtocol(), cipher: socket.getCipher().name };
+}
+
+function client(options: Partial<WsClientOptions> & Pick<WsClientOptions, 'url'>): {
+  client: ReturnType<typeof startClient>['client'];
+  recorder: Recorder;
+} {
+  return startClient({ ca: pki.ca, protocols: ['ocpp2.0.1'], ...options });
+}
+
+describe('security profile 2: TLS with Basic auth', () => {
+  const password = 'sixteen-chars-pw';
+  const profile2 = () =>
+    tlsServer({
+      securityProfile: 2,
+      tls: tlsServerOptions({ profile: 2, cert: pki.serverCert, key: pki.serverKey }),
+      authenticate: (ctx) =>
+        ctx.password !== undefined && safeEqual(ctx.password, password) && tlsFacts(ctx),
+    });
+
+  it('connects over TLS 1.2 or newer and still checks the password', async () => {
+    const { url, accepted } = await profile2();
+    const station = client({ url, password });
+    await station.client.start();
+    await waitFor(() => accepted.length === 1);
+    const facts = accepted[0]?.auth as { version: string; cipher: string };
+    expect(['TLSv1.2', 'TLSv1.3']).toContain(facts.version);
+
+    const wrong = client({ url, identity: 'CS002', password: 'another-password' });
+    await expect(wrong.client.start()).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('negotiates an OCPP cipher suite with an RSA certificate over TLS 1.2', async () => {
+    const { url, accepted } = await profile2();
+    const station = client({ url, password, tls: { maxVersion: 'TLSv1.2' } });
+    await station.client.start();
+    await waitFor(() => accepted.length === 1);
+    const facts = accepted[0]?.auth as { version: string; cipher: string };
+    expect(facts.version).toBe('TLSv1.2');
+    expect(facts.cipher).toBe('ECDHE-RSA-AES128-GCM-SHA256');
+    expect(OCPP_TLS_CIPHERS.split(':')).toContain(facts.cipher);
+  });
+
+  it('refuses a client limited to TLS 1.1', async () => {
+    const { url, accepted } = await profile2();
+    const legacy = client({
+      url,
+      password,
+      // OpenSSL 3 only offers TLS 1.1 at security level 0.
+      tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' },
+    });
+    const error = await legacy.client.start().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONNECT_FAILED' });
+    const cause = (error as Error).cause as Error & { code?: string };
+    // The server's alert, not a client-side refusal to offer TLS 1.1.
+    expect(cause.message).toMatch(/alert protocol version/i);
+    expect(accepted).toHaveLength(0);
+  });
+
+  it('does not connect when the client does not trust the server certificate', async () => {
+    const { url } = await profile2();
+    const untrusting = startClient({ url, password, protocols: ['ocpp2.0.1'] });
+    await expect(untrusting.client.start()).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+  });
+
+  it('refuses to start without an authenticate hook or without TLS', () => {
+    expect(() =>
+      createWsServer({
+        securityProfile: 2,
+        tls: tlsServerOptions({ profile: 2, cert: pki.serverCert, key: pki.serverKey }),
+      }),
+    ).toThrow(/authenticate/);
+    expect(() => createWsServer({ securityProfile: 2, authenticate: () => true })).toThrow(/TLS/);
+  });
+});
+
+describe('security profile 3: TLS with client certificates', () => {
+  const profile3 = (options: Partial<WsServerOptions> = {}) =>
+    tlsServer({
+      securityProfile: 3,
+      tls: tlsServerOptions({ profile: 3, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }),
+      ...options,
+    });
+
+  it('builds options that require and verify a client certificate', () => {
+    const options = tlsServerOptions({ profile: 3, cert: 'c', key: 'k', ca: 'a' });
+    expect(options).toMatchObject({
+      minVersion: 'TLSv1.2',
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
+    expect(tlsServerOptions({ profile: 2, cert: 'c', key: 'k' }).requestCert).toBeUndefined();
+  });
+
+  it('accepts CS001 with its own certificate, refuses CS002 posing as CS001, refuses no certificate', async () => {
+    const seen: AuthenticateContext[] = [];
+    const { url, accepted } = await profile3({
+      authenticate: (ctx) => {
+        seen.push(ctx);
+        return ctx.certificateVerified && certificateMatchesIdentity(ctx.certificate, ctx.identity);
+      },
+    });
+    const good = client({ url, identity: 'CS001', ...pki.clients.CS001 });
+    await good.client.start();
+    await waitFor(() => accepted.length === 1);
+    expect(accepted[0]?.identity).toBe('CS001');
+    expect(seen[0]?.certificate?.subject.CN).toBe('CS001');
+    expect(seen[0]?.certificateVerified).toBe(true);
+
+    const impostor = client({ url, identity: 'CS001', ...pki.clients.CS002 });
+    await expect(impostor.client.start()).rejects.toMatchObject({
+      code: 'HANDSHAKE_REJECTED',
+      status: 401,
+    });
+
+    const anonymous = client({ url, identity: 'CS001' });
+    await expect(anonymous.client.start()).rejects.toMatchObject({
+      code: 'CONNECT_FAILED',
+      message: expect.stringMatching(/certificate required|handshake failure|ECONNRESET/i),
+    });
+    expect(accepted).toHaveLength(1);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('checks the certificate against the identity by default when no hook is given', async () => {
+    const { url, accepted } = await profile3();
+    const good = client({ url, identity: 'cs002', ...pki.clients.CS002 });
+    await good.client.start();
+    const impostor = client({ url, identity: 'CS001', ...pki.clients.CS002 });
+    await expect(impostor.client.start()).rejects.toMatchObject({ status: 401 });
+    await waitFor(() => accepted.length === 1);
+    expect(accepted[0]?.identity).toBe('cs002');
+  });
+
+  it('works attached to an https server, and reads a crypto.X509Certificate', async () => {
+    const https = createHttpsServer(
+      tlsServerOptions({ profile: 3, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }),
+    );
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise((resolve) => https.close(resolve)));
+    const server = createWsServer({ server: https, securityProfile: 3, pingIntervalSeconds: 0 });
+    onCleanup(() => server.close());
+    const identities: string[] = [];
+    server.onConnection((c) => {
+      identities.push(c.identity);
+      c.transport.bind({ message() {}, open() {}, close() {}, error() {} });
+      void c.transport.start();
+    });
+    const port = (https.address() as AddressInfo).port;
+    const station = client({
+      url: `wss://localhost:${port}`,
+      identity: 'CS001',
+      ...pki.clients.CS001,
+    });
+    await station.client.start();
+    expect(identities).toEqual(['CS001']);
+    expect(certificateMatchesIdentity(new X509Certificate(pki.clients.CS001.cert), 'cs001')).toBe(
+      true,
+    );
+    expect(certificateMatchesIdentity(new X509Certificate(pki.serverCert), '127.0.0.1')).toBe(
+      false,
+    );
+    expect(certificateMatchesIdentity(new X509Certificate(pki.serverCert), 'LOCALHOST')).toBe(true);
+  });
+});
