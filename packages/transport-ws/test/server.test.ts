@@ -259,6 +259,31 @@ describe('WsServer with WsClientTransport over loopback', () => {
     expect(station.messages).toHaveLength(1);
   });
 
+  it('negotiates permessage-deflate by default and bounds the inflated size', async () => {
+    const { port, accepted } = await startServer({ maxMessageBytes: 10_000 });
+    const raw = new WebSocket(`ws://127.0.0.1:${port}/ZIP`, ['ocpp2.0.1'], {
+      perMessageDeflate: true,
+    });
+    raw.on('error', () => undefined);
+    await new Promise((resolve) => raw.on('open', resolve));
+    expect(raw.extensions).toMatch(/permessage-deflate/);
+    raw.send('y'.repeat(5_000));
+    await waitFor(() => accepted[0]?.recorder.messages.length === 1);
+    expect(accepted[0]?.recorder.messages[0]).toHaveLength(5_000);
+    // 100 kB of one letter deflates to a few hundred bytes; the limit applies after inflating.
+    const closed = new Promise<number>((resolve) => raw.on('close', resolve));
+    raw.send('z'.repeat(100_000));
+    expect(await closed).toBe(1009);
+
+    const plain = await startServer({ perMessageDeflate: false });
+    const other = new WebSocket(`ws://127.0.0.1:${plain.port}/PLAIN`, ['ocpp1.6'], {
+      perMessageDeflate: true,
+    });
+    onCleanup(async () => other.terminate());
+    await new Promise((resolve) => other.on('open', resolve));
+    expect(other.extensions).toBe('');
+  });
+
   it('cuts off a peer that stops answering pings, and keeps one that answers', async () => {
     const { port, accepted, url } = await startServer({ pingIntervalSeconds: 0.2 });
     const silent = new WebSocket(`ws://127.0.0.1:${port}/MUTE`, ['ocpp1.6'], { autoPong: false });
