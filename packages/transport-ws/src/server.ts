@@ -154,7 +154,10 @@ export interface WsServerOptions {
 
 /** A refused handshake, reported by the server's `rejected` event. */
 export interface HandshakeRejection {
-  /** The HTTP status sent. */
+  /**
+   * The HTTP status sent; 101 when the handshake was completed only to close it with 1002 (no
+   * common subprotocol).
+   */
   readonly status: number;
   /** Why, in a few words (also the response body). */
   readonly reason: string;
@@ -166,7 +169,7 @@ export interface HandshakeRejection {
 
 /** Events of {@link WsServer}, for logging and metrics. */
 export interface WsServerEvents {
-  /** A handshake was refused with an HTTP error (401, 404, 409, ...). */
+  /** A handshake was refused (HTTP 400, 401, 404, 409, 503, ...) or closed at once with 1002. */
   rejected: HandshakeRejection;
   /** Something failed outside any one connection's transport (an `authenticate` hook threw, ...). */
   error: Error;
