@@ -1,12 +1,14 @@
 /**
  * `pnpm demo`: builds sample OCPP-J frames of every version, runs each through the generated
  * validators and prints the verdict a receiver would send: accepted, or the version-correct
- * CALLERROR code with the offending field. Exits non-zero if any verdict is not the expected one.
+ * CALLERROR code with the offending field; then runs a CSMS and one station per version through a
+ * charging session over real WebSockets. Exits non-zero if any verdict or session is wrong.
  */
 import { MessageType, type Protocol } from '@ocpp/runtime';
 import { v16Protocol } from '@ocpp/v16-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
+import { runLiveDemo } from './demo-live.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: three versions in one table
 type AnyProtocol = Protocol<any, any>;
@@ -220,4 +222,5 @@ for (const s of samples) {
   );
 }
 console.log(`\n${samples.length - failures} of ${samples.length} frames got the expected verdict.`);
-process.exitCode = failures === 0 ? 0 : 1;
+const failedSessions = await runLiveDemo();
+process.exitCode = failures === 0 && failedSessions === 0 ? 0 : 1;
