@@ -1,0 +1,41 @@
+import type { IncomingConnection, Transport, TransportServer } from '@ocpp/transport';
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  type AuthenticateContext,
+  createWsClient,
+  createWsServer,
+  type ReconnectingEvent,
+  type WsTransportErrorCode,
+} from '../src/index.js';
+
+describe('public types', () => {
+  it('server and client fit the transport interfaces', () => {
+    expectTypeOf(createWsServer).returns.toExtend<TransportServer>();
+    expectTypeOf(createWsClient).returns.toExtend<Transport>();
+    expectTypeOf(createWsServer().connections.get('CS001')).toEqualTypeOf<
+      IncomingConnection | undefined
+    >();
+  });
+
+  it('client events carry typed payloads', () => {
+    const client = createWsClient({
+      url: 'ws://127.0.0.1:1',
+      identity: 'A',
+      protocols: ['ocpp1.6'],
+    });
+    client.on('reconnecting', (event) => expectTypeOf(event).toEqualTypeOf<ReconnectingEvent>());
+    client.on('close', (event) => expectTypeOf(event.reconnecting).toEqualTypeOf<boolean>());
+    // @ts-expect-error: not an event of the client
+    client.on('message', () => undefined);
+  });
+
+  it('the authenticate context exposes text and raw passwords', () => {
+    expectTypeOf<AuthenticateContext['password']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<AuthenticateContext['passwordBytes']>().toEqualTypeOf<Uint8Array | undefined>();
+    expectTypeOf<'HANDSHAKE_REJECTED'>().toExtend<WsTransportErrorCode>();
+    // @ts-expect-error: security profiles are 0 to 3
+    createWsServer({ securityProfile: 4 });
+    // @ts-expect-error: protocols are required for a station
+    createWsClient({ url: 'ws://127.0.0.1:1', identity: 'A' });
+  });
+});
