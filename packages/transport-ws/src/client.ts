@@ -199,8 +199,15 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
   constructor(options: WsClientOptions) {
     super();
     if (options.identity === '') throw new WsTransportError('INVALID_OPTIONS', 'identity is empty');
-    if (options.protocols.length === 0) {
-      throw new WsTransportError('INVALID_OPTIONS', 'protocols must list at least one subprotocol');
+    if (
+      options.protocols.length === 0 ||
+      new Set(options.protocols).size !== options.protocols.length ||
+      options.protocols.some((p) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p))
+    ) {
+      throw new WsTransportError(
+        'INVALID_OPTIONS',
+        'protocols must list at least one subprotocol, each a distinct token',
+      );
     }
     this.url = stationUrl(options.url, options.identity);
     this.offered = [...options.protocols];
@@ -312,6 +319,8 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
         try {
           socket.close(code, reason);
         } catch (error) {
+          // An invalid close code or an over-long reason: nothing was sent, the connection stays.
+          this.terminated = false;
           return Promise.reject(error);
         }
         this.phase = 'closing';
@@ -329,7 +338,27 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     let failure: Error | undefined;
     let answered = false;
     let answer: string | undefined;
-    const socket = new WebSocket(this.url, [...this.offered], this.wsOptions);
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.url, [...this.offered], this.wsOptions);
+    } catch (error) {
+      // Options `ws` refuses synchronously: fail this attempt like any other.
+      const cause = error instanceof Error ? error : new Error(String(error));
+      queueMicrotask(() => {
+        if (this.phase === 'closing') this.finish();
+        if (this.phase !== 'connecting') return;
+        this.attemptFailed(
+          new WsTransportError(
+            'CONNECT_FAILED',
+            `cannot connect to ${this.url}: ${cause.message}`,
+            {
+              cause,
+            },
+          ),
+        );
+      });
+      return;
+    }
     this.socket = socket;
 
     socket.on('upgrade', (res: IncomingMessage) => {

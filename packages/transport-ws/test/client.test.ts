@@ -159,6 +159,10 @@ describe('WsClientTransport reconnect back-off', () => {
     const lost = startClient({ url: `${prefixed}/elsewhere` });
     await expect(lost.client.start()).rejects.toMatchObject({ status: 404 });
 
+    // `ws` throws synchronously on an invalid header; start() still rejects, it does not throw.
+    const badHeader = startClient({ url, headers: { 'X-Bad': 'a\nb' } });
+    await expect(badHeader.client.start()).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+
     const nobody = startClient({ url: `ws://127.0.0.1:${await freePort()}` });
     await expect(nobody.client.start()).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
   });
@@ -306,6 +310,9 @@ describe('WsClientTransport keep-alive and handshake checks', () => {
       createWsClient({ url, identity: 'A', protocols: ['ocpp1.6'], pingIntervalSeconds: -1 }),
     ).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
     expect(() => createWsClient({ url, identity: 'A', protocols: [] })).toThrow(/protocols/);
+    expect(() => createWsClient({ url, identity: 'A', protocols: ['ocpp1.6', 'ocpp1.6'] })).toThrow(
+      /distinct/,
+    );
     expect(() => createWsClient({ url, identity: '', protocols: ['ocpp1.6'] })).toThrow(/identity/);
     expect(() =>
       createWsClient({ url, identity: 'A', protocols: ['ocpp1.6'], backoff: { repeatTimes: -1 } }),
