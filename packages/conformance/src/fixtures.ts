@@ -40,9 +40,13 @@ export interface Fixture {
   readonly handled: string[];
   /** Releases every handler waiting on the gate (the `slow` DataTransfer), now and later. */
   release(): void;
+  /** True when the router has a handler for `action`. */
+  handles(action: string): boolean;
   /** Binds a new session of this version and role, routed to the fixture's handlers. */
   session(transport: Transport, tuning?: SessionTuning): SessionUnderTest;
 }
+
+type Built = Pick<Fixture, 'handles' | 'session'>;
 
 /** A latch: `wait()` resolves once `open()` was called. */
 class Gate {
@@ -132,7 +136,7 @@ function common(transport: Transport, tuning: SessionTuning | undefined) {
   return { transport, identity: 'CS001', logger: silentLogger, ...tuning };
 }
 
-function v16(role: Role, handled: string[], gate: Gate): Fixture['session'] {
+function v16(role: Role, handled: string[], gate: Gate): Built {
   const log = (action: string) => handled.push(action);
   if (role === 'csms') {
     const router = createRouter(v16Protocol, 'csms')
@@ -171,8 +175,11 @@ function v16(role: Role, handled: string[], gate: Gate): Fixture['session'] {
         log('DataTransfer');
         return dataTransfer(req, gate);
       });
-    return (t, tuning) =>
-      loose(new OcppSession({ protocol: v16Protocol, role, router, ...common(t, tuning) }));
+    return {
+      handles: (action) => router.has(action),
+      session: (t, tuning) =>
+        loose(new OcppSession({ protocol: v16Protocol, role, router, ...common(t, tuning) })),
+    };
   }
   const router = createRouter(v16Protocol, 'station')
     .handle('Reset', () => {
@@ -203,11 +210,14 @@ function v16(role: Role, handled: string[], gate: Gate): Fixture['session'] {
       log('DataTransfer');
       return dataTransfer(req, gate);
     });
-  return (t, tuning) =>
-    loose(new OcppSession({ protocol: v16Protocol, role, router, ...common(t, tuning) }));
+  return {
+    handles: (action) => router.has(action),
+    session: (t, tuning) =>
+      loose(new OcppSession({ protocol: v16Protocol, role, router, ...common(t, tuning) })),
+  };
 }
 
-function v201(role: Role, handled: string[], gate: Gate): Fixture['session'] {
+function v201(role: Role, handled: string[], gate: Gate): Built {
   const log = (action: string) => handled.push(action);
   if (role === 'csms') {
     const router = createRouter(v201Protocol, 'csms')
@@ -248,8 +258,11 @@ function v201(role: Role, handled: string[], gate: Gate): Fixture['session'] {
         log('DataTransfer');
         return dataTransfer(req, gate);
       });
-    return (t, tuning) =>
-      loose(new OcppSession({ protocol: v201Protocol, role, router, ...common(t, tuning) }));
+    return {
+      handles: (action) => router.has(action),
+      session: (t, tuning) =>
+        loose(new OcppSession({ protocol: v201Protocol, role, router, ...common(t, tuning) })),
+    };
   }
   const router = createRouter(v201Protocol, 'station')
     .handle('Reset', () => {
@@ -278,11 +291,14 @@ function v201(role: Role, handled: string[], gate: Gate): Fixture['session'] {
       log('DataTransfer');
       return dataTransfer(req, gate);
     });
-  return (t, tuning) =>
-    loose(new OcppSession({ protocol: v201Protocol, role, router, ...common(t, tuning) }));
+  return {
+    handles: (action) => router.has(action),
+    session: (t, tuning) =>
+      loose(new OcppSession({ protocol: v201Protocol, role, router, ...common(t, tuning) })),
+  };
 }
 
-function v21(role: Role, handled: string[], gate: Gate): Fixture['session'] {
+function v21(role: Role, handled: string[], gate: Gate): Built {
   const log = (action: string) => handled.push(action);
   if (role === 'csms') {
     const router = createRouter(v21Protocol, 'csms')
@@ -328,8 +344,11 @@ function v21(role: Role, handled: string[], gate: Gate): Fixture['session'] {
         // A failing SEND handler: nothing may be answered, and nothing may be left unhandled.
         if (req.id === 666) throw new Error(SECRET_ERROR_MESSAGE);
       });
-    return (t, tuning) =>
-      loose(new OcppSession({ protocol: v21Protocol, role, router, ...common(t, tuning) }));
+    return {
+      handles: (action) => router.has(action),
+      session: (t, tuning) =>
+        loose(new OcppSession({ protocol: v21Protocol, role, router, ...common(t, tuning) })),
+    };
   }
   const router = createRouter(v21Protocol, 'station')
     .handle('Reset', () => {
@@ -358,8 +377,11 @@ function v21(role: Role, handled: string[], gate: Gate): Fixture['session'] {
       log('DataTransfer');
       return dataTransfer(req, gate);
     });
-  return (t, tuning) =>
-    loose(new OcppSession({ protocol: v21Protocol, role, router, ...common(t, tuning) }));
+  return {
+    handles: (action) => router.has(action),
+    session: (t, tuning) =>
+      loose(new OcppSession({ protocol: v21Protocol, role, router, ...common(t, tuning) })),
+  };
 }
 
 /** The protocol descriptor of each version. */
@@ -375,6 +397,6 @@ const BUILDERS = { '1.6': v16, '2.0.1': v201, '2.1': v21 } as const;
 export function createFixture(version: OcppVersion, role: Role): Fixture {
   const handled: string[] = [];
   const gate = new Gate();
-  const session = BUILDERS[version](role, handled, gate);
-  return { version, role, handled, release: () => gate.open(), session };
+  const built = BUILDERS[version](role, handled, gate);
+  return { version, role, handled, release: () => gate.open(), ...built };
 }
