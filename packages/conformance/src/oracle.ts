@@ -164,6 +164,9 @@ export interface Observation {
   readonly ourCall?: OurCall;
 }
 
+/** Half of a UTF-16 surrogate pair without the other half: text no UTF-8 encoder can carry. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** The message id of a frame when it has a readable one. */
 function receivedId(text: string): string | undefined {
   try {
@@ -215,6 +218,8 @@ function parseAnswers(o: Observation, problems: string[]): unknown[][] {
         );
       if (typeof description !== 'string' || [...description].length > 255)
         problems.push(`errorDescription is not a string of at most 255 characters: ${text}`);
+      else if (LONE_SURROGATE.test(description))
+        problems.push(`errorDescription is not well-formed Unicode (lone surrogate): ${text}`);
       if (!isRecord(details)) problems.push(`errorDetails is not an object: ${text}`);
     } else {
       problems.push(`answer of message type ${JSON.stringify(type)}: ${text}`);

@@ -60,6 +60,8 @@ const ODD_ACTIONS = [
   ' Heartbeat',
   'Heartbeat\u0000',
   'Ⓗeartbeat',
+  // Long enough that the answer's description is cut, at an odd offset inside a surrogate pair.
+  `x${'💥'.repeat(130)}`,
 ];
 
 const ODD_IDS = ['', '-1', 'x'.repeat(36), 'x'.repeat(37), 'x'.repeat(300), '💥', 'a"b', '\u0000'];
@@ -109,6 +111,7 @@ function inputs(version: OcppVersion, role: Role, fixture: Fixture): fc.Arbitrar
     { weight: 1, arbitrary: fc.constantFrom(...foreign) },
     { weight: 1, arbitrary: fc.constantFrom(...ODD_ACTIONS) },
     { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 200 }) },
   );
   const id = fc.oneof(
     { weight: 5, arbitrary: fc.uuid() },
@@ -358,17 +361,20 @@ async function check(
     problems.push(`unhandled rejection: ${unhandled.slice(seen).map(String).join('; ')}`);
   }
 
-  if (problems.length > 0) {
-    const deviation = KNOWN_DEVIATIONS.find((d) => d.covers(version, input.text, answers));
-    if (deviation !== undefined) {
-      const d = stats.deviations.get(deviation.id) ?? { count: 0, example: input.text };
-      d.count++;
-      stats.deviations.set(deviation.id, d);
-      return [];
-    }
+  // Problems a reported SDK bug explains are counted, not failed; any other problem still fails.
+  const explained = new Set<string>();
+  const remaining = problems.filter((p) => {
+    const d = KNOWN_DEVIATIONS.find((k) => k.explains(version, input.text, answers, p));
+    if (d !== undefined) explained.add(d.id);
+    return d === undefined;
+  });
+  for (const id of explained) {
+    const d = stats.deviations.get(id) ?? { count: 0, example: input.text };
+    d.count++;
+    stats.deviations.set(id, d);
   }
-  tally(version, answerKey(answers[0]));
-  return problems;
+  if (explained.size === 0) tally(version, answerKey(answers[0]));
+  return remaining;
 }
 
 describe(`fuzzing the session: ${TOTAL_FRAMES} frames, seed ${SEED}`, () => {
@@ -399,7 +405,8 @@ describe(`fuzzing the session: ${TOTAL_FRAMES} frames, seed ${SEED}`, () => {
   afterAll(() => {
     const lines = [...stats.answers].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${k}: ${v}`);
     const dev = [...stats.deviations].map(
-      ([id, d]) => `  known deviation ${id}: ${d.count} frames (e.g. ${d.example})`,
+      ([id, d]) =>
+        `  known deviation ${id}: ${d.count} frames (e.g. ${d.example.length > 100 ? `${d.example.slice(0, 100)}...` : d.example})`,
     );
     console.log(
       [
