@@ -267,10 +267,16 @@ export class OcppSession<
         return fail('QUEUE_FULL', `${this.queue.length} calls are already waiting`);
       if (options.signal?.aborted)
         return fail('ABORTED', 'the call was aborted before it was sent');
+      let text: string;
+      try {
+        text = serializeCall(id, action, payload);
+      } catch (e) {
+        return fail('VALIDATION_FAILED', `${action} request cannot be serialised as JSON`, e);
+      }
       const pending: PendingCall = {
         id,
         action,
-        text: serializeCall(id, action, payload),
+        text,
         resolve: resolve as (value: unknown) => void,
         reject,
         timer: undefined,
@@ -317,7 +323,15 @@ export class OcppSession<
         cause: issues,
       });
     });
-    this.write(serializeSend(id, action, payload));
+    let text: string;
+    try {
+      text = serializeSend(id, action, payload);
+    } catch (e) {
+      throw new OcppSdkError('VALIDATION_FAILED', `${action} cannot be serialised as JSON`, {
+        cause: e,
+      });
+    }
+    this.write(text);
   }
 
   // ---- outbound plumbing ----
@@ -437,10 +451,10 @@ export class OcppSession<
     const frame = parsed.frame;
     switch (frame.type) {
       case 2:
-        void this.onCall(frame.id, frame.action, frame.payload, 'CALL');
+        this.track(this.onCall(frame.id, frame.action, frame.payload, 'CALL'));
         return;
       case 6:
-        void this.onCall(frame.id, frame.action, frame.payload, 'SEND');
+        this.track(this.onCall(frame.id, frame.action, frame.payload, 'SEND'));
         return;
       case 3:
         this.onResult(frame.id, frame.payload, text);
@@ -461,6 +475,15 @@ export class OcppSession<
         return;
       }
     }
+  }
+
+  /** Makes sure a failure of inbound processing is reported, never left as an unhandled rejection. */
+  private track(work: Promise<void>): void {
+    work.catch((e: unknown) => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      this.logger.error(`${this.identity}: inbound processing failed: ${error.message}`);
+      this.emit('error', error);
+    });
   }
 
   private unexpected(reason: string, text: string): void {
@@ -486,7 +509,14 @@ export class OcppSession<
     description: string,
     details: Record<string, unknown> = {},
   ): void {
-    this.reply(serializeCallError(id, code, description, details));
+    let text: string;
+    try {
+      text = serializeCallError(id, code, description, details);
+    } catch {
+      // Details a handler supplied that JSON cannot carry (a cycle, a BigInt): send none.
+      text = serializeCallError(id, code, description, {});
+    }
+    this.reply(text);
   }
 
   private onResult(id: string, payload: unknown, text: string): void {
@@ -661,7 +691,24 @@ export class OcppSession<
     ) {
       return;
     }
-    this.reply(serializeCallResult(id, response));
+    let text: string;
+    try {
+      text = serializeCallResult(id, response);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.logger.error(
+        `${this.identity}: the response of ${action} cannot be serialised: ${message}`,
+      );
+      this.replyError(
+        id,
+        'InternalError' as ErrorCodeOf<V>,
+        this.detailedErrors
+          ? `response cannot be serialised: ${message}`
+          : `${action} could not be processed`,
+      );
+      return;
+    }
+    this.reply(text);
     const errors = await router.runAfter(call, response);
     for (const e of errors)
       this.logger.error(`${this.identity}: after-hook of ${action} failed`, {

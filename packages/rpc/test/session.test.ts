@@ -339,3 +339,40 @@ describe('services', () => {
     expect(trace).toEqual(['outer> Heartbeat', 'inner>', 'handler', 'outer<']);
   });
 });
+
+describe('values JSON cannot carry', () => {
+  it('an unserialisable handler result or error details still get a CALLERROR, and nothing is left unhandled', async () => {
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const router = createRouter(v201Protocol, 'csms').handle('DataTransfer', (req) => {
+        if (req.vendorId === 'bigint') throw new OcppCallError('GenericError', 'x', { n: 1n });
+        const data: Record<string, unknown> = {};
+        data.self = data;
+        return { status: 'Accepted', data };
+      });
+      const { peer } = await withRawPeer(v201Protocol, 'csms', router, {
+        validation: { outbound: 'off' },
+      });
+      peer.send([2, 'c1', 'DataTransfer', { vendorId: 'circ' }]);
+      expect(await peer.frame(0)).toEqual([4, 'c1', 'InternalError', expect.any(String), {}]);
+      peer.send([2, 'c2', 'DataTransfer', { vendorId: 'bigint' }]);
+      expect(await peer.frame(1)).toEqual([4, 'c2', 'GenericError', 'x', {}]);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('an unserialisable request rejects with VALIDATION_FAILED', async () => {
+    const { session } = await withRawPeer(v201Protocol, 'station', undefined, {
+      validation: { outbound: 'off' },
+    });
+    const data: Record<string, unknown> = {};
+    data.self = data;
+    await expect(session.call('DataTransfer', { vendorId: 'v', data })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+  });
+});

@@ -89,7 +89,7 @@ export function parseFrame(text: string, version: OcppVersion): FrameParseResult
         : undefined,
     );
   }
-  if (!Array.isArray(value) || value.length < 2) {
+  if (!Array.isArray(value) || value.length === 0) {
     return refuse(
       'frame is not an OCPP-J array',
       v2
@@ -124,6 +124,10 @@ export function parseFrame(text: string, version: OcppVersion): FrameParseResult
         ? { id: '-1', code: 'RpcFrameworkError', description: 'MessageId could not be read' }
         : undefined,
     );
+  }
+  if (id.length > MAX_MESSAGE_ID_LENGTH && type !== 2) {
+    // Only a CALL is answered; any other frame with an over-long id cannot be ours and gets no reply.
+    return refuse('message id is longer than 36 characters');
   }
   switch (type) {
     case 2: {
@@ -188,12 +192,29 @@ function errorFrame(
   description: string,
   details: Record<string, unknown>,
 ): string {
-  const text =
-    description.length > MAX_ERROR_DESCRIPTION_LENGTH
-      ? description.slice(0, MAX_ERROR_DESCRIPTION_LENGTH)
-      : description;
+  const text = truncateChars(description, MAX_ERROR_DESCRIPTION_LENGTH);
   return JSON.stringify([type, id, code, text, details]);
 }
+
+/**
+ * Cuts a string to at most `max` characters (code points, as OCPP's string[n] counts), never
+ * splitting a surrogate pair; lone surrogates become U+FFFD so the result is well-formed.
+ */
+export function truncateChars(text: string, max: number): string {
+  if (text.length <= max && !SURROGATE.test(text)) return text;
+  let out = '';
+  let n = 0;
+  for (const ch of text) {
+    if (n === max) break;
+    const c = ch.charCodeAt(0);
+    // A lone surrogate (not half of a pair) is not a character: replace it.
+    out += ch.length === 1 && c >= 0xd800 && c <= 0xdfff ? '\ufffd' : ch;
+    n++;
+  }
+  return out;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
 
 /** `[4, id, code, description, details]` as text; the description is cut to 255 characters. */
 export function serializeCallError(

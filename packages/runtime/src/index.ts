@@ -38,6 +38,7 @@ export {
   serializeCallResult,
   serializeCallResultError,
   serializeSend,
+  truncateChars,
 } from './frames.js';
 export {
   type KeyTable,

@@ -128,3 +128,38 @@ describe('serialisation', () => {
     for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('parseFrame and serialisation edge cases found by fuzzing', () => {
+  it.each<[OcppVersion, string, { code: string } | undefined]>([
+    ['2.0.1', '[3]', undefined],
+    ['2.0.1', '[4]', undefined],
+    ['2.1', '[5]', undefined],
+    ['2.1', '[7]', undefined],
+    ['2.0.1', '[7]', { code: 'MessageTypeNotSupported' }],
+    ['2.0.1', '[2]', { code: 'RpcFrameworkError' }],
+  ])('%s %s: the message type is read before the id', (version, text, reply) => {
+    const r = parseFrame(text, version);
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.reply).toEqual(
+        reply === undefined ? undefined : expect.objectContaining({ id: '-1', ...reply }),
+      );
+  });
+
+  it('a SEND with an over-long id is dropped without an answer', () => {
+    const r = parseFrame(`[6,"${'x'.repeat(37)}","NotifyPeriodicEventStream",{}]`, '2.1');
+    expect(r).toMatchObject({ ok: false });
+    if (!r.ok) expect(r.reply).toBeUndefined();
+  });
+
+  it('cutting a description never splits a character and fixes lone surrogates', () => {
+    const text = serializeCallError('a', 'NotImplemented', `x${'💥'.repeat(300)}`);
+    const description = (JSON.parse(text) as string[])[3]!;
+    expect([...description]).toHaveLength(255);
+    expect(/[\ud800-\udfff]/.test(description.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))).toBe(
+      false,
+    );
+    const lone = (JSON.parse(serializeCallError('a', 'X', 'a\ud83db')) as string[])[3]!;
+    expect(lone).toBe('a\ufffdb');
+  });
+});
