@@ -60,7 +60,9 @@ class MemoryTransport implements Transport {
  * Two connected in-memory transports, `[station, csms]`: what one sends the other receives, in
  * order, on a later microtask. Closing either closes both. For tests and examples.
  */
-export function createMemoryTransportPair(options: MemoryTransportOptions = {}): [Transport, Transport] {
+export function createMemoryTransportPair(
+  options: MemoryTransportOptions = {},
+): [Transport, Transport] {
   const protocol = options.protocol ?? 'ocpp2.0.1';
   const a = new MemoryTransport(protocol);
   const b = new MemoryTransport(protocol);
