@@ -65,7 +65,7 @@ describe('README: a three-version CSMS with Basic auth, and a station', () => {
 
       const s = csms.get('CS001');
       expect(s?.protocol).toBe('ocpp2.0.1');
-      if (s?.protocol === 'ocpp2.0.1' || s?.protocol === 'ocpp2.1') {
+      if (s?.protocol === 'ocpp2.0.1') {
         await expect(
           s.call('RequestStartTransaction', {
             remoteStartId: 1,
