@@ -14,74 +14,10 @@ import type { ZodType } from 'zod';
 import { loadVersion } from '../../codegen/src/load.js';
 import { VERSIONS } from '../../codegen/src/versions.js';
 import { measure, us } from './harness.js';
+import { meterValues16, transactionEvent2 } from './payloads.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const root = join(import.meta.dirname, '../..');
-
-const MEASURANDS16 = [
-  ['Energy.Active.Import.Register', 'Wh', undefined],
-  ['Power.Active.Import', 'W', undefined],
-  ['Current.Import', 'A', 'L1'],
-  ['Current.Import', 'A', 'L2'],
-  ['Current.Import', 'A', 'L3'],
-  ['Voltage', 'V', 'L1-N'],
-  ['Voltage', 'V', 'L2-N'],
-  ['Voltage', 'V', 'L3-N'],
-  ['SoC', 'Percent', undefined],
-  ['Temperature', 'Celsius', undefined],
-] as const;
-
-function meterValues16() {
-  return {
-    connectorId: 1,
-    transactionId: 184467,
-    meterValue: [
-      {
-        timestamp: '2025-03-14T09:26:53.589Z',
-        sampledValue: MEASURANDS16.map(([measurand, unit, phase], i) => ({
-          value: (1234.5 + i * 17).toFixed(1),
-          context: 'Sample.Periodic',
-          format: 'Raw',
-          measurand,
-          ...(phase !== undefined && { phase }),
-          location: measurand === 'Temperature' ? 'Body' : 'Outlet',
-          unit,
-        })),
-      },
-    ],
-  };
-}
-
-function transactionEvent2() {
-  return {
-    eventType: 'Updated',
-    timestamp: '2025-03-14T09:26:53.589Z',
-    triggerReason: 'MeterValuePeriodic',
-    seqNo: 12,
-    transactionInfo: {
-      transactionId: 'f3b1c2d4-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
-      chargingState: 'Charging',
-    },
-    evse: { id: 1, connectorId: 1 },
-    meterValue: [
-      {
-        timestamp: '2025-03-14T09:26:53.589Z',
-        sampledValue: MEASURANDS16.map(([m, u, phase], i) => {
-          // 2.x has no Temperature measurand; Frequency takes its place.
-          const [measurand, unit] = m === 'Temperature' ? ['Frequency', 'Hz'] : [m, u];
-          return {
-            value: 1234.5 + i * 17,
-            context: 'Sample.Periodic',
-            measurand,
-            ...(phase !== undefined && { phase }),
-            location: 'Outlet',
-            unitOfMeasure: { unit, multiplier: 0 },
-          };
-        }),
-      },
-    ],
-  };
-}
 
 interface Case {
   readonly version: (typeof VERSIONS)[number];

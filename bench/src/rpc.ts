@@ -1,0 +1,1015 @@
+/**
+ * `pnpm bench:rpc` (and the second half of `pnpm bench`): the SDK's RPC + WebSocket stack with
+ * strict validation on in both directions, against a bare `ws` server (the baseline, measured in
+ * the same run) and the `ocpp-rpc` package in strict mode.
+ *
+ * (a) one connection, sequential Heartbeat round trips: calls/s, p50 and p99 latency;
+ * (b) 500 stations from a load-generator process, sequential MeterValues (1.6) or
+ *     TransactionEvent (2.0.1): the server's calls/s and CPU µs per call;
+ * (c) 5,000 idle connections after BootNotification: server RSS per connection and connects/s.
+ *
+ * Flags: `--only a,b,c` runs some scenarios; `--profile` also profiles our server and the baseline
+ * under the load of (b) and prints where the CPU goes; `--quick` shortens every window (a smoke
+ * test, not a measurement). Never fails on a missed target: it prints PASS/MISS.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { type BenchStation, connectStation } from './rpc/clients.js';
+import { growthPerConnection, summariseHeapSnapshot } from './rpc/heap.js';
+import { Child } from './rpc/ipc.js';
+import type { ConnectResult, LoadMark, LoadVersion, StopResult } from './rpc/load-process.js';
+import { analyseProfile, type CpuProfile, type ProfileSummary } from './rpc/profile.js';
+import { num, percentile, printTable, ratio, verdict } from './rpc/report.js';
+import type { ServerMark, ServerMemory } from './rpc/server-process.js';
+import { SERVER_KINDS, type ServerKind } from './rpc/servers.js';
+
+const here = import.meta.dirname;
+const repoRoot = join(here, '../..');
+const resultsDir = join(here, '../results');
+const SERVER_SCRIPT = join(here, 'rpc/server-process.ts');
+const LOAD_SCRIPT = join(here, 'rpc/load-process.ts');
+
+const argv = process.argv.slice(2);
+const flag = (name: string): boolean => argv.includes(`--${name}`);
+const onlyArg = argv.find((_a, i) => argv[i - 1] === '--only') ?? 'a,b,c';
+const only = new Set(onlyArg.split(','));
+const quick = flag('quick');
+const profiling = flag('profile');
+
+/** Every window and size of the run. */
+const PLAN = {
+  a: {
+    warmupMs: quick ? 200 : 1000,
+    rounds: quick ? 2 : 4,
+    roundMs: quick ? 250 : 1000,
+    maxCalls: 200_000,
+  },
+  b: {
+    stations: quick ? 50 : 500,
+    rounds: quick ? 2 : 3,
+    firstWarmupMs: quick ? 500 : 2000,
+    warmupMs: quick ? 200 : 500,
+    roundMs: quick ? 500 : 1700,
+    concurrency: 50,
+  },
+  c: { connections: quick ? 500 : 5000, chunks: 10, warmup: quick ? 50 : 200, concurrency: 100 },
+  profile: { intervalUs: 200, warmupMs: 2000, measureMs: quick ? 1000 : 3000 },
+  heap: { connections: quick ? 200 : 2000 },
+  /** No child lives longer than this, whatever happens to the orchestrator. */
+  childLifetimeMs: 120_000,
+} as const;
+
+/** The project's targets for our server, as ratios to the raw `ws` baseline. */
+const TARGETS = {
+  throughput: { op: '>=', limit: 0.85 },
+  cpuPerCall: { op: '<=', limit: 1.25 },
+  rssPerConnection: { op: '<=', limit: 1.3 },
+  connectRate: { op: '>=', limit: 0.85 },
+} as const;
+
+const LABEL: Record<ServerKind, string> = {
+  raw: 'raw ws (baseline)',
+  ours: '@ocpp/rpc + transport-ws',
+  'ocpp-rpc': 'ocpp-rpc (strictMode)',
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Node flags of the servers in (c): `gc()` for the readings, a young generation of fixed size. */
+const MEMORY_FLAGS = ['--expose-gc', '--min-semi-space-size=1', '--max-semi-space-size=1'];
+
+/** Whole-run watchdog: the run ends by itself even if a child hangs. */
+const watchdog = setTimeout(() => {
+  console.error('\nbench:rpc: the run took longer than 6 minutes; stopping.');
+  process.exit(3);
+}, 6 * 60_000);
+watchdog.unref();
+
+function startServer(kind: ServerKind, nodeFlags: string[] = []): Promise<Child> {
+  return Child.start(
+    `server ${kind}`,
+    SERVER_SCRIPT,
+    [kind, String(PLAN.childLifetimeMs)],
+    nodeFlags,
+  );
+}
+
+function startLoad(): Promise<Child> {
+  return Child.start('load generator', LOAD_SCRIPT, [String(PLAN.childLifetimeMs)]);
+}
+
+function portOf(server: Child): number {
+  return (server.info as { port: number }).port;
+}
+
+function target(
+  name: keyof typeof TARGETS,
+  value: number,
+): { value: number; limit: string; verdict: 'PASS' | 'MISS' } {
+  const t = TARGETS[name];
+  return { value, limit: `${t.op} ${t.limit}×`, verdict: verdict(value, t.op, t.limit) };
+}
+
+function withTarget(name: keyof typeof TARGETS, value: number): string {
+  const t = target(name, value);
+  return `${ratio(value)} ${t.verdict} (${t.limit})`;
+}
+
+/** The commit measured, with `-dirty` when the work tree differs from it. */
+function revision(): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Open-file limit the children inherit. */
+function openFileLimit(): number {
+  try {
+    const text = execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+    return text === 'unlimited' ? Number.POSITIVE_INFINITY : Number(text);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The workspace packages the servers and clients run, as compiled (what users install). */
+const MEASURED_PACKAGES = ['runtime', 'transport', 'transport-ws', 'rpc', 'v16-core', 'v201-core'];
+
+/** Why the compiled packages cannot be measured as they are, or undefined when they can. */
+function staleBuild(): string | undefined {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile())
+      .reduce((t, e) => Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+  for (const name of MEASURED_PACKAGES) {
+    const dir = join(repoRoot, 'packages', name);
+    const entry = join(dir, 'dist/index.js');
+    if (!existsSync(entry)) return `packages/${name} is not built`;
+    if (newest(join(dir, 'src')) > statSync(entry).mtimeMs)
+      return `packages/${name}/src is newer than its dist`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- (a) round trips
+
+interface RoundTripResult {
+  readonly kind: ServerKind;
+  readonly calls: number;
+  readonly seconds: number;
+  readonly callsPerSecond: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+}
+
+async function roundTrips(
+  station: BenchStation,
+  ms: number,
+  maxCalls: number,
+  latencies: number[] | undefined,
+): Promise<{ calls: number; elapsedMs: number }> {
+  const start = performance.now();
+  const until = start + ms;
+  let calls = 0;
+  let now = start;
+  while (now < until && calls < maxCalls) {
+    const t0 = now;
+    await station.heartbeat();
+    now = performance.now();
+    latencies?.push(now - t0);
+    calls++;
+  }
+  return { calls, elapsedMs: now - start };
+}
+
+async function scenarioA(): Promise<RoundTripResult[]> {
+  const plan = PLAN.a;
+  console.log(
+    `\n(a) one connection, sequential 1.6 Heartbeat round trips: ${plan.warmupMs} ms warm-up, then ${plan.rounds} interleaved rounds of ${plan.roundMs} ms per stack`,
+  );
+  const servers = await Promise.all(SERVER_KINDS.map((kind) => startServer(kind)));
+  try {
+    const stations = await Promise.all(
+      SERVER_KINDS.map((kind, i) => connectStation(kind, portOf(servers[i]!), `RT-${kind}`)),
+    );
+    for (const station of stations)
+      await roundTrips(station, plan.warmupMs, plan.maxCalls, undefined);
+    const latencies = SERVER_KINDS.map(() => [] as number[]);
+    const totals = SERVER_KINDS.map(() => ({ calls: 0, elapsedMs: 0 }));
+    for (let round = 0; round < plan.rounds; round++) {
+      for (let i = 0; i < SERVER_KINDS.length; i++) {
+        const r = await roundTrips(stations[i]!, plan.roundMs, plan.maxCalls, latencies[i]);
+        totals[i]!.calls += r.calls;
+        totals[i]!.elapsedMs += r.elapsedMs;
+      }
+    }
+    await Promise.all(stations.map((s) => s.close()));
+    return SERVER_KINDS.map((kind, i) => {
+      const sorted = Float64Array.from(latencies[i]!).sort();
+      const t = totals[i]!;
+      return {
+        kind,
+        calls: t.calls,
+        seconds: t.elapsedMs / 1000,
+        callsPerSecond: t.calls / (t.elapsedMs / 1000),
+        p50Us: percentile(sorted, 50) * 1000,
+        p99Us: percentile(sorted, 99) * 1000,
+      };
+    });
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+function printA(results: readonly RoundTripResult[]): void {
+  const raw = results.find((r) => r.kind === 'raw')!;
+  printTable(
+    '(a) one connection, sequential Heartbeat (1.6), strict validation both ways for the OCPP stacks',
+    ['stack', 'calls', 'calls/s', 'p50 µs', 'p99 µs', 'calls/s vs raw', 'p50 vs raw', 'p99 vs raw'],
+    results.map((r) => [
+      LABEL[r.kind],
+      num(r.calls),
+      num(r.callsPerSecond),
+      num(r.p50Us, 1),
+      num(r.p99Us, 1),
+      ratio(r.callsPerSecond / raw.callsPerSecond),
+      ratio(r.p50Us / raw.p50Us),
+      ratio(r.p99Us / raw.p99Us),
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------- machine load
+
+/** Busy and total jiffies of all CPUs, from /proc/stat (undefined where there is none). */
+function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const idle = v[3]! + v[4]!;
+    const total = v.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Cores busy machine-wide between two readings. */
+function busyCores(a: ReturnType<typeof machineTicks>, b: ReturnType<typeof machineTicks>): number {
+  if (a === undefined || b === undefined || b.total === a.total) return Number.NaN;
+  return ((b.busy - a.busy) / (b.total - a.total)) * cpus().length;
+}
+
+// ---------------------------------------------------------------- (b) throughput
+
+interface ThroughputResult {
+  readonly kind: ServerKind;
+  readonly version: LoadVersion;
+  readonly stations: number;
+  readonly rounds: number;
+  /** Measured wall time, summed over the rounds. */
+  readonly seconds: number;
+  readonly calls: number;
+  readonly callsPerSecond: number;
+  readonly serverCpuUsPerCall: number;
+  /** The user-mode part of `serverCpuUsPerCall`; the rest is kernel time (socket syscalls). */
+  readonly serverUserUsPerCall: number;
+  /** Server CPU time over wall time in the windows (1 = one core busy). */
+  readonly serverBusy: number;
+  /** Load generator CPU time over wall time in the windows. */
+  readonly loadBusy: number;
+  /**
+   * Cores busy machine-wide in the windows minus the server and the load generator: other
+   * processes, and kernel work not charged to either (loopback TCP in softirq).
+   */
+  readonly otherCores: number;
+  /** Answers the load generator counted in the windows (a cross-check of `calls`). */
+  readonly answersSeen: number;
+  readonly errors: number;
+  readonly firstError: string | undefined;
+  readonly profile?: string;
+}
+
+interface Window {
+  calls: number;
+  wallMs: number;
+  cpuUs: number;
+  userUs: number;
+  loadCpuUs: number;
+  loadWallMs: number;
+  answers: number;
+  machineCoreMs: number;
+}
+
+/**
+ * Runs the load of (b) against each server in turn, `rounds` times (all servers stay up, so the
+ * rounds interleave and a burst of other load on the machine hits every server alike), and adds up
+ * the measured windows per server. With `profileDir`, profiles each server during its windows
+ * (use one round).
+ */
+async function throughput(
+  kinds: readonly ServerKind[],
+  version: LoadVersion,
+  timing: { rounds: number; firstWarmupMs: number; warmupMs: number; roundMs: number },
+  profileDir?: string,
+): Promise<ThroughputResult[]> {
+  const plan = PLAN.b;
+  const servers = await Promise.all(kinds.map((kind) => startServer(kind)));
+  const load = await startLoad();
+  try {
+    for (let i = 0; i < kinds.length; i++) {
+      const connected = await load.request<ConnectResult>('connect', {
+        port: portOf(servers[i]!),
+        version,
+        count: plan.stations,
+        concurrency: plan.concurrency,
+        prefix: 'TP',
+        group: kinds[i],
+      });
+      if (connected.failed > 0) {
+        throw new Error(
+          `${kinds[i]}: ${connected.failed} of ${plan.stations} stations failed to connect: ${connected.firstError}`,
+        );
+      }
+    }
+    const windows: Window[] = kinds.map(() => ({
+      calls: 0,
+      wallMs: 0,
+      cpuUs: 0,
+      userUs: 0,
+      loadCpuUs: 0,
+      loadWallMs: 0,
+      answers: 0,
+      machineCoreMs: 0,
+    }));
+    const stopped: StopResult[] = [];
+    for (let round = 0; round < timing.rounds; round++) {
+      for (let i = 0; i < kinds.length; i++) {
+        const server = servers[i]!;
+        const group = kinds[i]!;
+        await load.request('run', { group, version });
+        await sleep(round === 0 ? timing.firstWarmupMs : timing.warmupMs);
+        if (profileDir !== undefined) {
+          await server.request('profileStart', { intervalUs: PLAN.profile.intervalUs });
+        }
+        const m0 = machineTicks();
+        const [s0, l0] = await Promise.all([
+          server.request<ServerMark>('mark'),
+          load.request<LoadMark>('mark', { group }),
+        ]);
+        await sleep(timing.roundMs);
+        const [s1, l1] = await Promise.all([
+          server.request<ServerMark>('mark'),
+          load.request<LoadMark>('mark', { group }),
+        ]);
+        const m1 = machineTicks();
+        if (profileDir !== undefined) {
+          await server.request('profileStop', {
+            path: join(profileDir, `profile-${group}-${version}.cpuprofile`),
+          });
+        }
+        stopped[i] = await load.request<StopResult>('stop', { group, waitMs: 5000 });
+        const w = windows[i]!;
+        w.calls += s1.calls - s0.calls;
+        w.wallMs += s1.at - s0.at;
+        w.cpuUs += s1.user + s1.system - (s0.user + s0.system);
+        w.userUs += s1.user - s0.user;
+        w.loadCpuUs += l1.user + l1.system - (l0.user + l0.system);
+        w.loadWallMs += l1.at - l0.at;
+        w.answers += l1.completed - l0.completed;
+        w.machineCoreMs += busyCores(m0, m1) * (s1.at - s0.at);
+      }
+    }
+    return kinds.map((kind, i) => {
+      const w = windows[i]!;
+      const serverBusy = w.cpuUs / (w.wallMs * 1000);
+      const loadBusy = w.loadCpuUs / (w.loadWallMs * 1000);
+      const result: ThroughputResult = {
+        kind,
+        version,
+        stations: plan.stations,
+        rounds: timing.rounds,
+        seconds: w.wallMs / 1000,
+        calls: w.calls,
+        callsPerSecond: w.calls / (w.wallMs / 1000),
+        serverCpuUsPerCall: w.cpuUs / w.calls,
+        serverUserUsPerCall: w.userUs / w.calls,
+        serverBusy,
+        loadBusy,
+        otherCores: w.machineCoreMs / w.wallMs - serverBusy - loadBusy,
+        answersSeen: w.answers,
+        errors: stopped[i]?.errors ?? 0,
+        firstError: stopped[i]?.firstError,
+      };
+      return profileDir === undefined
+        ? result
+        : { ...result, profile: join(profileDir, `profile-${kind}-${version}.cpuprofile`) };
+    });
+  } finally {
+    await Promise.all([load.stop(), ...servers.map((s) => s.stop())]);
+  }
+}
+
+async function scenarioB(): Promise<ThroughputResult[]> {
+  const plan = PLAN.b;
+  console.log(
+    `\n(b) ${plan.stations} stations per server from one load-generator process, sequential calls; the three servers take turns: ${plan.rounds} rounds of ${plan.roundMs} ms measured each (warm-up ${plan.firstWarmupMs} ms before the first, ${plan.warmupMs} ms before the others)`,
+  );
+  const results: ThroughputResult[] = [];
+  for (const version of ['1.6', '2.0.1'] as const) {
+    const rows = await throughput(SERVER_KINDS, version, plan);
+    for (const r of rows) {
+      console.log(
+        `  ${version} ${LABEL[r.kind]}: ${num(r.callsPerSecond)} calls/s, ${num(r.serverCpuUsPerCall, 1)} µs CPU/call`,
+      );
+    }
+    results.push(...rows);
+  }
+  return results;
+}
+
+function printB(results: readonly ThroughputResult[]): void {
+  for (const version of ['1.6', '2.0.1'] as const) {
+    const rows = results.filter((r) => r.version === version);
+    const raw = rows.find((r) => r.kind === 'raw');
+    if (raw === undefined) continue;
+    const action = version === '1.6' ? 'MeterValues' : 'TransactionEvent';
+    printTable(
+      `(b) OCPP ${version} ${action} (10 sampled values), ${raw.stations} stations, ${num(raw.seconds, 1)} s measured per server; the figures are the server's`,
+      [
+        'server',
+        'calls/s',
+        'CPU µs/call',
+        'user + sys',
+        'server CPU',
+        'loadgen CPU',
+        'other load',
+        'errors',
+        'calls/s vs raw',
+        'CPU/call vs raw',
+      ],
+      rows.map((r) => {
+        const tp = r.callsPerSecond / raw.callsPerSecond;
+        const cpu = r.serverCpuUsPerCall / raw.serverCpuUsPerCall;
+        return [
+          LABEL[r.kind],
+          num(r.callsPerSecond),
+          num(r.serverCpuUsPerCall, 1),
+          `${num(r.serverUserUsPerCall, 1)} + ${num(r.serverCpuUsPerCall - r.serverUserUsPerCall, 1)}`,
+          `${num(r.serverBusy * 100)} %`,
+          `${num(r.loadBusy * 100)} %`,
+          `${num(r.otherCores * 100)} %`,
+          num(r.errors),
+          r.kind === 'ours' ? withTarget('throughput', tp) : ratio(tp),
+          r.kind === 'ours' ? withTarget('cpuPerCall', cpu) : ratio(cpu),
+        ];
+      }),
+    );
+    for (const r of rows) {
+      if (r.errors > 0)
+        console.log(
+          `  ! ${LABEL[r.kind]} answered ${r.errors} calls with an error, e.g. ${r.firstError}`,
+        );
+    }
+  }
+  console.log(
+    '  user + sys: CPU µs/call in user mode and in the kernel (socket syscalls). server / loadgen CPU: share of one core over the windows.\n  other load: the rest of the machine (other processes, loopback TCP in softirq), in % of one core.',
+  );
+}
+
+// ---------------------------------------------------------------- (c) idle connections
+
+interface IdleResult {
+  readonly kind: ServerKind;
+  readonly connections: number;
+  readonly failed: number;
+  readonly firstError: string | undefined;
+  /** Time spent connecting and booting, summed over the chunks. */
+  readonly elapsedMs: number;
+  readonly connectsPerSecond: number;
+  readonly rssBefore: number;
+  readonly rssAfter: number;
+  /** Median slope of RSS over the connections, from a reading after every chunk. */
+  readonly rssPerConnection: number;
+  /** (last RSS − first RSS) / connections, for comparison. */
+  readonly rssPerConnectionTwoPoint: number;
+  readonly heapPerConnection: number;
+  readonly externalPerConnection: number;
+  readonly readings: readonly { connections: number; rss: number; heapUsed: number }[];
+  readonly serverCpuUsPerConnection: number;
+  readonly loadBusy: number;
+  readonly gc: boolean;
+}
+
+/**
+ * Connects `count` stations to each server, in chunks that take turns between the servers (all
+ * three stay up, each with its own load generator), and reads each server's memory before and
+ * after.
+ */
+async function scenarioC(count: number): Promise<IdleResult[]> {
+  const plan = PLAN.c;
+  const chunk = Math.ceil(count / plan.chunks);
+  console.log(
+    `\n(c) ${num(count)} idle 1.6 connections per server, each booted, from one bare-TCP load-generator process per server (${plan.concurrency} handshakes at once), in ${plan.chunks} chunks taking turns between the servers; servers run with ${MEMORY_FLAGS.join(' ')}`,
+  );
+  // The young generation pinned at 1 MiB per semi-space (where V8 starts): left to itself it grows
+  // and shrinks by tens of MiB during a connection storm, which swamps a figure of a few KiB.
+  const servers = await Promise.all(
+    SERVER_KINDS.map((kind) => startServer(kind, [...MEMORY_FLAGS])),
+  );
+  const loads = await Promise.all(SERVER_KINDS.map(() => startLoad()));
+  try {
+    // Warm-up: run the connect and boot code paths once, so the baseline reading already holds
+    // compiled code and lazily built tables, then drop those connections again.
+    for (let i = 0; i < SERVER_KINDS.length; i++) {
+      const warm = await loads[i]!.request<ConnectResult>('connect', {
+        port: portOf(servers[i]!),
+        version: '1.6',
+        count: plan.warmup,
+        concurrency: plan.concurrency,
+        prefix: 'WARM',
+        client: 'tcp',
+      });
+      if (warm.failed > 0)
+        throw new Error(`${SERVER_KINDS[i]}: warm-up connections failed: ${warm.firstError}`);
+      await loads[i]!.request('closeAll', {});
+    }
+    await sleep(500);
+    // Memory after every chunk: the per-connection figure is the median slope over these readings,
+    // steadier than the difference of two (V8 and malloc take and return pages in steps).
+    const points: { connections: number; memory: ServerMemory }[][] = [];
+    for (const server of servers) {
+      points.push([{ connections: 0, memory: await server.request<ServerMemory>('memory') }]);
+    }
+    const totals = SERVER_KINDS.map(() => ({
+      connected: 0,
+      failed: 0,
+      firstError: undefined as string | undefined,
+      elapsedMs: 0,
+      loadCpuUs: 0,
+      serverCpuUs: 0,
+    }));
+    for (let c = 0, left = count; left > 0; c++, left -= chunk) {
+      for (let i = 0; i < SERVER_KINDS.length; i++) {
+        const server = servers[i]!;
+        const m0 = await server.request<ServerMark>('mark');
+        const r = await loads[i]!.request<ConnectResult>(
+          'connect',
+          {
+            port: portOf(server),
+            version: '1.6',
+            count: Math.min(chunk, left),
+            concurrency: plan.concurrency,
+            prefix: `IDLE${c}-`,
+            client: 'tcp',
+          },
+          120_000,
+        );
+        const m1 = await server.request<ServerMark>('mark');
+        const t = totals[i]!;
+        t.connected += r.connected;
+        t.failed += r.failed;
+        t.firstError ??= r.firstError;
+        t.elapsedMs += r.elapsedMs;
+        t.loadCpuUs += r.cpuUs;
+        t.serverCpuUs += m1.user + m1.system - (m0.user + m0.system);
+        points[i]!.push({
+          connections: t.connected,
+          memory: await server.request<ServerMemory>('memory'),
+        });
+      }
+    }
+    const results: IdleResult[] = [];
+    for (let i = 0; i < SERVER_KINDS.length; i++) {
+      const t = totals[i]!;
+      const p = points[i]!;
+      const n = t.connected;
+      const first = p[0]!.memory;
+      const last = p[p.length - 1]!.memory;
+      const perConnection = (read: (m: ServerMemory) => number): number =>
+        slope(p.map((q) => [q.connections, read(q.memory)]));
+      const r: IdleResult = {
+        kind: SERVER_KINDS[i]!,
+        connections: n,
+        failed: t.failed,
+        firstError: t.firstError,
+        elapsedMs: t.elapsedMs,
+        connectsPerSecond: n / (t.elapsedMs / 1000),
+        rssBefore: first.rss,
+        rssAfter: last.rss,
+        rssPerConnection: perConnection((m) => m.rss),
+        rssPerConnectionTwoPoint: (last.rss - first.rss) / n,
+        heapPerConnection: perConnection((m) => m.heapUsed),
+        externalPerConnection: perConnection((m) => m.external),
+        readings: p.map((q) => ({
+          connections: q.connections,
+          rss: q.memory.rss,
+          heapUsed: q.memory.heapUsed,
+        })),
+        serverCpuUsPerConnection: t.serverCpuUs / n,
+        loadBusy: t.loadCpuUs / (t.elapsedMs * 1000),
+        gc: last.gc,
+      };
+      console.log(
+        `  ${LABEL[r.kind]}: ${num(r.connectsPerSecond)} connects/s, ${num(r.rssPerConnection / 1024, 1)} KiB RSS/connection`,
+      );
+      results.push(r);
+    }
+    return results;
+  } finally {
+    await Promise.all([...loads, ...servers].map((child) => child.stop()));
+  }
+}
+
+/**
+ * The Theil–Sen slope of y over x: the median of the slopes between every pair of points, so a
+ * one-off step (a heap growing by a page run, pages given back) does not move it.
+ */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    for (let j = i + 1; j < points.length; j++) {
+      const [x1, y1] = points[i]!;
+      const [x2, y2] = points[j]!;
+      if (x2 !== x1) slopes.push((y2 - y1) / (x2 - x1));
+    }
+  }
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  if (slopes.length === 0) return Number.NaN;
+  return slopes.length % 2 === 1 ? slopes[mid]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
+}
+
+function printC(results: readonly IdleResult[]): void {
+  const raw = results.find((r) => r.kind === 'raw')!;
+  printTable(
+    `(c) ${num(raw.connections)} idle connections after BootNotification (1.6); memory after a full GC, per connection = median slope over ${PLAN.c.chunks + 1} readings`,
+    [
+      'server',
+      'connected',
+      'connect+boot/s',
+      'RSS KiB/conn',
+      'heap KiB/conn',
+      'external KiB/conn',
+      'CPU µs/conn',
+      'loadgen CPU',
+      'RSS/conn vs raw',
+      'connects/s vs raw',
+    ],
+    results.map((r) => {
+      const rss = r.rssPerConnection / raw.rssPerConnection;
+      const rate = r.connectsPerSecond / raw.connectsPerSecond;
+      return [
+        LABEL[r.kind],
+        `${num(r.connections)}${r.failed > 0 ? ` (${r.failed} failed)` : ''}`,
+        num(r.connectsPerSecond),
+        num(r.rssPerConnection / 1024, 1),
+        num(r.heapPerConnection / 1024, 1),
+        num(r.externalPerConnection / 1024, 1),
+        num(r.serverCpuUsPerConnection),
+        `${num(r.loadBusy * 100)} %`,
+        r.kind === 'ours' ? withTarget('rssPerConnection', rss) : ratio(rss),
+        r.kind === 'ours' ? withTarget('connectRate', rate) : ratio(rate),
+      ];
+    }),
+  );
+  for (const r of results) {
+    if (r.failed > 0)
+      console.log(`  ! ${LABEL[r.kind]}: ${r.failed} connections failed, e.g. ${r.firstError}`);
+    if (!r.gc)
+      console.log(`  ! ${LABEL[r.kind]}: gc was not exposed; memory figures include garbage`);
+  }
+}
+
+// ---------------------------------------------------------------- profile
+
+interface ProfileResult {
+  readonly kind: ServerKind;
+  readonly version: LoadVersion;
+  readonly path: string;
+  readonly cpuUsPerCall: number;
+  readonly summary: ProfileSummary;
+}
+
+async function profileRuns(baseline: readonly ThroughputResult[]): Promise<ProfileResult[]> {
+  const plan = PLAN.profile;
+  console.log(
+    `\nProfiles: our server and the baseline under the load of (b), V8 sampling profiler every ${plan.intervalUs} µs during a ${plan.measureMs} ms window`,
+  );
+  const out: ProfileResult[] = [];
+  for (const version of ['1.6', '2.0.1'] as const) {
+    const rows = await throughput(
+      ['raw', 'ours'],
+      version,
+      { rounds: 1, firstWarmupMs: plan.warmupMs, warmupMs: 0, roundMs: plan.measureMs },
+      resultsDir,
+    );
+    for (const r of rows) {
+      const path = r.profile!;
+      const summary = analyseProfile(
+        JSON.parse(readFileSync(path, 'utf8')) as CpuProfile,
+        repoRoot,
+      );
+      // Attribute the unprofiled CPU per call of (b) when it ran, else the profiled run's own.
+      const unprofiled = baseline.find((b) => b.kind === r.kind && b.version === version);
+      out.push({
+        kind: r.kind,
+        version,
+        path,
+        cpuUsPerCall: unprofiled?.serverCpuUsPerCall ?? r.serverCpuUsPerCall,
+        summary,
+      });
+    }
+  }
+  return out;
+}
+
+function printProfiles(profiles: readonly ProfileResult[]): void {
+  const pct = (share: number): string => `${num(share * 100, 1)} %`;
+  const us = (share: number, perCall: number): string => num(share * perCall, 2);
+  for (const version of ['1.6', '2.0.1'] as const) {
+    const raw = profiles.find((p) => p.kind === 'raw' && p.version === version);
+    const ours = profiles.find((p) => p.kind === 'ours' && p.version === version);
+    if (raw === undefined || ours === undefined) continue;
+    const parts = [...new Set([...ours.summary.groups.keys(), ...raw.summary.groups.keys()])];
+    const perCall = (p: ProfileResult, part: string): number =>
+      (p.summary.groups.get(part) ?? 0) * p.cpuUsPerCall;
+    parts.sort((a, b) => perCall(ours, b) - perCall(ours, a));
+    printTable(
+      `Profile, OCPP ${version}: server CPU per call by part, self time (µs/call = share of busy samples × CPU µs/call of (b); ${num(raw.summary.busySamples)} / ${num(ours.summary.busySamples)} samples)`,
+      ['part', 'raw µs/call', 'raw share', 'ours µs/call', 'ours share', 'ours − raw'],
+      [
+        ...parts.map((part) => [
+          part,
+          num(perCall(raw, part), 2),
+          pct(raw.summary.groups.get(part) ?? 0),
+          num(perCall(ours, part), 2),
+          pct(ours.summary.groups.get(part) ?? 0),
+          num(perCall(ours, part) - perCall(raw, part), 2),
+        ]),
+        [
+          'total',
+          num(raw.cpuUsPerCall, 2),
+          '100 %',
+          num(ours.cpuUsPerCall, 2),
+          '100 %',
+          num(ours.cpuUsPerCall - raw.cpuUsPerCall, 2),
+        ],
+      ],
+    );
+    printTable(
+      `Profile ${LABEL.ours}, OCPP ${version}: top functions by self time`,
+      ['function', 'part', 'location', 'self', 'µs/call', 'inclusive'],
+      ours.summary.functions
+        .slice(0, 20)
+        .map((f) => [
+          f.name,
+          f.group,
+          f.location,
+          pct(f.self),
+          us(f.self, ours.cpuUsPerCall),
+          pct(f.inclusive),
+        ]),
+    );
+    printTable(
+      `Profile ${LABEL.ours}, OCPP ${version}: @ocpp functions by inclusive time (callees included)`,
+      ['function', 'part', 'location', 'inclusive', 'µs/call', 'self'],
+      ours.summary.functions
+        .filter((f) => f.group.startsWith('@ocpp/'))
+        .sort((a, b) => b.inclusive - a.inclusive)
+        .slice(0, 16)
+        .map((f) => [
+          f.name,
+          f.group,
+          f.location,
+          pct(f.inclusive),
+          us(f.inclusive, ours.cpuUsPerCall),
+          pct(f.self),
+        ]),
+    );
+  }
+  console.log(
+    `\nProfiles written to ${profiles.map((p) => p.path).join(', ')} (open in Chrome DevTools).`,
+  );
+}
+
+interface HeapGrowth {
+  readonly kind: ServerKind;
+  readonly connections: number;
+  readonly rows: { kind: string; count: number; bytes: number }[];
+}
+
+/** Heap snapshots of the baseline and our server before and after idle connections, compared. */
+async function heapRuns(): Promise<HeapGrowth[]> {
+  const n = PLAN.heap.connections;
+  console.log(
+    `\nHeap: what one idle, booted connection keeps alive (heap snapshots before and after ${num(n)} connections, shallow sizes)`,
+  );
+  const out: HeapGrowth[] = [];
+  for (const kind of ['raw', 'ours'] as const) {
+    const server = await startServer(kind);
+    const load = await startLoad();
+    try {
+      const port = portOf(server);
+      const args = { port, version: '1.6', concurrency: PLAN.c.concurrency, client: 'tcp' };
+      await load.request('connect', { ...args, count: PLAN.c.warmup, prefix: 'WARM' });
+      await load.request('closeAll', {});
+      await sleep(500);
+      const before = join(resultsDir, `heap-${kind}-before.heapsnapshot`);
+      const after = join(resultsDir, `heap-${kind}-after.heapsnapshot`);
+      await server.request('heapSnapshot', { path: before });
+      const r = await load.request<ConnectResult>('connect', { ...args, count: n, prefix: 'HEAP' });
+      await server.request('heapSnapshot', { path: after }, 120_000);
+      out.push({
+        kind,
+        connections: r.connected,
+        rows: growthPerConnection(
+          summariseHeapSnapshot(before),
+          summariseHeapSnapshot(after),
+          r.connected,
+        ),
+      });
+      rmSync(before);
+      rmSync(after);
+    } finally {
+      await Promise.all([load.stop(), server.stop()]);
+    }
+  }
+  return out;
+}
+
+function printHeap(growth: readonly HeapGrowth[]): void {
+  const raw = growth.find((g) => g.kind === 'raw');
+  const ours = growth.find((g) => g.kind === 'ours');
+  if (raw === undefined || ours === undefined) return;
+  const rawBy = new Map(raw.rows.map((r) => [r.kind, r]));
+  const total = (g: HeapGrowth): number => g.rows.reduce((t, r) => t + r.bytes, 0);
+  const oursBy = new Map(ours.rows.map((r) => [r.kind, r]));
+  const zero = { count: 0, bytes: 0 };
+  const kinds = [...new Set([...oursBy.keys(), ...rawBy.keys()])];
+  const extra = (kind: string): number =>
+    (oursBy.get(kind) ?? zero).bytes - (rawBy.get(kind) ?? zero).bytes;
+  const rows = kinds
+    .filter((kind) => Math.abs(extra(kind)) >= 24)
+    .sort((a, b) => extra(b) - extra(a))
+    .slice(0, 25);
+  printTable(
+    `Heap growth per idle connection: ${LABEL.ours} ${num(total(ours))} B, raw ws ${num(total(raw))} B; what ours adds, largest first (shallow bytes; objects by constructor, V8 internals in parentheses)`,
+    ['kind', 'ours n/conn', 'ours B/conn', 'raw n/conn', 'raw B/conn', 'ours − raw B'],
+    rows.map((kind) => {
+      const o = oursBy.get(kind) ?? zero;
+      const r = rawBy.get(kind) ?? zero;
+      return [
+        kind,
+        num(o.count, 2),
+        num(o.bytes),
+        num(r.count, 2),
+        num(r.bytes),
+        num(o.bytes - r.bytes),
+      ];
+    }),
+  );
+  console.log(
+    '  (array): V8 backing stores (Map and Set hash tables, property and element arrays). (object shape): hidden classes; one per connection means an object with a shape of its own.',
+  );
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  const stale = staleBuild();
+  if (stale !== undefined) {
+    console.error(
+      `bench:rpc measures the compiled packages, and ${stale}. Run it as \`pnpm bench:rpc\` (which builds first) or run \`pnpm build\`.`,
+    );
+    process.exit(1);
+  }
+  const limit = openFileLimit();
+  let connections: number = PLAN.c.connections;
+  // Each of the server and the load generator holds one descriptor per connection, plus a margin.
+  const margin = 300;
+  if (!(limit >= connections + margin)) {
+    const scaled = Number.isFinite(limit)
+      ? Math.max(0, Math.floor((limit - margin) / 100) * 100)
+      : 0;
+    console.log(
+      `bench:rpc: the open-file limit is ${limit} (ulimit -n); (c) needs ${connections + margin} per process. ` +
+        `Running (c) with ${scaled} connections instead; raise the limit before the run for the full figure.`,
+    );
+    connections = scaled;
+  }
+  const commit = revision();
+  console.log(
+    `RPC + WebSocket benchmark: ${commit}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ulimit -n ${limit}${quick ? ', QUICK (smoke test, not a measurement)' : ''}`,
+  );
+  console.log(
+    'Every figure is compared with the raw ws server measured in the same run; targets print PASS/MISS and never fail the run.',
+  );
+
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    commit,
+    node: process.version,
+    cpus: cpus().map((c) => c.model),
+    totalMemory: totalmem(),
+    openFileLimit: limit,
+    quick,
+    plan: PLAN,
+    targets: TARGETS,
+  };
+  const verdicts: { target: string; value: number; limit: string; verdict: string }[] = [];
+  const t0 = performance.now();
+
+  if (only.has('a')) {
+    const a = await scenarioA();
+    results.a = a;
+    printA(a);
+  }
+  let b: ThroughputResult[] = [];
+  if (only.has('b')) {
+    b = await scenarioB();
+    results.b = b;
+    printB(b);
+    for (const version of ['1.6', '2.0.1'] as const) {
+      const raw = b.find((r) => r.kind === 'raw' && r.version === version)!;
+      const ours = b.find((r) => r.kind === 'ours' && r.version === version)!;
+      verdicts.push({
+        target: `(b) ${version} throughput vs raw`,
+        ...target('throughput', ours.callsPerSecond / raw.callsPerSecond),
+      });
+      verdicts.push({
+        target: `(b) ${version} server CPU per call vs raw`,
+        ...target('cpuPerCall', ours.serverCpuUsPerCall / raw.serverCpuUsPerCall),
+      });
+    }
+  }
+  if (only.has('c') && connections > 0) {
+    const c = await scenarioC(connections);
+    results.c = c;
+    printC(c);
+    const raw = c.find((r) => r.kind === 'raw')!;
+    const ours = c.find((r) => r.kind === 'ours')!;
+    verdicts.push({
+      target: '(c) RSS per idle connection vs raw',
+      ...target('rssPerConnection', ours.rssPerConnection / raw.rssPerConnection),
+    });
+    verdicts.push({
+      target: '(c) connect + boot rate vs raw',
+      ...target('connectRate', ours.connectsPerSecond / raw.connectsPerSecond),
+    });
+  }
+  if (verdicts.length > 0) {
+    printTable(
+      'Targets for @ocpp/rpc + transport-ws (ratio to raw ws in this run)',
+      ['target', 'measured', 'limit', 'verdict'],
+      verdicts.map((v) => [v.target, ratio(v.value), v.limit, v.verdict]),
+    );
+    results.verdicts = verdicts;
+    if (verdicts.some((v) => v.verdict === 'MISS') && !profiling) {
+      console.log('  Where the CPU and memory go: pnpm bench:rpc --only b --profile');
+    }
+  }
+  if (profiling) {
+    const profiles = await profileRuns(b);
+    printProfiles(profiles);
+    const heap = await heapRuns();
+    printHeap(heap);
+    results.heap = heap.map((g) => ({ ...g, rows: g.rows.slice(0, 40) }));
+    results.profiles = profiles.map((p) => ({
+      kind: p.kind,
+      version: p.version,
+      path: p.path,
+      cpuUsPerCall: p.cpuUsPerCall,
+      groups: Object.fromEntries(p.summary.groups),
+      top: p.summary.functions.slice(0, 40),
+    }));
+  }
+  results.seconds = (performance.now() - t0) / 1000;
+  const out = join(resultsDir, 'latest.json');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nRaw numbers: ${out} (${num((performance.now() - t0) / 1000, 1)} s)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
