@@ -56,14 +56,19 @@ const PLAN = {
   },
   b: {
     stations: quick ? 50 : 500,
-    rounds: quick ? 2 : 3,
+    rounds: quick ? 2 : 5,
     firstWarmupMs: quick ? 500 : 2000,
     warmupMs: quick ? 200 : 500,
-    roundMs: quick ? 500 : 1700,
+    roundMs: quick ? 500 : 1000,
     concurrency: 50,
   },
   c: { connections: quick ? 500 : 5000, chunks: 10, warmup: quick ? 50 : 200, concurrency: 100 },
-  profile: { intervalUs: 200, warmupMs: 2000, measureMs: quick ? 1000 : 3000 },
+  profile: {
+    intervalUs: 200,
+    warmupMs: 2000,
+    measureMs: quick ? 1000 : 3000,
+    connections: quick ? 500 : 3000,
+  },
   heap: { connections: quick ? 200 : 2000 },
   /** No child lives longer than this, whatever happens to the orchestrator. */
   childLifetimeMs: 120_000,
@@ -284,11 +289,20 @@ interface ThroughputResult {
   readonly rounds: number;
   /** Measured wall time, summed over the rounds. */
   readonly seconds: number;
+  /** Calls answered in the measured windows, summed over the rounds. */
   readonly calls: number;
+  /** Median over the rounds. */
   readonly callsPerSecond: number;
+  /** Median over the rounds. */
   readonly serverCpuUsPerCall: number;
-  /** The user-mode part of `serverCpuUsPerCall`; the rest is kernel time (socket syscalls). */
+  /** The user-mode part of CPU per call (median over the rounds); the rest is kernel time. */
   readonly serverUserUsPerCall: number;
+  /** Each round's figures, for ratios to the baseline's window of the same round. */
+  readonly perRound: readonly {
+    callsPerSecond: number;
+    cpuUsPerCall: number;
+    otherCores: number;
+  }[];
   /** Server CPU time over wall time in the windows (1 = one core busy). */
   readonly serverBusy: number;
   /** Load generator CPU time over wall time in the windows. */
@@ -316,11 +330,18 @@ interface Window {
   machineCoreMs: number;
 }
 
+/** The median of some numbers. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /**
- * Runs the load of (b) against each server in turn, `rounds` times (all servers stay up, so the
- * rounds interleave and a burst of other load on the machine hits every server alike), and adds up
- * the measured windows per server. With `profileDir`, profiles each server during its windows
- * (use one round).
+ * Runs the load of (b) against each server in turn, `rounds` times: all servers stay up, so the
+ * rounds interleave, and each server's window sits next to the baseline's window of the same
+ * round. With `profileDir`, profiles each server during its windows (use one round).
  */
 async function throughput(
   kinds: readonly ServerKind[],
@@ -347,16 +368,7 @@ async function throughput(
         );
       }
     }
-    const windows: Window[] = kinds.map(() => ({
-      calls: 0,
-      wallMs: 0,
-      cpuUs: 0,
-      userUs: 0,
-      loadCpuUs: 0,
-      loadWallMs: 0,
-      answers: 0,
-      machineCoreMs: 0,
-    }));
+    const windows: Window[][] = kinds.map(() => []);
     const stopped: StopResult[] = [];
     for (let round = 0; round < timing.rounds; round++) {
       for (let i = 0; i < kinds.length; i++) {
@@ -384,35 +396,47 @@ async function throughput(
           });
         }
         stopped[i] = await load.request<StopResult>('stop', { group, waitMs: 5000 });
-        const w = windows[i]!;
-        w.calls += s1.calls - s0.calls;
-        w.wallMs += s1.at - s0.at;
-        w.cpuUs += s1.user + s1.system - (s0.user + s0.system);
-        w.userUs += s1.user - s0.user;
-        w.loadCpuUs += l1.user + l1.system - (l0.user + l0.system);
-        w.loadWallMs += l1.at - l0.at;
-        w.answers += l1.completed - l0.completed;
-        w.machineCoreMs += busyCores(m0, m1) * (s1.at - s0.at);
+        windows[i]!.push({
+          calls: s1.calls - s0.calls,
+          wallMs: s1.at - s0.at,
+          cpuUs: s1.user + s1.system - (s0.user + s0.system),
+          userUs: s1.user - s0.user,
+          loadCpuUs: l1.user + l1.system - (l0.user + l0.system),
+          loadWallMs: l1.at - l0.at,
+          answers: l1.completed - l0.completed,
+          machineCoreMs: busyCores(m0, m1) * (s1.at - s0.at),
+        });
       }
     }
     return kinds.map((kind, i) => {
-      const w = windows[i]!;
-      const serverBusy = w.cpuUs / (w.wallMs * 1000);
-      const loadBusy = w.loadCpuUs / (w.loadWallMs * 1000);
+      const ws = windows[i]!;
+      const sum = (read: (w: Window) => number): number => ws.reduce((t, w) => t + read(w), 0);
+      const wallMs = sum((w) => w.wallMs);
+      const serverBusy = sum((w) => w.cpuUs) / (wallMs * 1000);
+      const loadBusy = sum((w) => w.loadCpuUs) / (sum((w) => w.loadWallMs) * 1000);
+      const perRound = ws.map((w) => ({
+        callsPerSecond: w.calls / (w.wallMs / 1000),
+        cpuUsPerCall: w.cpuUs / w.calls,
+        otherCores:
+          w.machineCoreMs / w.wallMs -
+          w.cpuUs / (w.wallMs * 1000) -
+          w.loadCpuUs / (w.loadWallMs * 1000),
+      }));
       const result: ThroughputResult = {
         kind,
         version,
         stations: plan.stations,
         rounds: timing.rounds,
-        seconds: w.wallMs / 1000,
-        calls: w.calls,
-        callsPerSecond: w.calls / (w.wallMs / 1000),
-        serverCpuUsPerCall: w.cpuUs / w.calls,
-        serverUserUsPerCall: w.userUs / w.calls,
+        seconds: wallMs / 1000,
+        calls: sum((w) => w.calls),
+        callsPerSecond: median(perRound.map((r) => r.callsPerSecond)),
+        serverCpuUsPerCall: median(perRound.map((r) => r.cpuUsPerCall)),
+        serverUserUsPerCall: median(ws.map((w) => w.userUs / w.calls)),
+        perRound,
         serverBusy,
         loadBusy,
-        otherCores: w.machineCoreMs / w.wallMs - serverBusy - loadBusy,
-        answersSeen: w.answers,
+        otherCores: sum((w) => w.machineCoreMs) / wallMs - serverBusy - loadBusy,
+        answersSeen: sum((w) => w.answers),
         errors: stopped[i]?.errors ?? 0,
         firstError: stopped[i]?.firstError,
       };
@@ -425,10 +449,23 @@ async function throughput(
   }
 }
 
+/**
+ * The ratio of `row` to the baseline `raw` for one figure: the median over the rounds of the
+ * ratio to the baseline's window of the same round, so a burst of other load that hits one round
+ * does not decide it.
+ */
+function pairedRatio(
+  row: ThroughputResult,
+  raw: ThroughputResult,
+  figure: 'callsPerSecond' | 'cpuUsPerCall',
+): number {
+  return median(row.perRound.map((r, i) => r[figure] / (raw.perRound[i]?.[figure] ?? Number.NaN)));
+}
+
 async function scenarioB(): Promise<ThroughputResult[]> {
   const plan = PLAN.b;
   console.log(
-    `\n(b) ${plan.stations} stations per server from one load-generator process, sequential calls; the three servers take turns: ${plan.rounds} rounds of ${plan.roundMs} ms measured each (warm-up ${plan.firstWarmupMs} ms before the first, ${plan.warmupMs} ms before the others)`,
+    `\n(b) ${plan.stations} stations per server from one load-generator process, sequential calls; the three servers take turns: ${plan.rounds} rounds of ${plan.roundMs} ms measured each (warm-up ${plan.firstWarmupMs} ms before the first, ${plan.warmupMs} ms before the others); ratios are medians of each round's ratio to the baseline's window of the same round`,
   );
   const results: ThroughputResult[] = [];
   for (const version of ['1.6', '2.0.1'] as const) {
@@ -450,7 +487,7 @@ function printB(results: readonly ThroughputResult[]): void {
     if (raw === undefined) continue;
     const action = version === '1.6' ? 'MeterValues' : 'TransactionEvent';
     printTable(
-      `(b) OCPP ${version} ${action} (10 sampled values), ${raw.stations} stations, ${num(raw.seconds, 1)} s measured per server; the figures are the server's`,
+      `(b) OCPP ${version} ${action} (10 sampled values), ${raw.stations} stations, ${raw.rounds} rounds, ${num(raw.seconds, 1)} s measured per server; the figures are the server's, medians over the rounds`,
       [
         'server',
         'calls/s',
@@ -464,8 +501,8 @@ function printB(results: readonly ThroughputResult[]): void {
         'CPU/call vs raw',
       ],
       rows.map((r) => {
-        const tp = r.callsPerSecond / raw.callsPerSecond;
-        const cpu = r.serverCpuUsPerCall / raw.serverCpuUsPerCall;
+        const tp = pairedRatio(r, raw, 'callsPerSecond');
+        const cpu = pairedRatio(r, raw, 'cpuUsPerCall');
         return [
           LABEL[r.kind],
           num(r.callsPerSecond),
@@ -480,6 +517,13 @@ function printB(results: readonly ThroughputResult[]): void {
         ];
       }),
     );
+    for (const r of rows) {
+      if (r.kind === 'raw') continue;
+      const each = r.perRound
+        .map((q, i) => ratio(q.cpuUsPerCall / (raw.perRound[i]?.cpuUsPerCall ?? Number.NaN)))
+        .join(' ');
+      console.log(`  ${LABEL[r.kind]}, CPU/call vs raw in each round: ${each}`);
+    }
     for (const r of rows) {
       if (r.errors > 0)
         console.log(
@@ -700,17 +744,22 @@ function printC(results: readonly IdleResult[]): void {
 
 interface ProfileResult {
   readonly kind: ServerKind;
-  readonly version: LoadVersion;
+  /** What ran while the profiler sampled, e.g. `OCPP 1.6 MeterValues calls`. */
+  readonly scenario: string;
+  readonly unit: 'call' | 'connection';
   readonly path: string;
-  readonly cpuUsPerCall: number;
+  /** Server CPU µs per unit, unprofiled when the scenario ran in this run. */
+  readonly cpuUsPerUnit: number;
   readonly summary: ProfileSummary;
 }
 
-async function profileRuns(baseline: readonly ThroughputResult[]): Promise<ProfileResult[]> {
+function readProfile(path: string): ProfileSummary {
+  return analyseProfile(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile, repoRoot);
+}
+
+/** Profiles the baseline and our server under the load of (b). */
+async function profileCalls(baseline: readonly ThroughputResult[]): Promise<ProfileResult[]> {
   const plan = PLAN.profile;
-  console.log(
-    `\nProfiles: our server and the baseline under the load of (b), V8 sampling profiler every ${plan.intervalUs} µs during a ${plan.measureMs} ms window`,
-  );
   const out: ProfileResult[] = [];
   for (const version of ['1.6', '2.0.1'] as const) {
     const rows = await throughput(
@@ -720,20 +769,57 @@ async function profileRuns(baseline: readonly ThroughputResult[]): Promise<Profi
       resultsDir,
     );
     for (const r of rows) {
-      const path = r.profile!;
-      const summary = analyseProfile(
-        JSON.parse(readFileSync(path, 'utf8')) as CpuProfile,
-        repoRoot,
-      );
       // Attribute the unprofiled CPU per call of (b) when it ran, else the profiled run's own.
       const unprofiled = baseline.find((b) => b.kind === r.kind && b.version === version);
       out.push({
         kind: r.kind,
-        version,
-        path,
-        cpuUsPerCall: unprofiled?.serverCpuUsPerCall ?? r.serverCpuUsPerCall,
-        summary,
+        scenario: `OCPP ${version} ${version === '1.6' ? 'MeterValues' : 'TransactionEvent'} calls`,
+        unit: 'call',
+        path: r.profile!,
+        cpuUsPerUnit: unprofiled?.serverCpuUsPerCall ?? r.serverCpuUsPerCall,
+        summary: readProfile(r.profile!),
       });
+    }
+  }
+  return out;
+}
+
+/** Profiles the baseline and our server while stations connect and boot, as in (c). */
+async function profileConnects(baseline: readonly IdleResult[]): Promise<ProfileResult[]> {
+  const n = PLAN.profile.connections;
+  const out: ProfileResult[] = [];
+  for (const kind of ['raw', 'ours'] as const) {
+    const server = await startServer(kind, [...MEMORY_FLAGS]);
+    const load = await startLoad();
+    try {
+      const args = {
+        port: portOf(server),
+        version: '1.6',
+        concurrency: PLAN.c.concurrency,
+        client: 'tcp',
+      };
+      await load.request('connect', { ...args, count: PLAN.c.warmup, prefix: 'WARM' });
+      await load.request('closeAll', {});
+      await sleep(500);
+      const path = join(resultsDir, `profile-${kind}-connect.cpuprofile`);
+      await server.request('profileStart', { intervalUs: PLAN.profile.intervalUs });
+      const m0 = await server.request<ServerMark>('mark');
+      const r = await load.request<ConnectResult>('connect', { ...args, count: n, prefix: 'P' });
+      const m1 = await server.request<ServerMark>('mark');
+      await server.request('profileStop', { path });
+      const unprofiled = baseline.find((b) => b.kind === kind);
+      out.push({
+        kind,
+        scenario: 'connect + BootNotification (1.6)',
+        unit: 'connection',
+        path,
+        cpuUsPerUnit:
+          unprofiled?.serverCpuUsPerConnection ??
+          (m1.user + m1.system - (m0.user + m0.system)) / r.connected,
+        summary: readProfile(path),
+      });
+    } finally {
+      await Promise.all([load.stop(), server.stop()]);
     }
   }
   return out;
@@ -741,66 +827,53 @@ async function profileRuns(baseline: readonly ThroughputResult[]): Promise<Profi
 
 function printProfiles(profiles: readonly ProfileResult[]): void {
   const pct = (share: number): string => `${num(share * 100, 1)} %`;
-  const us = (share: number, perCall: number): string => num(share * perCall, 2);
-  for (const version of ['1.6', '2.0.1'] as const) {
-    const raw = profiles.find((p) => p.kind === 'raw' && p.version === version);
-    const ours = profiles.find((p) => p.kind === 'ours' && p.version === version);
+  for (const scenario of [...new Set(profiles.map((p) => p.scenario))]) {
+    const raw = profiles.find((p) => p.kind === 'raw' && p.scenario === scenario);
+    const ours = profiles.find((p) => p.kind === 'ours' && p.scenario === scenario);
     if (raw === undefined || ours === undefined) continue;
+    const unit = ours.unit === 'call' ? 'call' : 'conn';
     const parts = [...new Set([...ours.summary.groups.keys(), ...raw.summary.groups.keys()])];
-    const perCall = (p: ProfileResult, part: string): number =>
-      (p.summary.groups.get(part) ?? 0) * p.cpuUsPerCall;
-    parts.sort((a, b) => perCall(ours, b) - perCall(ours, a));
+    const perUnit = (p: ProfileResult, part: string): number =>
+      (p.summary.groups.get(part) ?? 0) * p.cpuUsPerUnit;
+    const us = (share: number): string => num(share * ours.cpuUsPerUnit, 2);
+    parts.sort((a, b) => perUnit(ours, b) - perUnit(ours, a));
     printTable(
-      `Profile, OCPP ${version}: server CPU per call by part, self time (µs/call = share of busy samples × CPU µs/call of (b); ${num(raw.summary.busySamples)} / ${num(ours.summary.busySamples)} samples)`,
-      ['part', 'raw µs/call', 'raw share', 'ours µs/call', 'ours share', 'ours − raw'],
+      `Profile, ${scenario}: server CPU per ${ours.unit} by part, self time (µs/${unit} = share of busy samples × unprofiled CPU µs/${unit}; ${num(raw.summary.busySamples)} / ${num(ours.summary.busySamples)} samples)`,
+      ['part', `raw µs/${unit}`, 'raw share', `ours µs/${unit}`, 'ours share', 'ours − raw'],
       [
         ...parts.map((part) => [
           part,
-          num(perCall(raw, part), 2),
+          num(perUnit(raw, part), 2),
           pct(raw.summary.groups.get(part) ?? 0),
-          num(perCall(ours, part), 2),
+          num(perUnit(ours, part), 2),
           pct(ours.summary.groups.get(part) ?? 0),
-          num(perCall(ours, part) - perCall(raw, part), 2),
+          num(perUnit(ours, part) - perUnit(raw, part), 2),
         ]),
         [
           'total',
-          num(raw.cpuUsPerCall, 2),
+          num(raw.cpuUsPerUnit, 2),
           '100 %',
-          num(ours.cpuUsPerCall, 2),
+          num(ours.cpuUsPerUnit, 2),
           '100 %',
-          num(ours.cpuUsPerCall - raw.cpuUsPerCall, 2),
+          num(ours.cpuUsPerUnit - raw.cpuUsPerUnit, 2),
         ],
       ],
     );
     printTable(
-      `Profile ${LABEL.ours}, OCPP ${version}: top functions by self time`,
-      ['function', 'part', 'location', 'self', 'µs/call', 'inclusive'],
+      `Profile ${LABEL.ours}, ${scenario}: top functions by self time`,
+      ['function', 'part', 'location', 'self', `µs/${unit}`, 'inclusive'],
       ours.summary.functions
         .slice(0, 20)
-        .map((f) => [
-          f.name,
-          f.group,
-          f.location,
-          pct(f.self),
-          us(f.self, ours.cpuUsPerCall),
-          pct(f.inclusive),
-        ]),
+        .map((f) => [f.name, f.group, f.location, pct(f.self), us(f.self), pct(f.inclusive)]),
     );
     printTable(
-      `Profile ${LABEL.ours}, OCPP ${version}: @ocpp functions by inclusive time (callees included)`,
-      ['function', 'part', 'location', 'inclusive', 'µs/call', 'self'],
+      `Profile ${LABEL.ours}, ${scenario}: @ocpp functions by inclusive time (callees included)`,
+      ['function', 'part', 'location', 'inclusive', `µs/${unit}`, 'self'],
       ours.summary.functions
         .filter((f) => f.group.startsWith('@ocpp/'))
         .sort((a, b) => b.inclusive - a.inclusive)
         .slice(0, 16)
-        .map((f) => [
-          f.name,
-          f.group,
-          f.location,
-          pct(f.inclusive),
-          us(f.inclusive, ours.cpuUsPerCall),
-          pct(f.self),
-        ]),
+        .map((f) => [f.name, f.group, f.location, pct(f.inclusive), us(f.inclusive), pct(f.self)]),
     );
   }
   console.log(
@@ -951,16 +1024,17 @@ async function main(): Promise<void> {
       const ours = b.find((r) => r.kind === 'ours' && r.version === version)!;
       verdicts.push({
         target: `(b) ${version} throughput vs raw`,
-        ...target('throughput', ours.callsPerSecond / raw.callsPerSecond),
+        ...target('throughput', pairedRatio(ours, raw, 'callsPerSecond')),
       });
       verdicts.push({
         target: `(b) ${version} server CPU per call vs raw`,
-        ...target('cpuPerCall', ours.serverCpuUsPerCall / raw.serverCpuUsPerCall),
+        ...target('cpuPerCall', pairedRatio(ours, raw, 'cpuUsPerCall')),
       });
     }
   }
+  let c: IdleResult[] = [];
   if (only.has('c') && connections > 0) {
-    const c = await scenarioC(connections);
+    c = await scenarioC(connections);
     results.c = c;
     printC(c);
     const raw = c.find((r) => r.kind === 'raw')!;
@@ -982,20 +1056,24 @@ async function main(): Promise<void> {
     );
     results.verdicts = verdicts;
     if (verdicts.some((v) => v.verdict === 'MISS') && !profiling) {
-      console.log('  Where the CPU and memory go: pnpm bench:rpc --only b --profile');
+      console.log('  Where the CPU and memory go: pnpm bench:rpc --profile');
     }
   }
   if (profiling) {
-    const profiles = await profileRuns(b);
+    console.log(
+      `\nProfiles: our server and the baseline, V8 sampling profiler every ${PLAN.profile.intervalUs} µs, under the load of (b) for ${PLAN.profile.measureMs} ms, and while ${num(PLAN.profile.connections)} stations connect and boot as in (c)`,
+    );
+    const profiles = [...(await profileCalls(b)), ...(await profileConnects(c))];
     printProfiles(profiles);
     const heap = await heapRuns();
     printHeap(heap);
     results.heap = heap.map((g) => ({ ...g, rows: g.rows.slice(0, 40) }));
     results.profiles = profiles.map((p) => ({
       kind: p.kind,
-      version: p.version,
+      scenario: p.scenario,
+      unit: p.unit,
       path: p.path,
-      cpuUsPerCall: p.cpuUsPerCall,
+      cpuUsPerUnit: p.cpuUsPerUnit,
       groups: Object.fromEntries(p.summary.groups),
       top: p.summary.functions.slice(0, 40),
     }));
