@@ -168,8 +168,10 @@ export class OcppSession<
   private readonly queue: PendingCall[] = [];
   private readonly inFlight = new Map<string, PendingCall>();
   private readonly handling = new Set<string>();
-  /** Aborted when the current connection closes: the signal every handler on it receives. */
-  private connection = new AbortController();
+  /** Counts connections; a handler whose connection generation is over has been aborted. */
+  private generation = 0;
+  /** Created on first use: most handlers never read their signal. */
+  private controller: AbortController | undefined;
   private closed = false;
 
   constructor(options: SessionOptions<V, M, R>) {
@@ -404,8 +406,9 @@ export class OcppSession<
   }
 
   private onTransportClose(info: TransportCloseInfo): void {
-    this.connection.abort(new OcppSdkError('CONNECTION_CLOSED', 'the connection closed'));
-    this.connection = new AbortController();
+    this.controller?.abort(new OcppSdkError('CONNECTION_CLOSED', 'the connection closed'));
+    this.controller = undefined;
+    this.generation++;
     this.handling.clear();
     const keepQueue = info.reconnecting && this.whenDisconnected === 'queue' && !this.closed;
     if (!info.reconnecting) this.closed = true;
@@ -475,6 +478,17 @@ export class OcppSession<
         return;
       }
     }
+  }
+
+  /** The abort signal of a connection generation: aborted once that connection closed. */
+  private signalOf(generation: number): AbortSignal {
+    if (generation !== this.generation) {
+      const over = new AbortController();
+      over.abort(new OcppSdkError('CONNECTION_CLOSED', 'the connection closed'));
+      return over.signal;
+    }
+    this.controller ??= new AbortController();
+    return this.controller.signal;
   }
 
   /** Makes sure a failure of inbound processing is reported, never left as an unhandled rejection. */
@@ -640,15 +654,18 @@ export class OcppSession<
       }
     }
 
-    const signal = this.connection.signal;
+    const generation = this.generation;
     if (isCall) this.handling.add(id);
+    const session = this;
     const context: HandlerContext<V, M, R, unknown> = {
       identity: this.identity,
       messageId: id,
       action,
       session: this,
       deps: router.deps,
-      signal,
+      get signal() {
+        return session.signalOf(generation);
+      },
     };
     const call: InboundCall = {
       action,
@@ -663,7 +680,7 @@ export class OcppSession<
       response = await router.dispatch(call);
     } catch (e) {
       this.handling.delete(id);
-      if (signal.aborted) return;
+      if (generation !== this.generation) return;
       if (!isCall) {
         this.logger.error(`${this.identity}: handler of SEND ${action} failed`, {
           error: e instanceof Error ? e.message : String(e),
@@ -674,7 +691,7 @@ export class OcppSession<
       return;
     }
     this.handling.delete(id);
-    if (!isCall || signal.aborted) return;
+    if (!isCall || generation !== this.generation) return;
     if (
       !this.checkOutbound(action, 'response', response, id, (issues) => {
         this.logger.error(

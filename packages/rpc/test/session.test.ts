@@ -376,3 +376,27 @@ describe('values JSON cannot carry', () => {
     });
   });
 });
+
+describe('handler abort signal', () => {
+  it('is aborted when the connection closes while the handler runs, and nothing is answered', async () => {
+    let seen: AbortSignal | undefined;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const router = createRouter(v201Protocol, 'csms').handle('Heartbeat', async (_req, ctx) => {
+      seen = ctx.signal;
+      expect(seen.aborted).toBe(false);
+      await gate;
+      return { currentTime: now };
+    });
+    const { peer } = await withRawPeer(v201Protocol, 'csms', router);
+    peer.send([2, 'h1', 'Heartbeat', {}]);
+    await vi.waitFor(() => expect(seen).toBeDefined());
+    await peer.transport.close();
+    await vi.waitFor(() => expect(seen?.aborted).toBe(true));
+    release();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(peer.received).toEqual([]);
+  });
+});
