@@ -712,11 +712,13 @@ function printC(results: readonly IdleResult[]): void {
       'external KiB/conn',
       'CPU µs/conn',
       'loadgen CPU',
+      'heap/conn vs raw',
       'RSS/conn vs raw',
       'connects/s vs raw',
     ],
     results.map((r) => {
       const rss = r.rssPerConnection / raw.rssPerConnection;
+      const heap = r.heapPerConnection / raw.heapPerConnection;
       const rate = r.connectsPerSecond / raw.connectsPerSecond;
       return [
         LABEL[r.kind],
@@ -727,6 +729,7 @@ function printC(results: readonly IdleResult[]): void {
         num(r.externalPerConnection / 1024, 1),
         num(r.serverCpuUsPerConnection),
         `${num(r.loadBusy * 100)} %`,
+        ratio(heap),
         r.kind === 'ours' ? withTarget('rssPerConnection', rss) : ratio(rss),
         r.kind === 'ours' ? withTarget('connectRate', rate) : ratio(rate),
       ];
