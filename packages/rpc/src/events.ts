@@ -1,36 +1,39 @@
 /** A small typed event emitter (no Node dependency, so the session runs anywhere). */
 export class Emitter<Events extends { [K in keyof Events]: (...args: never[]) => void }> {
-  /** Created on the first `on`: most emitters in a large fleet never get a listener. */
-  private listeners: Map<keyof Events, Set<Events[keyof Events]>> | undefined;
+  /**
+   * Listener arrays by event, created on the first `on`: most emitters in a large fleet never get
+   * a listener, and a plain object with arrays is far smaller than a Map of Sets.
+   */
+  private listeners: { [K in keyof Events]?: Events[K][] } | undefined;
 
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof Events>(event: K, listener: Events[K]): () => void {
-    this.listeners ??= new Map();
-    let set = this.listeners.get(event);
-    if (set === undefined) {
-      set = new Set();
-      this.listeners.set(event, set);
-    }
-    set.add(listener);
+    this.listeners ??= {};
+    const list = this.listeners[event];
+    if (list === undefined) this.listeners[event] = [listener];
+    else list.push(listener);
     return () => this.off(event, listener);
   }
 
   /** Removes a listener. */
   off<K extends keyof Events>(event: K, listener: Events[K]): void {
-    this.listeners?.get(event)?.delete(listener);
+    const list = this.listeners?.[event];
+    if (list === undefined) return;
+    const i = list.indexOf(listener);
+    if (i !== -1) list.splice(i, 1);
   }
 
   /** True when at least one listener is registered for the event. */
   has<K extends keyof Events>(event: K): boolean {
-    const set = this.listeners?.get(event);
-    return set !== undefined && set.size > 0;
+    const list = this.listeners?.[event];
+    return list !== undefined && list.length > 0;
   }
 
   /** Calls every listener; a listener that throws does not stop the others. */
   protected emit<K extends keyof Events>(event: K, ...args: Parameters<Events[K]>): void {
-    const set = this.listeners?.get(event);
-    if (set === undefined) return;
-    for (const listener of [...set]) {
+    const list = this.listeners?.[event];
+    if (list === undefined || list.length === 0) return;
+    for (const listener of list.length === 1 ? list : [...list]) {
       try {
         (listener as (...a: Parameters<Events[K]>) => void)(...args);
       } catch (e) {

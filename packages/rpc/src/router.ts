@@ -128,11 +128,20 @@ export class Router<
     return this.handlers.has(action);
   }
 
-  /** Runs the services and the handler of an inbound call. */
-  dispatch(call: InboundCall): Promise<unknown> {
+  /** True when `action` has after-hooks. */
+  hasAfter(action: string): boolean {
+    return this.afterHooks.has(action);
+  }
+
+  /**
+   * Runs the services and the handler of an inbound call. Without services a synchronous handler
+   * is called directly (its result or throw comes back synchronously: no promise per call).
+   */
+  dispatch(call: InboundCall): unknown {
     const handler = this.handlers.get(call.action);
-    if (handler === undefined) return Promise.reject(new Error(`no handler for ${call.action}`));
+    if (handler === undefined) throw new Error(`no handler for ${call.action}`);
     const services = this.services;
+    if (services.length === 0) return handler(call.payload as M[keyof M]['request'], call.context);
     const run = (i: number): Promise<unknown> => {
       if (i === services.length) {
         try {

@@ -18,7 +18,7 @@ import {
   serializeSend,
   type ValidationIssue,
 } from '@ocpp/runtime';
-import type { Transport, TransportCloseInfo } from '@ocpp/transport';
+import type { Transport, TransportCloseInfo, TransportHandlers } from '@ocpp/transport';
 import { Emitter } from './events.js';
 import { defaultLogger, type Logger } from './logger.js';
 import type { HandlerContext, InboundCall, Router } from './router.js';
@@ -166,8 +166,10 @@ export class OcppSession<
   private readonly detailedErrors: boolean;
 
   private readonly queue: PendingCall[] = [];
-  private readonly inFlight = new Map<string, PendingCall>();
-  private readonly handling = new Set<string>();
+  /** Calls sent and not yet answered; at most `maxInFlight`, so a short array beats a Map. */
+  private readonly inFlight: PendingCall[] = [];
+  /** Ids of inbound CALLs being handled (to refuse a duplicate id). */
+  private readonly handling: string[] = [];
   /** Counts connections; a handler whose connection generation is over has been aborted. */
   private generation = 0;
   /** Created on first use: most handlers never read their signal. */
@@ -198,15 +200,7 @@ export class OcppSession<
         `router is for OCPP ${this.router.protocol.version} ${this.router.role}, session is OCPP ${this.descriptor.version} ${this.role}`,
       );
     }
-    this.transport.bind({
-      message: (text) => this.receive(text),
-      open: () => {
-        this.emit('open');
-        this.pump();
-      },
-      close: (info) => this.onTransportClose(info),
-      error: (error) => this.emit('error', error),
-    });
+    this.transport.bind(new TransportEvents(this));
   }
 
   /** True while the connection is open. */
@@ -216,7 +210,7 @@ export class OcppSession<
 
   /** Calls waiting to be sent, and calls sent and not yet answered. */
   get pending(): { readonly queued: number; readonly inFlight: number } {
-    return { queued: this.queue.length, inFlight: this.inFlight.size };
+    return { queued: this.queue.length, inFlight: this.inFlight.length };
   }
 
   /** Starts the transport (a client connects). */
@@ -340,13 +334,13 @@ export class OcppSession<
 
   private pump(): void {
     while (
-      this.inFlight.size < this.maxInFlight &&
+      this.inFlight.length < this.maxInFlight &&
       this.queue.length > 0 &&
       this.transport.isOpen
     ) {
       const next = this.queue.shift()!;
       next.sent = true;
-      this.inFlight.set(next.id, next);
+      this.inFlight.push(next);
       try {
         this.write(next.text);
       } catch (e) {
@@ -364,8 +358,9 @@ export class OcppSession<
     if (pending.onAbort !== undefined)
       pending.signal?.removeEventListener('abort', pending.onAbort);
     if (pending.sent) {
-      if (this.inFlight.get(pending.id) === pending) {
-        this.inFlight.delete(pending.id);
+      const i = this.inFlight.indexOf(pending);
+      if (i !== -1) {
+        this.inFlight.splice(i, 1);
         this.pump();
       }
     } else {
@@ -409,7 +404,7 @@ export class OcppSession<
     this.controller?.abort(new OcppSdkError('CONNECTION_CLOSED', 'the connection closed'));
     this.controller = undefined;
     this.generation++;
-    this.handling.clear();
+    this.handling.length = 0;
     const keepQueue = info.reconnecting && this.whenDisconnected === 'queue' && !this.closed;
     if (!info.reconnecting) this.closed = true;
     this.rejectAll(
@@ -423,12 +418,11 @@ export class OcppSession<
   }
 
   private rejectAll(error: OcppSdkError, includingQueued: boolean): void {
-    for (const p of [...this.inFlight.values()]) {
+    for (const p of this.inFlight.splice(0)) {
       clearTimeout(p.timer);
       if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
       p.reject(error);
     }
-    this.inFlight.clear();
     if (includingQueued) {
       for (const p of this.queue.splice(0)) {
         clearTimeout(p.timer);
@@ -454,10 +448,12 @@ export class OcppSession<
     const frame = parsed.frame;
     switch (frame.type) {
       case 2:
-        this.track(this.onCall(frame.id, frame.action, frame.payload, 'CALL'));
-        return;
       case 6:
-        this.track(this.onCall(frame.id, frame.action, frame.payload, 'SEND'));
+        try {
+          this.onCall(frame.id, frame.action, frame.payload, frame.type === 2 ? 'CALL' : 'SEND');
+        } catch (e) {
+          this.track(Promise.reject(e));
+        }
         return;
       case 3:
         this.onResult(frame.id, frame.payload, text);
@@ -478,6 +474,37 @@ export class OcppSession<
         return;
       }
     }
+  }
+
+  private findInFlight(id: string): PendingCall | undefined {
+    for (const p of this.inFlight) if (p.id === id) return p;
+    return undefined;
+  }
+
+  private stopHandling(id: string): void {
+    const i = this.handling.indexOf(id);
+    if (i !== -1) this.handling.splice(i, 1);
+  }
+
+  /** @internal Called by the transport binding. */
+  transportOpened(): void {
+    this.emit('open');
+    this.pump();
+  }
+
+  /** @internal Called by the transport binding. */
+  transportClosed(info: TransportCloseInfo): void {
+    this.onTransportClose(info);
+  }
+
+  /** @internal Called by the transport binding. */
+  transportFailed(error: Error): void {
+    this.emit('error', error);
+  }
+
+  /** @internal Called by the transport binding. */
+  transportMessage(text: string): void {
+    this.receive(text);
   }
 
   /** The abort signal of a connection generation: aborted once that connection closed. */
@@ -534,7 +561,7 @@ export class OcppSession<
   }
 
   private onResult(id: string, payload: unknown, text: string): void {
-    const pending = this.inFlight.get(id);
+    const pending = this.findInFlight(id);
     if (pending === undefined) {
       this.unexpected(
         `CALLRESULT for unknown message id ${JSON.stringify(id)} (late reply after a timeout, or never sent)`,
@@ -575,7 +602,7 @@ export class OcppSession<
   }
 
   private onCallError(frame: Extract<ParsedFrame, { type: 4 | 5 }>, text: string): void {
-    const pending = this.inFlight.get(frame.id);
+    const pending = this.findInFlight(frame.id);
     if (pending === undefined) {
       this.unexpected(`CALLERROR for unknown message id ${JSON.stringify(frame.id)}`, text);
       return;
@@ -585,14 +612,9 @@ export class OcppSession<
     pending.reject(new OcppCallError(code, frame.description, frame.details));
   }
 
-  private async onCall(
-    id: string,
-    action: string,
-    payload: unknown,
-    kind: 'CALL' | 'SEND',
-  ): Promise<void> {
+  private onCall(id: string, action: string, payload: unknown, kind: 'CALL' | 'SEND'): void {
     const isCall = kind === 'CALL';
-    if (isCall && this.handling.has(id)) {
+    if (isCall && this.handling.includes(id)) {
       this.replyError(
         id,
         'ProtocolError' as ErrorCodeOf<V>,
@@ -655,7 +677,7 @@ export class OcppSession<
     }
 
     const generation = this.generation;
-    if (isCall) this.handling.add(id);
+    if (isCall) this.handling.push(id);
     const session = this;
     const context: HandlerContext<V, M, R, unknown> = {
       identity: this.identity,
@@ -675,23 +697,44 @@ export class OcppSession<
       payload,
       context,
     };
-    let response: unknown;
+    let result: unknown;
     try {
-      response = await router.dispatch(call);
+      result = router.dispatch(call);
     } catch (e) {
-      this.handling.delete(id);
-      if (generation !== this.generation) return;
-      if (!isCall) {
-        this.logger.error(`${this.identity}: handler of SEND ${action} failed`, {
-          error: e instanceof Error ? e.message : String(e),
-        });
-        return;
-      }
-      this.answerFailure(id, action, e);
+      this.failCall(call, generation, e);
       return;
     }
-    this.handling.delete(id);
-    if (!isCall || generation !== this.generation) return;
+    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      this.track(
+        Promise.resolve(result).then(
+          (response) => this.finishCall(call, generation, response),
+          (e: unknown) => this.failCall(call, generation, e),
+        ),
+      );
+    } else {
+      this.finishCall(call, generation, result);
+    }
+  }
+
+  /** A handler failed: answer the CALL with the matching CALLERROR (a SEND only logs). */
+  private failCall(call: InboundCall, generation: number, e: unknown): void {
+    const { messageId: id, action } = call;
+    this.stopHandling(id);
+    if (generation !== this.generation) return;
+    if (call.kind === 'SEND') {
+      this.logger.error(`${this.identity}: handler of SEND ${action} failed`, {
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return;
+    }
+    this.answerFailure(id, action, e);
+  }
+
+  /** A handler returned: validate, send the CALLRESULT, then run the after-hooks. */
+  private finishCall(call: InboundCall, generation: number, response: unknown): void {
+    const { messageId: id, action } = call;
+    this.stopHandling(id);
+    if (call.kind === 'SEND' || generation !== this.generation) return;
     if (
       !this.checkOutbound(action, 'response', response, id, (issues) => {
         this.logger.error(
@@ -726,11 +769,18 @@ export class OcppSession<
       return;
     }
     this.reply(text);
-    const errors = await router.runAfter(call, response);
-    for (const e of errors)
-      this.logger.error(`${this.identity}: after-hook of ${action} failed`, {
-        error: e instanceof Error ? e.message : String(e),
-      });
+    const router = this.router;
+    if (router?.hasAfter(action)) {
+      this.track(
+        router.runAfter(call, response).then((errors) => {
+          for (const e of errors) {
+            this.logger.error(`${this.identity}: after-hook of ${action} failed`, {
+              error: e instanceof Error ? e.message : String(e),
+            });
+          }
+        }),
+      );
+    }
   }
 
   private answerFailure(id: string, action: string, error: unknown): void {
@@ -746,5 +796,25 @@ export class OcppSession<
       'InternalError' as ErrorCodeOf<V>,
       this.detailedErrors ? message : `${action} could not be processed`,
     );
+  }
+}
+
+/** The session's transport handlers: one small object instead of four closures per connection. */
+class TransportEvents implements TransportHandlers {
+  constructor(
+    // biome-ignore lint/suspicious/noExplicitAny: any session
+    private readonly session: OcppSession<any, any, any>,
+  ) {}
+  message(text: string): void {
+    this.session.transportMessage(text);
+  }
+  open(): void {
+    this.session.transportOpened();
+  }
+  close(info: TransportCloseInfo): void {
+    this.session.transportClosed(info);
+  }
+  error(error: Error): void {
+    this.session.transportFailed(error);
   }
 }
