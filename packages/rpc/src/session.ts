@@ -1,6 +1,7 @@
 import {
   type ActionMapShape,
   type ErrorCodeOf,
+  finishIssue,
   isOcppCallError,
   normalizeErrorCode,
   OcppCallError,
@@ -17,6 +18,7 @@ import {
   serializeCallResultError,
   serializeSend,
   type ValidationIssue,
+  violationCode,
 } from '@ocpp/runtime';
 import type { Transport, TransportCloseInfo, TransportHandlers } from '@ocpp/transport';
 import { Emitter } from './events.js';
@@ -384,8 +386,8 @@ export class OcppSession<
   ): boolean {
     const mode = modeFor(this.policy, action, 'outbound');
     if (mode === 'off') return true;
-    const result = this.descriptor.validate(action as keyof M & string, part, payload);
-    if (result.success) return true;
+    const result = this.check(action, part, payload);
+    if (result === undefined) return true;
     this.emit('validation', {
       direction: 'outbound',
       action,
@@ -474,6 +476,33 @@ export class OcppSession<
         return;
       }
     }
+  }
+
+  /**
+   * Runs the generated validator directly: the common, valid case allocates nothing; only a
+   * failure builds the error code and issue list.
+   */
+  private check(
+    action: string,
+    part: 'request' | 'response',
+    payload: unknown,
+  ): { errorCode: ErrorCodeOf<V>; issues: readonly ValidationIssue[] } | undefined {
+    const message = this.descriptor.actions[action as keyof M & string]?.[part];
+    if (message === undefined) {
+      throw new OcppSdkError(
+        'UNKNOWN_ACTION',
+        `"${action}" has no ${part} in OCPP ${this.descriptor.version}`,
+      );
+    }
+    const raw = message.validate(payload);
+    if (raw === null) return undefined;
+    const issue = finishIssue(raw);
+    return { errorCode: violationCode(this.descriptor.version, issue.kind), issues: [issue] };
+  }
+
+  /** @internal The abort signal handed to a handler of connection `generation`. */
+  handlerSignal(generation: number): AbortSignal {
+    return this.signalOf(generation);
   }
 
   private findInFlight(id: string): PendingCall | undefined {
@@ -572,12 +601,8 @@ export class OcppSession<
     this.forget(pending);
     const mode = modeFor(this.policy, pending.action, 'inbound');
     if (mode !== 'off') {
-      const result = this.descriptor.validate(
-        pending.action as keyof M & string,
-        'response',
-        payload,
-      );
-      if (!result.success) {
+      const result = this.check(pending.action, 'response', payload);
+      if (result !== undefined) {
         this.emit('validation', {
           direction: 'inbound',
           action: pending.action,
@@ -650,8 +675,8 @@ export class OcppSession<
     }
     const mode = modeFor(this.policy, action, 'inbound');
     if (mode !== 'off') {
-      const result = this.descriptor.validate(action as keyof M & string, 'request', payload);
-      if (!result.success) {
+      const result = this.check(action, 'request', payload);
+      if (result !== undefined) {
         this.emit('validation', {
           direction: 'inbound',
           action,
@@ -678,17 +703,13 @@ export class OcppSession<
 
     const generation = this.generation;
     if (isCall) this.handling.push(id);
-    const session = this;
-    const context: HandlerContext<V, M, R, unknown> = {
-      identity: this.identity,
-      messageId: id,
+    const context: HandlerContext<V, M, R, unknown> = new CallContext(
+      this,
+      id,
       action,
-      session: this,
-      deps: router.deps,
-      get signal() {
-        return session.signalOf(generation);
-      },
-    };
+      router.deps,
+      generation,
+    );
     const call: InboundCall = {
       action,
       kind,
@@ -816,5 +837,26 @@ class TransportEvents implements TransportHandlers {
   }
   error(error: Error): void {
     this.session.transportFailed(error);
+  }
+}
+
+/** A handler's context; `signal` is created only when a handler reads it. */
+class CallContext<V extends OcppVersion, M extends ActionMapShape<M>, R extends Role>
+  implements HandlerContext<V, M, R, unknown>
+{
+  constructor(
+    readonly session: OcppSession<V, M, R>,
+    readonly messageId: string,
+    readonly action: string,
+    readonly deps: unknown,
+    private readonly generation: number,
+  ) {}
+
+  get identity(): string {
+    return this.session.identity;
+  }
+
+  get signal(): AbortSignal {
+    return this.session.handlerSignal(this.generation);
   }
 }
