@@ -1,4 +1,3 @@
-export { Emitter } from './events.js';
 export { defaultLogger, type Logger, silentLogger } from './logger.js';
 export {
   type AfterHook,

@@ -1,6 +1,6 @@
 import type { ActionMapShape, OcppVersion } from '@ocpp/runtime';
 import type { IncomingConnection, TransportServer } from '@ocpp/transport';
-import { Emitter } from './events.js';
+import { Emitter } from '@ocpp/transport';
 import { defaultLogger, type Logger } from './logger.js';
 import type { Router } from './router.js';
 import { OcppSession, type SessionOptions } from './session.js';

@@ -21,7 +21,7 @@ import {
   violationCode,
 } from '@ocpp/runtime';
 import type { Transport, TransportCloseInfo, TransportHandlers } from '@ocpp/transport';
-import { Emitter } from './events.js';
+import { Emitter } from '@ocpp/transport';
 import { defaultLogger, type Logger } from './logger.js';
 import type { HandlerContext, InboundCall, Router } from './router.js';
 import type { CallableBy, Role, SendableBy, SubprotocolOf } from './types.js';

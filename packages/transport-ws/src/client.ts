@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionOptions } from 'node:tls';
 import type { Transport, TransportCloseInfo, TransportHandlers } from '@ocpp/transport';
+import { Emitter } from '@ocpp/transport';
 import { type ClientOptions, type PerMessageDeflateOptions, type RawData, WebSocket } from 'ws';
 import { basicAuthHeader } from './auth.js';
 import {
@@ -9,7 +10,6 @@ import {
   type ResolvedBackoff,
   resolveBackoff,
 } from './backoff.js';
-import { Emitter } from './emitter.js';
 import { WsTransportError } from './errors.js';
 import { encodeIdentity } from './identity.js';
 import { fromWsError, wsErrorCloseCode } from './ws-errors.js';
@@ -118,13 +118,13 @@ export interface ReconnectingEvent {
 /** Events of {@link WsClientTransport}, for observers (the session uses the handlers). */
 export interface WsClientEvents {
   /** A connection opened. */
-  open: { readonly protocol: string; readonly url: string };
+  open: (info: { readonly protocol: string; readonly url: string }) => void;
   /** An open connection closed; `reconnecting` tells whether a reconnect follows. */
-  close: TransportCloseInfo;
+  close: (info: TransportCloseInfo) => void;
   /** A reconnect attempt is scheduled. */
-  reconnecting: ReconnectingEvent;
+  reconnecting: (event: ReconnectingEvent) => void;
   /** A connection attempt failed, or something went wrong on an open connection. */
-  error: Error;
+  error: (error: Error) => void;
 }
 
 type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'closing' | 'closed';

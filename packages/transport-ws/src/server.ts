@@ -14,9 +14,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type PeerCertificate, type TLSSocket, Server as TlsServer } from 'node:tls';
 import type { IncomingConnection, TransportServer } from '@ocpp/transport';
+import { Emitter } from '@ocpp/transport';
 import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
 import { certificateMatchesIdentity, parseBasicAuth } from './auth.js';
-import { Emitter } from './emitter.js';
 import { isWsTransportError, WsTransportError } from './errors.js';
 import {
   checkV2Identity,
@@ -170,9 +170,9 @@ export interface HandshakeRejection {
 /** Events of {@link WsServer}, for logging and metrics. */
 export interface WsServerEvents {
   /** A handshake was refused (HTTP 400, 401, 404, 409, 503, ...) or closed at once with 1002. */
-  rejected: HandshakeRejection;
+  rejected: (rejection: HandshakeRejection) => void;
   /** Something failed outside any one connection's transport (an `authenticate` hook threw, ...). */
-  error: Error;
+  error: (error: Error) => void;
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;

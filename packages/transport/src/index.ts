@@ -1,3 +1,4 @@
+export { Emitter } from './events.js';
 export { createMemoryTransportPair, type MemoryTransportOptions } from './memory.js';
 export type {
   IncomingConnection,

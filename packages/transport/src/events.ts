@@ -1,4 +1,7 @@
-/** A small typed event emitter (no Node dependency, so the session runs anywhere). */
+/**
+ * A small typed event emitter shared by the SDK's packages: no Node dependency, listeners typed by
+ * event, a throwing listener does not stop the others, and an event without listeners is dropped.
+ */
 export class Emitter<Events extends { [K in keyof Events]: (...args: never[]) => void }> {
   /**
    * Listener arrays by event, created on the first `on`: most emitters in a large fleet never get
