@@ -1,0 +1,499 @@
+import type {
+  CallOptions,
+  CsmsServer,
+  CsmsSessionSettings,
+  Logger,
+  OcppSession,
+  Router,
+  SessionOptions,
+} from '@ocpp/rpc';
+import type { IncomingConnection, Transport, TransportServer } from '@ocpp/transport';
+import type { V16ActionMap } from '@ocpp/v16-core';
+import type { V21ActionMap } from '@ocpp/v21-core';
+import type { V201ActionMap } from '@ocpp/v201-core';
+import type {
+  AcceptedRejectedResult,
+  AuthorizeParams,
+  AuthorizeResult,
+  BootAnswer,
+  BootParams,
+  BootResult,
+  CancelReservationParams,
+  ChangeAvailabilityParams,
+  ClearChargingProfileParams,
+  ClearChargingProfileResult,
+  DataTransferParams,
+  DataTransferResult,
+  FirmwareStatusParams,
+  GetCompositeScheduleParams,
+  GetCompositeScheduleResult,
+  GetConfigurationParams,
+  GetConfigurationResult,
+  GetLogParams,
+  GetLogResult,
+  HeartbeatResult,
+  IdToken,
+  LocalListVersionResult,
+  LogStatusParams,
+  MeterValuesParams,
+  ProtocolVersion,
+  RemoteStartParams,
+  RemoteStartResult,
+  RemoteStopParams,
+  ReserveNowParams,
+  ReserveNowResult,
+  ResetParams,
+  ScheduledResult,
+  SendLocalListParams,
+  SendLocalListResult,
+  SetChargingProfileParams,
+  SetChargingProfileResult,
+  SetConfigurationParams,
+  SetConfigurationResult,
+  StartTransactionParams,
+  StartTransactionResult,
+  StatusParams,
+  StopTransactionParams,
+  TransactionEvent,
+  TransactionEventResult,
+  TransactionResult,
+  TriggerMessageParams,
+  TriggerMessageResult,
+  UnlockConnectorParams,
+  UnlockConnectorResult,
+  UpdateFirmwareParams,
+  UpdateFirmwareResult,
+  UpdateTransactionParams,
+} from './model.js';
+
+/** A value or a promise of it: every handler may be async. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** The exact CSMS-side session of a station, one of three versions: narrow on `session.protocol`. */
+export type CsmsSession =
+  | OcppSession<'1.6', V16ActionMap, 'csms'>
+  | OcppSession<'2.0.1', V201ActionMap, 'csms'>
+  | OcppSession<'2.1', V21ActionMap, 'csms'>;
+
+/** The exact station-side session, one of three versions: narrow on `session.protocol`. */
+export type StationSession =
+  | OcppSession<'1.6', V16ActionMap, 'station'>
+  | OcppSession<'2.0.1', V201ActionMap, 'station'>
+  | OcppSession<'2.1', V21ActionMap, 'station'>;
+
+// ---------------------------------------------------------------------------------------------
+// CSMS side
+// ---------------------------------------------------------------------------------------------
+
+/** A transaction the CSMS saw start and not yet end, kept per station across reconnects. */
+export interface OpenTransaction {
+  /** The neutral id (1.6: the integer id's decimal text). */
+  readonly transactionId: string;
+  /** 1.6: the integer id the CSMS assigned. */
+  readonly transactionId16?: number;
+  /** The EVSE (1.6 connector id). */
+  readonly evseId?: number;
+  /** The connector of the EVSE. */
+  readonly connectorId?: number;
+  /** The identifier that started it. */
+  readonly idToken?: IdToken;
+  /** When it started. */
+  readonly startedAt: string;
+}
+
+/**
+ * The neutral, CSMS-side handle of one connected station: every CSMS-initiated operation, mapped
+ * to the station's version. An operation without an equivalent in that version rejects with
+ * `OcppSdkError` code `UNSUPPORTED_BY_VERSION` before anything is sent; other failures are those of
+ * `OcppSession.call` (`OcppCallError` from the station, `TIMEOUT`, `NOT_CONNECTED`, ...).
+ */
+export interface StationHandle {
+  /** The station identity. */
+  readonly identity: string;
+  /** The negotiated version. */
+  readonly version: ProtocolVersion;
+  /** The exact versioned session, for everything the neutral API does not cover. */
+  readonly session: CsmsSession;
+  /** Transactions that started and have not ended, by neutral id. */
+  readonly transactions: ReadonlyMap<string, OpenTransaction>;
+  /** Asks the station to start a transaction (1.6 RemoteStartTransaction, 2.x RequestStartTransaction). */
+  remoteStart(params: RemoteStartParams, options?: CallOptions): Promise<RemoteStartResult>;
+  /** Asks the station to stop a transaction by neutral id (1.6 RemoteStopTransaction, 2.x RequestStopTransaction). */
+  remoteStop(params: RemoteStopParams, options?: CallOptions): Promise<AcceptedRejectedResult>;
+  /** Resets the station (or, 2.x, one EVSE). */
+  reset(params: ResetParams, options?: CallOptions): Promise<ScheduledResult>;
+  /** Makes the station, an EVSE or a connector (in)operative. */
+  changeAvailability(
+    params: ChangeAvailabilityParams,
+    options?: CallOptions,
+  ): Promise<ScheduledResult>;
+  /** Unlocks a connector. */
+  unlockConnector(
+    params: UnlockConnectorParams,
+    options?: CallOptions,
+  ): Promise<UnlockConnectorResult>;
+  /** Asks the station to send a message now. */
+  triggerMessage(
+    params: TriggerMessageParams,
+    options?: CallOptions,
+  ): Promise<TriggerMessageResult>;
+  /** Reads configuration (1.6 GetConfiguration, 2.x GetVariables). */
+  getConfiguration(
+    params?: GetConfigurationParams,
+    options?: CallOptions,
+  ): Promise<GetConfigurationResult>;
+  /** Writes one configuration key (1.6 ChangeConfiguration, 2.x SetVariables). */
+  setConfiguration(
+    params: SetConfigurationParams,
+    options?: CallOptions,
+  ): Promise<SetConfigurationResult>;
+  /** Sends vendor-specific data. */
+  dataTransfer(params: DataTransferParams, options?: CallOptions): Promise<DataTransferResult>;
+  /** Asks the station to update its firmware. */
+  updateFirmware(
+    params: UpdateFirmwareParams,
+    options?: CallOptions,
+  ): Promise<UpdateFirmwareResult>;
+  /** Asks the station to upload a log (1.6 GetDiagnostics or GetLog, 2.x GetLog). */
+  getLog(params: GetLogParams, options?: CallOptions): Promise<GetLogResult>;
+  /** Installs a charging profile. */
+  setChargingProfile(
+    params: SetChargingProfileParams,
+    options?: CallOptions,
+  ): Promise<SetChargingProfileResult>;
+  /** Removes charging profiles. */
+  clearChargingProfile(
+    params: ClearChargingProfileParams,
+    options?: CallOptions,
+  ): Promise<ClearChargingProfileResult>;
+  /** Reads the composite schedule of an EVSE. */
+  getCompositeSchedule(
+    params: GetCompositeScheduleParams,
+    options?: CallOptions,
+  ): Promise<GetCompositeScheduleResult>;
+  /** Reserves an EVSE. */
+  reserveNow(params: ReserveNowParams, options?: CallOptions): Promise<ReserveNowResult>;
+  /** Cancels a reservation. */
+  cancelReservation(
+    params: CancelReservationParams,
+    options?: CallOptions,
+  ): Promise<AcceptedRejectedResult>;
+  /** Sends the local authorisation list. */
+  sendLocalList(params: SendLocalListParams, options?: CallOptions): Promise<SendLocalListResult>;
+  /** Reads the local authorisation list version. */
+  getLocalListVersion(options?: CallOptions): Promise<LocalListVersionResult>;
+  /** Clears the authorisation cache. */
+  clearCache(options?: CallOptions): Promise<AcceptedRejectedResult>;
+}
+
+/** What a CSMS handler is given besides the neutral request. */
+export interface CsmsContext {
+  /** The station identity. */
+  readonly identity: string;
+  /** The station's version. */
+  readonly version: ProtocolVersion;
+  /** The neutral handle, to call the station back. */
+  readonly station: StationHandle;
+  /** The exact versioned session. */
+  readonly session: CsmsSession;
+  /** The message id of the CALL being answered. */
+  readonly messageId: string;
+  /** The OCPP action on the wire (`StartTransaction`, `TransactionEvent`, ...). */
+  readonly action: string;
+  /** Aborted when the connection closes before the handler finished. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The CSMS's business logic, once for every version. A missing handler leaves its actions
+ * unanswered with CALLERROR `NotSupported`, except `onHeartbeat`, which defaults to the current
+ * time. Throw `OcppCallError` to choose the CALLERROR.
+ */
+export interface CsmsHandlers {
+  /** BootNotification. */
+  readonly onBoot?: (params: BootParams, context: CsmsContext) => MaybePromise<BootAnswer>;
+  /** Heartbeat. @default answers the current time */
+  readonly onHeartbeat?: (context: CsmsContext) => MaybePromise<HeartbeatResult | undefined>;
+  /** Authorize. */
+  readonly onAuthorize?: (
+    params: AuthorizeParams,
+    context: CsmsContext,
+  ) => MaybePromise<AuthorizeResult>;
+  /** StatusNotification. */
+  readonly onStatus?: (params: StatusParams, context: CsmsContext) => MaybePromise<void>;
+  /** MeterValues outside a transaction (in a transaction they arrive as an `Updated` event). */
+  readonly onMeterValues?: (params: MeterValuesParams, context: CsmsContext) => MaybePromise<void>;
+  /** 1.6 StartTransaction / MeterValues with a transaction id / StopTransaction; 2.x TransactionEvent. */
+  readonly onTransaction?: (
+    event: TransactionEvent,
+    context: CsmsContext,
+  ) => MaybePromise<TransactionEventResult | undefined>;
+  /** DataTransfer from the station. */
+  readonly onDataTransfer?: (
+    params: DataTransferParams,
+    context: CsmsContext,
+  ) => MaybePromise<DataTransferResult>;
+  /** FirmwareStatusNotification (1.6 also SignedFirmwareStatusNotification). */
+  readonly onFirmwareStatus?: (
+    params: FirmwareStatusParams,
+    context: CsmsContext,
+  ) => MaybePromise<void>;
+  /** LogStatusNotification (1.6 also DiagnosticsStatusNotification). */
+  readonly onLogStatus?: (params: LogStatusParams, context: CsmsContext) => MaybePromise<void>;
+}
+
+/** Options of {@link createGenericCsms}. */
+export interface GenericCsmsOptions {
+  /** Accepts the connections (a `WsServer` from @ocpp/transport-ws, or a test double). */
+  readonly listener: TransportServer;
+  /** The business logic. */
+  readonly handlers: CsmsHandlers;
+  /**
+   * The versions served; a connection negotiated to another is closed.
+   * @default ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6']
+   */
+  readonly versions?: readonly ProtocolVersion[];
+  /** Session settings for every connection, or chosen per connection (as `CsmsServer` takes them). */
+  readonly session?:
+    | CsmsSessionSettings
+    | ((connection: IncomingConnection) => CsmsSessionSettings);
+  /** @default warnings and errors to the console */
+  readonly logger?: Logger;
+  /**
+   * Assigns the integer id of a 1.6 transaction (StartTransaction) when `onTransaction` does not
+   * return one. Must not repeat an id a station still uses; a database sequence is a good fit.
+   * @default a counter per CSMS, starting at 1
+   */
+  readonly allocateTransactionId?: (identity: string, event: TransactionEvent) => number;
+}
+
+/** Events of a {@link GenericCsms}. */
+export interface GenericCsmsEvents {
+  /** A station connected. */
+  connect: (station: StationHandle) => void;
+  /** A station's connection ended. */
+  disconnect: (station: StationHandle, info: { code: number; reason: string }) => void;
+}
+
+/**
+ * A CSMS serving 1.6, 2.0.1 and 2.1 stations through one set of neutral handlers, with a
+ * directory of connected stations.
+ */
+export interface GenericCsms {
+  /** The neutral handle of a connected station. */
+  station(identity: string): StationHandle | undefined;
+  /** Every connected station. */
+  stations(): IterableIterator<StationHandle>;
+  /** How many stations are connected. */
+  readonly size: number;
+  /** The versioned server underneath (its routers, `get(identity)` for the exact session). */
+  // biome-ignore lint/suspicious/noExplicitAny: routers of the three versions
+  readonly server: CsmsServer<Router<any, any, 'csms', any>[]>;
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof GenericCsmsEvents>(event: K, listener: GenericCsmsEvents[K]): () => void;
+  /** Removes a listener. */
+  off<K extends keyof GenericCsmsEvents>(event: K, listener: GenericCsmsEvents[K]): void;
+  /** Stops accepting and closes every connection (1001 by default). */
+  close(code?: number, reason?: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Station side
+// ---------------------------------------------------------------------------------------------
+
+/** What a station handler is given besides the neutral request. */
+export interface StationContext {
+  /** The station's identity. */
+  readonly identity: string;
+  /** The version spoken. */
+  readonly version: ProtocolVersion;
+  /** The neutral station, to send messages back to the CSMS. */
+  readonly station: GenericStation;
+  /** The exact versioned session. */
+  readonly session: StationSession;
+  /** The message id of the CALL being answered. */
+  readonly messageId: string;
+  /** The OCPP action on the wire (`RemoteStartTransaction`, `RequestStartTransaction`, ...). */
+  readonly action: string;
+  /** Aborted when the connection closes before the handler finished. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A charging station's answers to CSMS-initiated operations, once for every version. A missing
+ * handler answers CALLERROR `NotSupported`. Share one handlers object across a simulated fleet:
+ * the routers are built once per handlers object and version.
+ */
+export interface StationHandlers {
+  /** RemoteStartTransaction / RequestStartTransaction. */
+  readonly onRemoteStart?: (
+    params: RemoteStartParams,
+    context: StationContext,
+  ) => MaybePromise<RemoteStartResult>;
+  /** RemoteStopTransaction / RequestStopTransaction (the neutral id, as the station knows it). */
+  readonly onRemoteStop?: (
+    params: RemoteStopParams,
+    context: StationContext,
+  ) => MaybePromise<AcceptedRejectedResult>;
+  /** Reset. */
+  readonly onReset?: (
+    params: ResetParams,
+    context: StationContext,
+  ) => MaybePromise<ScheduledResult>;
+  /** ChangeAvailability. */
+  readonly onChangeAvailability?: (
+    params: ChangeAvailabilityParams,
+    context: StationContext,
+  ) => MaybePromise<ScheduledResult>;
+  /** UnlockConnector. */
+  readonly onUnlockConnector?: (
+    params: UnlockConnectorParams,
+    context: StationContext,
+  ) => MaybePromise<UnlockConnectorResult>;
+  /** TriggerMessage. */
+  readonly onTriggerMessage?: (
+    params: TriggerMessageParams,
+    context: StationContext,
+  ) => MaybePromise<TriggerMessageResult>;
+  /** GetConfiguration / GetVariables (2.x: keys arrive in the neutral form, 1.6 names where mapped). */
+  readonly onGetConfiguration?: (
+    params: GetConfigurationParams,
+    context: StationContext,
+  ) => MaybePromise<GetConfigurationResult>;
+  /** ChangeConfiguration / SetVariables (called once per variable). */
+  readonly onSetConfiguration?: (
+    params: SetConfigurationParams,
+    context: StationContext,
+  ) => MaybePromise<SetConfigurationResult>;
+  /** DataTransfer from the CSMS. */
+  readonly onDataTransfer?: (
+    params: DataTransferParams,
+    context: StationContext,
+  ) => MaybePromise<DataTransferResult>;
+  /** UpdateFirmware (1.6 also SignedUpdateFirmware). */
+  readonly onUpdateFirmware?: (
+    params: UpdateFirmwareParams,
+    context: StationContext,
+  ) => MaybePromise<UpdateFirmwareResult>;
+  /** GetLog (1.6 also GetDiagnostics). */
+  readonly onGetLog?: (params: GetLogParams, context: StationContext) => MaybePromise<GetLogResult>;
+  /** SetChargingProfile. */
+  readonly onSetChargingProfile?: (
+    params: SetChargingProfileParams,
+    context: StationContext,
+  ) => MaybePromise<SetChargingProfileResult>;
+  /** ClearChargingProfile. */
+  readonly onClearChargingProfile?: (
+    params: ClearChargingProfileParams,
+    context: StationContext,
+  ) => MaybePromise<ClearChargingProfileResult>;
+  /** GetCompositeSchedule. */
+  readonly onGetCompositeSchedule?: (
+    params: GetCompositeScheduleParams,
+    context: StationContext,
+  ) => MaybePromise<GetCompositeScheduleResult>;
+  /** ReserveNow. */
+  readonly onReserveNow?: (
+    params: ReserveNowParams,
+    context: StationContext,
+  ) => MaybePromise<ReserveNowResult>;
+  /** CancelReservation. */
+  readonly onCancelReservation?: (
+    params: CancelReservationParams,
+    context: StationContext,
+  ) => MaybePromise<AcceptedRejectedResult>;
+  /** SendLocalList. */
+  readonly onSendLocalList?: (
+    params: SendLocalListParams,
+    context: StationContext,
+  ) => MaybePromise<SendLocalListResult>;
+  /** GetLocalListVersion. */
+  readonly onGetLocalListVersion?: (
+    context: StationContext,
+  ) => MaybePromise<LocalListVersionResult>;
+  /** ClearCache. */
+  readonly onClearCache?: (context: StationContext) => MaybePromise<AcceptedRejectedResult>;
+}
+
+/** Session settings a station may choose (everything of `SessionOptions` the generic API does not set). */
+export type StationSessionSettings = Omit<
+  // biome-ignore lint/suspicious/noExplicitAny: settings apply to sessions of every version
+  SessionOptions<any, any, 'station'>,
+  'protocol' | 'role' | 'transport' | 'identity' | 'router'
+>;
+
+/** Options of {@link createGenericStation}. */
+export interface GenericStationOptions {
+  /** The version to speak; the transport must negotiate this subprotocol. */
+  readonly protocol: ProtocolVersion;
+  /** The station identity. */
+  readonly identity: string;
+  /** Any transport (`createWsClient(...)` from @ocpp/transport-ws, or an in-memory one). */
+  readonly transport: Transport;
+  /** Answers to CSMS-initiated operations. @default none: every CSMS call gets `NotSupported` */
+  readonly handlers?: StationHandlers;
+  /** Session settings (timeouts, validation, logger, ...). */
+  readonly session?: StationSessionSettings;
+}
+
+/** A transaction a station started and has not stopped. */
+export interface StationTransaction {
+  /** The neutral id. */
+  readonly transactionId: string;
+  /** 1.6: the integer id the CSMS assigned. */
+  readonly transactionId16?: number;
+  /** The EVSE. */
+  readonly evseId: number;
+  /** The connector of the EVSE. */
+  readonly connectorId: number;
+  /** The next 2.x `seqNo`. */
+  readonly seqNo: number;
+}
+
+/**
+ * A charging station speaking one version through neutral operations. Each outbound operation
+ * rejects with `UNSUPPORTED_BY_VERSION` before sending when it has no equivalent in the version,
+ * otherwise as `OcppSession.call` does.
+ */
+export interface GenericStation {
+  /** The identity. */
+  readonly identity: string;
+  /** The version spoken. */
+  readonly version: ProtocolVersion;
+  /** The exact versioned session. */
+  readonly session: StationSession;
+  /** Transactions started and not yet stopped, by neutral id. */
+  readonly transactions: ReadonlyMap<string, StationTransaction>;
+  /** Connects (starts the transport). */
+  start(): Promise<void>;
+  /** Closes the connection for good. */
+  close(code?: number, reason?: string): Promise<void>;
+  /** BootNotification. */
+  boot(params: BootParams, options?: CallOptions): Promise<BootResult>;
+  /** Heartbeat. */
+  heartbeat(options?: CallOptions): Promise<HeartbeatResult>;
+  /** Authorize. */
+  authorize(params: AuthorizeParams, options?: CallOptions): Promise<AuthorizeResult>;
+  /** StatusNotification. */
+  statusNotification(params: StatusParams, options?: CallOptions): Promise<void>;
+  /** MeterValues outside a transaction. */
+  meterValues(params: MeterValuesParams, options?: CallOptions): Promise<void>;
+  /** 1.6 StartTransaction, 2.x TransactionEvent Started. */
+  startTransaction(
+    params: StartTransactionParams,
+    options?: CallOptions,
+  ): Promise<StartTransactionResult>;
+  /** 1.6 MeterValues with the transaction id, 2.x TransactionEvent Updated. */
+  updateTransaction(
+    params: UpdateTransactionParams,
+    options?: CallOptions,
+  ): Promise<TransactionResult>;
+  /** 1.6 StopTransaction, 2.x TransactionEvent Ended. */
+  stopTransaction(params: StopTransactionParams, options?: CallOptions): Promise<TransactionResult>;
+  /** DataTransfer to the CSMS. */
+  dataTransfer(params: DataTransferParams, options?: CallOptions): Promise<DataTransferResult>;
+  /** FirmwareStatusNotification (1.6: SignedFirmwareStatusNotification for 2.x-only statuses or a request id). */
+  firmwareStatusNotification(params: FirmwareStatusParams, options?: CallOptions): Promise<void>;
+  /** LogStatusNotification (1.6: DiagnosticsStatusNotification without a request id). */
+  logStatusNotification(params: LogStatusParams, options?: CallOptions): Promise<void>;
+}
