@@ -1,0 +1,267 @@
+import { Histogram } from './histogram.js';
+
+/** One point of the time line: what happened in one second of the run. */
+export interface TimelinePoint {
+  /** Seconds since the start of the run. */
+  readonly t: number;
+  /** Calls answered (CALLRESULT or CALLERROR) in this second, in both directions. */
+  readonly calls: number;
+  /** Stations connected at the end of this second. */
+  readonly connected: number;
+}
+
+/** Latency figures of one action, in milliseconds. */
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** Everything measured in a run, as plain data (what `--json` prints). */
+export interface FleetSnapshot {
+  readonly elapsedSeconds: number;
+  readonly stations: {
+    readonly requested: number;
+    /** Stations whose WebSocket and BootNotification succeeded at least once. */
+    readonly connected: number;
+    /** Stations connected right now. */
+    readonly connectedNow: number;
+    /** Stations that never got connected and booted. */
+    readonly failed: number;
+    readonly byProtocol: Record<string, number>;
+    /** Why connections failed, with how often. */
+    readonly failures: Record<string, number>;
+  };
+  readonly sessions: {
+    readonly started: number;
+    readonly completed: number;
+    readonly failed: number;
+    /** Sessions started by the CSMS (remote start). */
+    readonly remote: number;
+    readonly energyWh: number;
+  };
+  readonly messages: {
+    /** CALLs the stations sent, per action. */
+    readonly sent: Record<string, number>;
+    /** CALLs the stations received from the CSMS, per action. */
+    readonly received: Record<string, number>;
+    readonly totalSent: number;
+    readonly totalReceived: number;
+  };
+  /** CALLERRORs the stations received in answer to their calls, per code. */
+  readonly callErrors: Record<string, number>;
+  /** Calls that failed without a CALLERROR (timeout, connection lost, ...), per reason. */
+  readonly callFailures: Record<string, number>;
+  readonly latencyMs: Record<string, LatencySummary>;
+  readonly callsPerSecond: { readonly mean: number; readonly peak: number };
+  readonly timeline: readonly TimelinePoint[];
+}
+
+function increment(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function sorted(map: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
+
+function summarise(h: Histogram): LatencySummary {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    count: h.count,
+    p50: round(h.percentile(50)),
+    p95: round(h.percentile(95)),
+    p99: round(h.percentile(99)),
+    max: round(h.max),
+    mean: round(h.mean),
+  };
+}
+
+/**
+ * Counters of a simulated fleet: connections, sessions, calls per action, CALLERRORs per code,
+ * latency histograms per action and a per-second time line. Recording is O(1) and allocates
+ * nothing on the hot path; {@link snapshot} turns it into plain data.
+ */
+export class FleetMetrics {
+  readonly startedAt: number;
+  private readonly sent = new Map<string, number>();
+  private readonly received = new Map<string, number>();
+  private readonly errors = new Map<string, number>();
+  private readonly callFailures = new Map<string, number>();
+  private readonly connectFailures = new Map<string, number>();
+  private readonly latency = new Map<string, Histogram>();
+  private readonly protocols = new Map<string, number>();
+  private readonly everConnected = new Set<number>();
+  private readonly failedStations = new Set<number>();
+  private readonly points: TimelinePoint[] = [];
+  private callsThisSecond = 0;
+  private totalSent = 0;
+  private totalReceived = 0;
+  private lastTick: number;
+  /** Stations connected right now. */
+  connectedNow = 0;
+  sessionsStarted = 0;
+  sessionsCompleted = 0;
+  sessionsFailed = 0;
+  remoteStarts = 0;
+  energyWh = 0;
+
+  constructor(
+    /** Stations the run was asked for. */
+    readonly requested: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.startedAt = now();
+    this.lastTick = this.startedAt;
+  }
+
+  /** A station connected and booted (`index` identifies it across reconnects). */
+  stationConnected(index: number, protocol: string): void {
+    this.connectedNow++;
+    if (!this.everConnected.has(index)) {
+      this.everConnected.add(index);
+      this.failedStations.delete(index);
+      increment(this.protocols, protocol);
+    }
+  }
+
+  /** A connected station lost its connection. */
+  stationDisconnected(): void {
+    if (this.connectedNow > 0) this.connectedNow--;
+  }
+
+  /** A station's connection attempt failed, for `reason` (one short line). */
+  connectFailed(index: number, reason: string): void {
+    increment(this.connectFailures, reason);
+    if (!this.everConnected.has(index)) this.failedStations.add(index);
+  }
+
+  /** A station sent a CALL. */
+  callSent(action: string): void {
+    increment(this.sent, action);
+    this.totalSent++;
+  }
+
+  /** A station's CALL got its CALLRESULT after `ms`. */
+  callAnswered(action: string, ms: number): void {
+    let h = this.latency.get(action);
+    if (h === undefined) {
+      h = new Histogram();
+      this.latency.set(action, h);
+    }
+    h.record(ms);
+    this.callsThisSecond++;
+  }
+
+  /** A station's CALL got a CALLERROR with `code` after `ms`. */
+  callError(action: string, code: string, ms: number): void {
+    increment(this.errors, code);
+    this.callAnswered(action, ms);
+  }
+
+  /** A station's CALL failed without an answer (`TIMEOUT`, `CONNECTION_CLOSED`, ...). */
+  callFailed(reason: string): void {
+    increment(this.callFailures, reason);
+  }
+
+  /** A station received a CALL from the CSMS (and answered it). */
+  callReceived(action: string): void {
+    increment(this.received, action);
+    this.totalReceived++;
+    this.callsThisSecond++;
+  }
+
+  /**
+   * Closes the seconds that have passed since the last tick into time-line points; call it about
+   * once a second (the progress timer does).
+   */
+  tick(): void {
+    const now = this.now();
+    while (now - this.lastTick >= 1000) {
+      this.lastTick += 1000;
+      this.points.push({
+        t: Math.round((this.lastTick - this.startedAt) / 1000),
+        calls: this.callsThisSecond,
+        connected: this.connectedNow,
+      });
+      this.callsThisSecond = 0;
+    }
+  }
+
+  /** Calls per second over the last `seconds` whole seconds (0 before the first second). */
+  recentRate(seconds = 3): number {
+    const last = this.points.slice(-seconds);
+    if (last.length === 0) return 0;
+    return last.reduce((sum, p) => sum + p.calls, 0) / last.length;
+  }
+
+  /** Latency of every action together. */
+  overallLatency(): Histogram {
+    const all = new Histogram();
+    for (const h of this.latency.values()) all.merge(h);
+    return all;
+  }
+
+  /** Stations that never connected so far. */
+  get failedCount(): number {
+    return this.failedStations.size;
+  }
+
+  /** Stations that connected at least once. */
+  get connectedCount(): number {
+    return this.everConnected.size;
+  }
+
+  /** Plain data for the summary, `--json` and the HTML report. */
+  snapshot(): FleetSnapshot {
+    const elapsed = (this.now() - this.startedAt) / 1000;
+    const latencyMs: Record<string, LatencySummary> = {};
+    for (const [action, h] of [...this.latency].sort((a, b) => a[0].localeCompare(b[0]))) {
+      latencyMs[action] = summarise(h);
+    }
+    let answered = 0;
+    for (const h of this.latency.values()) answered += h.count;
+    answered += this.totalReceived;
+    const peak = this.points.reduce((m, p) => Math.max(m, p.calls), 0);
+    return {
+      elapsedSeconds: Math.round(elapsed * 100) / 100,
+      stations: {
+        requested: this.requested,
+        connected: this.everConnected.size,
+        connectedNow: this.connectedNow,
+        failed: this.failedStations.size,
+        byProtocol: sorted(this.protocols),
+        failures: sorted(this.connectFailures),
+      },
+      sessions: {
+        started: this.sessionsStarted,
+        completed: this.sessionsCompleted,
+        failed: this.sessionsFailed,
+        remote: this.remoteStarts,
+        energyWh: Math.round(this.energyWh),
+      },
+      messages: {
+        sent: sorted(this.sent),
+        received: sorted(this.received),
+        totalSent: this.totalSent,
+        totalReceived: this.totalReceived,
+      },
+      callErrors: sorted(this.errors),
+      callFailures: sorted(this.callFailures),
+      latencyMs,
+      callsPerSecond: {
+        mean: elapsed > 0 ? Math.round((answered / elapsed) * 10) / 10 : 0,
+        peak,
+      },
+      timeline: [...this.points],
+    };
+  }
+
+  /** The latency histogram of every action together, as chart bars. */
+  latencyBars(maxBars = 40): [number, number, number][] {
+    return this.overallLatency().bars(maxBars);
+  }
+}

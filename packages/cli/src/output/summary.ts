@@ -1,0 +1,98 @@
+import type { FleetSnapshot } from '../metrics/fleet-metrics.js';
+import { int, ms, table } from './format.js';
+
+/** What a run was asked to do, printed above the figures. */
+export interface RunDescription {
+  readonly url: string;
+  readonly protocol: string;
+  readonly scenario: string;
+  readonly stations: number;
+}
+
+/** The report of a run: the request, the figures, and the verdict. */
+export interface RunReport {
+  readonly run: RunDescription;
+  readonly result: FleetSnapshot;
+  /** True when every station connected and every expected session completed. */
+  readonly ok: boolean;
+  /** Why the run is not ok (empty when it is). */
+  readonly problems: readonly string[];
+}
+
+/** The end-of-run summary as plain-text tables. */
+export function formatSummary(report: RunReport): string {
+  const { run, result: r } = report;
+  const out: string[] = [];
+  out.push(
+    `Summary: ${int(run.stations)} stations (${run.protocol}), scenario ${run.scenario}, ${r.elapsedSeconds.toFixed(1)} s against ${run.url}`,
+    '',
+  );
+  const protocols = Object.entries(r.stations.byProtocol)
+    .map(([p, n]) => `${p} ${int(n)}`)
+    .join(', ');
+  out.push(
+    table([
+      ['', 'count'],
+      ['stations connected', int(r.stations.connected)],
+      ['stations failed', int(r.stations.failed)],
+      ['sessions started', int(r.sessions.started)],
+      ['sessions completed', int(r.sessions.completed)],
+      ['sessions failed', int(r.sessions.failed)],
+      ['energy delivered (kWh)', (r.sessions.energyWh / 1000).toFixed(1)],
+      [
+        'calls/s (mean, peak)',
+        `${r.callsPerSecond.mean.toFixed(1)}, ${int(r.callsPerSecond.peak)}`,
+      ],
+    ]),
+  );
+  if (protocols !== '') out.push(`  by version: ${protocols}`);
+  const failures = Object.entries(r.stations.failures);
+  if (failures.length > 0) {
+    out.push(
+      '',
+      table([['connection failures', 'count'], ...failures.map(([k, n]) => [k, int(n)])]),
+    );
+  }
+  const actions = new Set([
+    ...Object.keys(r.messages.sent),
+    ...Object.keys(r.messages.received),
+    ...Object.keys(r.latencyMs),
+  ]);
+  if (actions.size > 0) {
+    const rows: string[][] = [['action', 'sent', 'received', 'p50', 'p95', 'p99']];
+    for (const action of [...actions].sort()) {
+      const l = r.latencyMs[action];
+      rows.push([
+        action,
+        int(r.messages.sent[action] ?? 0),
+        int(r.messages.received[action] ?? 0),
+        l === undefined || r.messages.sent[action] === undefined ? '-' : ms(l.p50),
+        l === undefined || r.messages.sent[action] === undefined ? '-' : ms(l.p95),
+        l === undefined || r.messages.sent[action] === undefined ? '-' : ms(l.p99),
+      ]);
+    }
+    rows.push(['total', int(r.messages.totalSent), int(r.messages.totalReceived), '', '', '']);
+    out.push('', table(rows));
+    out.push(
+      '  sent: CALLs from the stations (latency until the answer); received: CALLs from the CSMS',
+    );
+  }
+  const errors = Object.entries(r.callErrors);
+  out.push(
+    '',
+    errors.length === 0
+      ? '  CALLERRORs received: none'
+      : table([['CALLERROR code', 'count'], ...errors.map(([k, n]) => [k, int(n)])]),
+  );
+  const callFailures = Object.entries(r.callFailures);
+  if (callFailures.length > 0) {
+    out.push(
+      '',
+      table([['calls without an answer', 'count'], ...callFailures.map(([k, n]) => [k, int(n)])]),
+    );
+  }
+  out.push('');
+  if (report.ok) out.push('Result: OK');
+  else out.push(`Result: FAILED — ${report.problems.join('; ')}`);
+  return `${out.join('\n')}\n`;
+}

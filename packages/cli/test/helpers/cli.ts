@@ -1,0 +1,153 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+
+/** The `ocpp` binary as users run it: `bin/ocpp.js` over the compiled `dist/`. */
+export const BIN = fileURLToPath(new URL('../../bin/ocpp.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
+
+function assertBuilt(): void {
+  if (!existsSync(DIST)) {
+    throw new Error(
+      'packages/cli/dist is missing: the end-to-end tests spawn the built binary; run `pnpm --filter @ocpp/cli... build` (turbo does it before `test`)',
+    );
+  }
+}
+
+/** The outcome of a finished `ocpp` process. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const running = new Set<ChildProcess>();
+
+afterEach(async () => {
+  await Promise.all([...running].map((child) => stopChild(child)));
+});
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    running.delete(child);
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      running.delete(child);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Runs `ocpp ...args` to completion (killed after `timeoutMs`) and collects its output.
+ * `input` is written to its standard input, which is then closed.
+ */
+export function runCli(
+  args: readonly string[],
+  options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  assertBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...options.env, FORCE_COLOR: '0' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** A long-running `ocpp` process (a CSMS) with helpers to wait for its output. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  /** Everything printed so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves with the first match of `pattern` in stdout (past or future); rejects after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Stops it (SIGTERM, then SIGKILL after 5 s) and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `ocpp ...args` in the background; stopped after the test if still running. */
+export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  assertBuilt();
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    for (const w of waiters) w();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  child.on('exit', () => {
+    for (const w of waiters) w();
+  });
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    waitFor(pattern, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = stdout.match(pattern);
+          if (m !== null) {
+            done();
+            resolve(m);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            done();
+            reject(
+              new Error(
+                `ocpp exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`,
+              ),
+            );
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(
+            new Error(`no ${pattern} within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`),
+          );
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop() {
+      await stopChild(child);
+      return child.exitCode;
+    },
+  };
+}
