@@ -264,7 +264,7 @@ export interface GenericCsmsOptions {
    * return one. Must not repeat an id a station still uses; a database sequence is a good fit.
    * @default a counter per CSMS, starting at 1
    */
-  readonly allocateTransactionId?: (identity: string, event: TransactionEvent) => number;
+  readonly allocateTransactionId?: (identity: string) => MaybePromise<number>;
 }
 
 /** Events of a {@link GenericCsms}. */

@@ -475,7 +475,7 @@ export interface UpdateTransactionParams {
   readonly transactionId: string;
   /** The readings (1.6 sends them as MeterValues with the transaction id; at least one there). */
   readonly meterValue?: readonly MeterValue[];
-  /** @default now */
+  /** 2.x only (1.6 readings carry their own). @default the last reading's timestamp, else now */
   readonly timestamp?: string;
   /** 2.x only. @default 'MeterValuePeriodic' */
   readonly triggerReason?: TriggerReason;
@@ -849,8 +849,8 @@ export type ChargingProfilePurpose =
 export interface ChargingSchedulePeriod {
   /** Seconds from the start of the schedule. */
   readonly startPeriod: number;
-  /** The limit in the schedule's unit. */
-  readonly limit: number;
+  /** The limit in the schedule's unit; 1.6 and 2.0.1 require it (2.1 periods may carry only setpoints, which are not modelled). */
+  readonly limit?: number;
   /** Phases that may be used. */
   readonly numberPhases?: number;
   /** 2.x only: the phase for single-phase charging. Lost on 1.6. */
@@ -859,7 +859,7 @@ export interface ChargingSchedulePeriod {
 
 /** A charging schedule. */
 export interface ChargingSchedule {
-  /** 2.x schedule id. Lost on 1.6; lifted from 1.6 as the profile's id. */
+  /** 2.x schedule id. Lost on 1.6. @default its 1-based position, when stamped to 2.x */
   readonly id?: number;
   /** Start of an absolute schedule. */
   readonly startSchedule?: string;
