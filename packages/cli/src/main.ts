@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { type CommandSpec, formatHelp, type OptionSpec, parseArgs } from './cli/args.js';
 import { CliError, messageOf } from './cli/errors.js';
 import type { Io } from './cli/io.js';
+import { csmsSpec, runCsms } from './commands/csms.js';
+import { demoSpec, runDemo } from './commands/demo.js';
+import { runSimulate, simulateSpec } from './commands/simulate.js';
 import { runValidate, validateSpec } from './commands/validate.js';
 
 /** A subcommand: its spec (options, help) and what it does. */
@@ -18,7 +21,12 @@ function command<O extends Record<string, OptionSpec>>(
   return { spec, run };
 }
 
-const COMMANDS: readonly Command[] = [command(validateSpec, runValidate)];
+const COMMANDS: readonly Command[] = [
+  command(demoSpec, runDemo),
+  command(simulateSpec, runSimulate),
+  command(csmsSpec, runCsms),
+  command(validateSpec, runValidate),
+];
 
 function version(): string {
   try {

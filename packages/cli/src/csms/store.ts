@@ -313,13 +313,12 @@ export class CsmsStore {
     if (t === undefined) return;
     t.meterValueCount++;
     for (const r of readings) {
-      if (r.phase !== undefined && r.measurand !== 'Current.Import') continue;
       switch (r.measurand) {
         case ENERGY: {
           const wh = toWh(r.value, r.unit);
           t.meterStartWh ??= wh;
           t.meterWh = wh;
-          t.energyWh = Math.max(0, wh - t.meterStartWh);
+          t.energyWh = Math.max(0, Math.round((wh - t.meterStartWh) * 10) / 10);
           break;
         }
         case 'Power.Active.Import':
@@ -352,7 +351,7 @@ export class CsmsStore {
     if (details.meterStopWh !== undefined) {
       t.meterStartWh ??= details.meterStopWh;
       t.meterWh = details.meterStopWh;
-      t.energyWh = Math.max(0, details.meterStopWh - t.meterStartWh);
+      t.energyWh = Math.max(0, Math.round((details.meterStopWh - t.meterStartWh) * 10) / 10);
     }
     t.active = false;
     t.stoppedAt = details.time ?? new Date().toISOString();

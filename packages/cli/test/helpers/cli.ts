@@ -151,3 +151,48 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
     },
   };
 }
+
+/** A running `ocpp csms` started for a test, with its endpoints. */
+export interface TestCsms extends CliProcess {
+  readonly url: string;
+  readonly adminUrl: string;
+  /** GET or POST on the admin API; resolves with the status and the parsed JSON body. */
+  // biome-ignore lint/suspicious/noExplicitAny: test code reads the JSON it asserts on
+  api(path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+/** Starts `ocpp csms --port 0 ...args` and waits until it listens. */
+export async function startTestCsms(args: readonly string[] = []): Promise<TestCsms> {
+  const proc = startCli(['csms', '--port', '0', ...args]);
+  const [, url] = await proc.waitFor(/listening on (wss?:\/\/[^/\s]+)\/<identity>/);
+  const [, adminUrl] = await proc.waitFor(/web page and admin API: (https?:\/\/\S+\/)/);
+  return {
+    ...proc,
+    url: url!,
+    adminUrl: adminUrl!,
+    async api(path, body) {
+      const res = await fetch(new URL(path, adminUrl), {
+        method: body === undefined ? 'GET' : 'POST',
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+  };
+}
+
+/** Polls `check` every 50 ms until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

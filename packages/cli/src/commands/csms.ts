@@ -1,0 +1,237 @@
+import type { ProtocolVersion } from '@ocpp/generic-api';
+import type { Logger } from '@ocpp/rpc';
+import type { CommandSpec, ParsedArgs } from '../cli/args.js';
+import { usageError } from '../cli/errors.js';
+import { loadCredentials, readUserFile } from '../cli/files.js';
+import type { Io } from '../cli/io.js';
+import { type CsmsLog, startCsms } from '../csms/server.js';
+
+export const csmsSpec = {
+  name: 'csms',
+  summary: 'run a CSMS to test charging stations against, with a web page and an admin API',
+  description:
+    'Serves OCPP 1.6, 2.0.1 and 2.1 stations at ws://HOST:PORT/<identity> (any path before the ' +
+    'identity works), accepts every boot, authorisation and transaction, and keeps stations, ' +
+    'connector states, transactions and meter readings in memory. Logs every frame (readable, ' +
+    'or JSON lines for pipelines). The same port serves a web page at / (stations, connectors, ' +
+    'transactions and the live frame log, with buttons for remote start/stop and reset) and a ' +
+    'JSON admin API under /api (GET /api lists it). Basic auth with --credentials; TLS with ' +
+    '--tls-cert/--tls-key; client certificates (security profile 3) with --tls-ca. The admin API ' +
+    'has no authentication of its own: keep --host on a trusted interface. Stops on Ctrl-C.',
+  options: {
+    port: {
+      type: 'number',
+      integer: true,
+      min: 0,
+      max: 65535,
+      default: 9000,
+      placeholder: 'PORT',
+      description: 'port for OCPP (and the page and the API); 0 picks a free one',
+    },
+    host: {
+      type: 'string',
+      default: '127.0.0.1',
+      placeholder: 'ADDRESS',
+      description:
+        'address to listen on; 0.0.0.0 for every interface (real chargers on the network)',
+    },
+    protocols: {
+      type: 'list',
+      choices: ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'],
+      default: ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'],
+      description: 'versions served, in order of preference',
+    },
+    credentials: {
+      type: 'string',
+      placeholder: 'FILE',
+      description:
+        'require Basic auth: a JSON object of identity → password ({"CS001":"a-16-char-secret"}; "*" for any other identity; "hex:..." for raw 1.6 keys)',
+    },
+    'tls-cert': {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'PEM server certificate: serve wss:// (security profile 2 with --credentials)',
+    },
+    'tls-key': {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'PEM private key of --tls-cert',
+    },
+    'tls-ca': {
+      type: 'string',
+      placeholder: 'FILE',
+      description:
+        'PEM CA of the station certificates: require client certificates naming the identity (security profile 3)',
+    },
+    'admin-port': {
+      type: 'number',
+      integer: true,
+      min: 0,
+      max: 65535,
+      placeholder: 'PORT',
+      description:
+        'serve the page and the admin API on this plain-HTTP port instead of the OCPP port (useful with client certificates)',
+    },
+    'heartbeat-interval': {
+      type: 'number',
+      integer: true,
+      min: 1,
+      default: 300,
+      placeholder: 'SECONDS',
+      description: 'heartbeat interval given to stations in the BootNotification answer',
+    },
+    'call-timeout': {
+      type: 'number',
+      min: 0.1,
+      default: 30,
+      placeholder: 'SECONDS',
+      description: 'how long admin API calls wait for the station',
+    },
+    'log-format': {
+      type: 'choice',
+      choices: ['text', 'json'],
+      default: 'text',
+      description:
+        'frame log: readable lines, or one JSON object per line (ocpp validate reads both)',
+    },
+    quiet: { type: 'boolean', description: 'log connections only, not every frame' },
+  },
+  examples: [
+    'ocpp csms --port 9000',
+    'ocpp csms --host 0.0.0.0 --credentials stations.json --tls-cert csms.crt --tls-key csms.key',
+    'ocpp csms --log-format json | ocpp validate -',
+  ],
+} as const satisfies CommandSpec;
+
+type CsmsArgs = ParsedArgs<typeof csmsSpec.options>;
+
+const iso = () => new Date().toISOString();
+
+/** The frame log: readable lines, or JSON lines that `ocpp validate` and `jq` read. */
+export function csmsLog(io: Io, format: 'text' | 'json', frames: boolean): CsmsLog & Logger {
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const json = format === 'json';
+  const record = (r: Record<string, unknown>) => out(JSON.stringify({ time: iso(), ...r }));
+  return {
+    connected(identity, protocol, remoteAddress) {
+      if (json) record({ type: 'connect', identity, protocol, remoteAddress });
+      else
+        out(
+          `${iso()}  ${identity}  ${protocol}  connected${remoteAddress === undefined ? '' : ` from ${remoteAddress}`}`,
+        );
+    },
+    disconnected(identity, protocol, info) {
+      if (json)
+        record({ type: 'disconnect', identity, protocol, code: info.code, reason: info.reason });
+      else
+        out(
+          `${iso()}  ${identity}  ${protocol}  disconnected (${info.code}${info.reason === '' ? '' : ` ${info.reason}`})`,
+        );
+    },
+    frame(identity, protocol, from, text) {
+      if (!frames) return;
+      if (json) record({ type: 'frame', identity, protocol, from, frame: text });
+      else
+        out(
+          `${iso()}  ${identity}  ${protocol}  ${from === 'station' ? 'station→csms' : 'csms→station'}  ${text}`,
+        );
+    },
+    refused(r) {
+      if (json)
+        record({
+          type: 'refused',
+          identity: r.identity,
+          status: r.status,
+          reason: r.reason,
+          remoteAddress: r.remoteAddress,
+        });
+      else
+        out(
+          `${iso()}  ${r.identity ?? '-'}  refused: ${r.status === 101 ? 'closed after the handshake' : `HTTP ${r.status}`} ${r.reason}${r.remoteAddress === undefined ? '' : ` (from ${r.remoteAddress})`}`,
+        );
+    },
+    debug() {},
+    info() {},
+    warn(message, fields) {
+      if (json) record({ type: 'warn', message, ...fields });
+      else
+        io.stderr.write(
+          `${iso()}  warning: ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}\n`,
+        );
+    },
+    error(message, fields) {
+      if (json) record({ type: 'error', message, ...fields });
+      else
+        io.stderr.write(
+          `${iso()}  error: ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}\n`,
+        );
+    },
+  };
+}
+
+/** `ocpp csms`: runs until interrupted. */
+export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
+  const o = args.options;
+  if ((o['tls-cert'] === undefined) !== (o['tls-key'] === undefined)) {
+    throw usageError('--tls-cert and --tls-key go together');
+  }
+  if (o['tls-ca'] !== undefined && o['tls-cert'] === undefined) {
+    throw usageError('--tls-ca needs --tls-cert and --tls-key (client certificates need TLS)');
+  }
+  if (o['tls-ca'] !== undefined && o.credentials !== undefined) {
+    throw usageError(
+      'choose --credentials (Basic auth, profile 1/2) or --tls-ca (client certificates, profile 3), not both',
+    );
+  }
+  const credentials =
+    o.credentials === undefined ? undefined : await loadCredentials(io.cwd, o.credentials);
+  const tls =
+    o['tls-cert'] === undefined || o['tls-key'] === undefined
+      ? undefined
+      : {
+          cert: await readUserFile(io.cwd, o['tls-cert'], '--tls-cert'),
+          key: await readUserFile(io.cwd, o['tls-key'], '--tls-key'),
+          ...(o['tls-ca'] === undefined
+            ? {}
+            : { ca: await readUserFile(io.cwd, o['tls-ca'], '--tls-ca') }),
+        };
+  const log = csmsLog(io, o['log-format'], !o.quiet);
+  let running: Awaited<ReturnType<typeof startCsms>>;
+  try {
+    running = await startCsms({
+      host: o.host,
+      port: o.port,
+      ...(o['admin-port'] === undefined ? {} : { adminPort: o['admin-port'] }),
+      protocols: o.protocols as ProtocolVersion[],
+      ...(credentials === undefined ? {} : { credentials }),
+      ...(tls === undefined ? {} : { tls }),
+      heartbeatIntervalSeconds: o['heartbeat-interval'],
+      callTimeoutMs: o['call-timeout'] * 1000,
+      log,
+      logger: log,
+    });
+  } catch (e) {
+    if (
+      e instanceof Error &&
+      'code' in e &&
+      (e as { code?: unknown }).code === 'ERR_OSSL_PEM_NO_START_LINE'
+    ) {
+      throw usageError('--tls-cert/--tls-key/--tls-ca must be PEM files');
+    }
+    throw e;
+  }
+  if (o['log-format'] === 'json') {
+    io.stdout.write(
+      `${JSON.stringify({ time: iso(), type: 'listening', url: running.url, admin: running.adminUrl, protocols: o.protocols, securityProfile: running.securityProfile })}\n`,
+    );
+  } else {
+    io.stdout.write(
+      `ocpp csms listening on ${running.url}/<identity> (${o.protocols.join(', ')}; security profile ${running.securityProfile})\n` +
+        `web page and admin API: ${running.adminUrl} (GET ${running.adminUrl}api lists the endpoints)\n`,
+    );
+  }
+  const signal = await io.interrupted;
+  if (o['log-format'] === 'text') io.stdout.write(`${iso()}  ${signal}: shutting down\n`);
+  await running.close();
+  return 0;
+}

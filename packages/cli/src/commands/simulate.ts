@@ -1,0 +1,348 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { ProtocolVersion } from '@ocpp/generic-api';
+import { checkV2Identity } from '@ocpp/transport-ws';
+import type { CommandSpec, ParsedArgs } from '../cli/args.js';
+import { CliError, usageError } from '../cli/errors.js';
+import { loadCredentials, readUserFile, type Secret } from '../cli/files.js';
+import type { Io } from '../cli/io.js';
+import { htmlReport } from '../output/html-report.js';
+import { Progress } from '../output/progress.js';
+import { formatSummary, type RunReport } from '../output/summary.js';
+import { runFleet } from '../sim/fleet.js';
+import type { Scenario } from '../sim/station.js';
+
+export const simulateSpec = {
+  name: 'simulate',
+  summary: 'run a fleet of simulated charging stations against a CSMS',
+  description:
+    'Connects N simulated stations to the CSMS at --url (each at URL/<identity>) and runs a ' +
+    'scenario: boot-only (boot, report each connector), idle (also heartbeats at the interval the ' +
+    'CSMS gave) or charge-session (also charging sessions: authorize, start, meter values with a ' +
+    'rising energy register and plausible power, current, voltage and SoC, stop). Stations answer ' +
+    'the CSMS: remote start/stop, reset, change availability, get/set configuration, trigger ' +
+    'message, unlock and data transfer. Shows a live progress line, ends with a summary ' +
+    '(stations, sessions, messages and latency per action, CALLERRORs by code). Exits 1 when a ' +
+    'station never connected, a session failed or a CALLERROR came back.',
+  options: {
+    url: {
+      type: 'string',
+      required: true,
+      placeholder: 'ws://host:port/path',
+      description: 'the CSMS endpoint, without the identity (ws:// or wss://)',
+    },
+    stations: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      max: 100_000,
+      default: 10,
+      placeholder: 'N',
+      description: 'how many stations',
+    },
+    protocol: {
+      type: 'choice',
+      choices: ['mixed', 'ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'],
+      default: 'mixed',
+      description: 'version the stations speak; mixed gives a third of the fleet to each',
+    },
+    'identity-prefix': {
+      type: 'string',
+      default: 'SIM-',
+      placeholder: 'TEXT',
+      description: 'identities are the prefix and a number: SIM-0001, SIM-0002, ...',
+    },
+    scenario: {
+      type: 'choice',
+      choices: ['charge-session', 'idle', 'boot-only'],
+      default: 'charge-session',
+      description: 'what each station does after booting',
+    },
+    sessions: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      placeholder: 'N',
+      description:
+        'charging sessions each station runs, then the run ends (charge-session; default 1 unless --duration is given)',
+    },
+    duration: {
+      type: 'number',
+      min: 0.1,
+      placeholder: 'SECONDS',
+      description:
+        'end the run after this many seconds (idle defaults to 60; with --sessions, whichever comes first)',
+    },
+    'session-duration': {
+      type: 'number',
+      min: 0.05,
+      default: 30,
+      placeholder: 'SECONDS',
+      description: 'how long each charging session lasts',
+    },
+    'meter-interval': {
+      type: 'number',
+      min: 0.05,
+      default: 10,
+      placeholder: 'SECONDS',
+      description: 'seconds between meter values during a session',
+    },
+    'heartbeat-interval': {
+      type: 'number',
+      min: 0.05,
+      placeholder: 'SECONDS',
+      description: 'send heartbeats this often instead of at the interval the CSMS gives at boot',
+    },
+    connectors: {
+      type: 'number',
+      integer: true,
+      min: 1,
+      max: 16,
+      default: 1,
+      placeholder: 'N',
+      description: 'EVSEs (one connector each) per station; sessions run on all of them',
+    },
+    ramp: {
+      type: 'number',
+      min: 0,
+      default: 100,
+      placeholder: 'PER-SECOND',
+      description: 'new connections per second; 0 connects all at once',
+    },
+    password: {
+      type: 'string',
+      placeholder: 'SECRET',
+      description: 'Basic-auth password of every station (security profile 1 and 2)',
+    },
+    credentials: {
+      type: 'string',
+      placeholder: 'FILE',
+      description:
+        'Basic-auth passwords per identity: a JSON object {"SIM-0001":"secret", "*":"for the rest"}; "hex:..." for raw 1.6 keys',
+    },
+    ca: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'PEM CA certificate(s) to trust for wss://',
+    },
+    cert: {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'PEM client certificate for TLS client authentication (security profile 3)',
+    },
+    key: { type: 'string', placeholder: 'FILE', description: 'PEM private key of --cert' },
+    insecure: {
+      type: 'boolean',
+      description: 'do not verify the CSMS certificate (wss:// against a self-signed test CSMS)',
+    },
+    'call-timeout': {
+      type: 'number',
+      min: 0.1,
+      default: 30,
+      placeholder: 'SECONDS',
+      description: 'how long a station waits for the answer to a call',
+    },
+    'connect-attempts': {
+      type: 'number',
+      integer: true,
+      min: 1,
+      default: 3,
+      placeholder: 'N',
+      description:
+        'connection attempts per station (1 s, 2 s, 4 s apart) before it counts as failed',
+    },
+    json: {
+      type: 'boolean',
+      description: 'print the summary as JSON on stdout (progress goes to stderr)',
+    },
+    report: {
+      type: 'string',
+      placeholder: 'FILE.html',
+      description: 'also write a self-contained HTML report with charts',
+    },
+    'progress-interval': {
+      type: 'number',
+      min: 0.5,
+      default: 5,
+      placeholder: 'SECONDS',
+      description: 'seconds between progress lines when the output is not a terminal',
+    },
+    quiet: { type: 'boolean', description: 'no progress output' },
+  },
+  examples: [
+    'ocpp simulate --url ws://localhost:9000 --stations 100 --protocol mixed',
+    'ocpp simulate --url wss://csms.example.com/ocpp --stations 5 --protocol ocpp2.0.1 --password sixteen-chars-pw --sessions 3',
+    'ocpp simulate --url ws://localhost:9000 --stations 1000 --scenario idle --duration 300 --heartbeat-interval 30 --report fleet.html',
+  ],
+} as const satisfies CommandSpec;
+
+type SimulateArgs = ParsedArgs<typeof simulateSpec.options>;
+
+const VERSIONS: readonly ProtocolVersion[] = ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'];
+
+/** The part of a simulate run the demo shares: settings in, report out. */
+export interface SimulateRun {
+  readonly report: RunReport;
+  readonly latencyBars: [number, number, number][];
+}
+
+function checkUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usageError(`--url "${url}" is not a URL (expected ws://host:port/path or wss://...)`);
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw usageError(`--url must start with ws:// or wss://, got "${parsed.protocol}//"`);
+  }
+  return parsed;
+}
+
+/**
+ * Runs a fleet from parsed `simulate` options and builds its report; the progress display goes to
+ * `io` unless silenced. Shared by `ocpp simulate` and `ocpp demo`.
+ */
+export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun> {
+  const o = args.options;
+  const url = checkUrl(o.url);
+  const width = Math.max(4, String(o.stations).length);
+  const identityOf = (i: number) => `${o['identity-prefix']}${String(i + 1).padStart(width, '0')}`;
+  const protocolOf = (i: number): ProtocolVersion =>
+    o.protocol === 'mixed' ? VERSIONS[i % 3]! : o.protocol;
+  if (o.protocol !== 'ocpp1.6') {
+    const problem = checkV2Identity(identityOf(o.stations - 1));
+    if (problem !== undefined) {
+      throw usageError(
+        `--identity-prefix "${o['identity-prefix']}" gives identities OCPP 2.x refuses: ${problem}`,
+      );
+    }
+  }
+  if (o.password !== undefined && o.credentials !== undefined) {
+    throw usageError('give --password or --credentials, not both');
+  }
+  if ((o.cert === undefined) !== (o.key === undefined)) {
+    throw usageError('--cert and --key go together');
+  }
+  if ((o.ca !== undefined || o.cert !== undefined || o.insecure) && url.protocol !== 'wss:') {
+    throw usageError('--ca, --cert, --key and --insecure need a wss:// URL');
+  }
+  const scenario = o.scenario as Scenario;
+  let sessions = o.sessions;
+  let duration = o.duration;
+  if (scenario === 'charge-session' && sessions === undefined && duration === undefined)
+    sessions = 1;
+  if (scenario === 'idle' && duration === undefined) duration = 60;
+  if (scenario !== 'charge-session' && sessions !== undefined) {
+    throw usageError(`--sessions applies to --scenario charge-session, not ${scenario}`);
+  }
+  let secretFor: (identity: string) => Secret | undefined = () => o.password;
+  if (o.credentials !== undefined) {
+    const credentials = await loadCredentials(io.cwd, o.credentials);
+    secretFor = (identity) => credentials.secretOf(identity);
+  }
+  const tls = {
+    ...(o.ca === undefined ? {} : { ca: await readUserFile(io.cwd, o.ca, '--ca') }),
+    ...(o.cert === undefined ? {} : { cert: await readUserFile(io.cwd, o.cert, '--cert') }),
+    ...(o.key === undefined ? {} : { key: await readUserFile(io.cwd, o.key, '--key') }),
+    rejectUnauthorized: !o.insecure,
+  };
+  const target = o.json
+    ? {
+        write: (t: string) => process.stderr.write(t),
+        isTTY: process.stderr.isTTY === true,
+        columns: process.stderr.columns,
+      }
+    : io.stdout;
+  let progress: Progress | undefined;
+  const endpoint = o.url.replace(/\/+$/, '');
+  if (!o.quiet && !o.json) {
+    io.stdout.write(
+      `Simulating ${o.stations} station${o.stations === 1 ? '' : 's'} (${o.protocol}, ${scenario}) against ${endpoint}/<identity>\n`,
+    );
+  }
+  const sessionsTarget = sessions === undefined ? undefined : sessions * o.stations;
+  let outcome: Awaited<ReturnType<typeof runFleet>>;
+  try {
+    outcome = await runFleet({
+      url: endpoint,
+      stations: o.stations,
+      protocolOf,
+      identityOf,
+      rampPerSecond: o.ramp,
+      durationSeconds: duration,
+      interrupted: io.interrupted,
+      scenario,
+      sessionsPerStation: sessions,
+      sessionSeconds: o['session-duration'],
+      meterIntervalSeconds: o['meter-interval'],
+      heartbeatIntervalSeconds: o['heartbeat-interval'],
+      connectors: o.connectors,
+      callTimeoutMs: o['call-timeout'] * 1000,
+      connectAttempts: o['connect-attempts'],
+      secretFor,
+      tls,
+      onStart: (metrics) => {
+        progress = new Progress({ ...io, stdout: target }, metrics, {
+          plainIntervalSeconds: o['progress-interval'],
+          silent: o.quiet,
+          ...(sessionsTarget === undefined ? {} : { sessionsTarget }),
+        });
+        progress.start();
+      },
+    });
+  } finally {
+    progress?.stop();
+  }
+  const snapshot = outcome.metrics.snapshot();
+  const problems: string[] = [];
+  if (snapshot.stations.failed > 0) {
+    const reasons = Object.keys(snapshot.stations.failures).slice(0, 3).join(', ');
+    problems.push(`${snapshot.stations.failed} station(s) never connected (${reasons})`);
+  }
+  if (sessionsTarget !== undefined && snapshot.sessions.completed < sessionsTarget) {
+    problems.push(`${snapshot.sessions.completed} of ${sessionsTarget} sessions completed`);
+  }
+  if (snapshot.sessions.failed > 0) problems.push(`${snapshot.sessions.failed} session(s) failed`);
+  const errors = Object.values(snapshot.callErrors).reduce((a, b) => a + b, 0);
+  if (errors > 0) problems.push(`${errors} CALLERROR(s) received`);
+  if (outcome.endedBy === 'interrupted') problems.push('interrupted');
+  const report: RunReport = {
+    run: { url: endpoint, protocol: o.protocol, scenario, stations: o.stations },
+    result: snapshot,
+    ok: problems.length === 0,
+    problems,
+  };
+  return { report, latencyBars: outcome.metrics.latencyBars() };
+}
+
+/** Prints (or writes) what a run produced: summary, JSON, HTML report. */
+export async function publish(
+  run: SimulateRun,
+  options: { json: boolean; report: string | undefined },
+  io: Io,
+): Promise<void> {
+  if (options.report !== undefined) {
+    const path = resolve(io.cwd, options.report);
+    try {
+      await writeFile(path, htmlReport(run.report, run.latencyBars));
+    } catch (e) {
+      throw new CliError(
+        `--report ${options.report}: cannot write it (${(e as NodeJS.ErrnoException).code ?? e})`,
+      );
+    }
+  }
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(run.report, null, 2)}\n`);
+  } else {
+    io.stdout.write(`\n${formatSummary(run.report)}`);
+    if (options.report !== undefined) io.stdout.write(`HTML report: ${options.report}\n`);
+  }
+}
+
+/** `ocpp simulate`. */
+export async function runSimulate(args: SimulateArgs, io: Io): Promise<number> {
+  const run = await simulate(args, io);
+  await publish(run, { json: args.options.json, report: args.options.report }, io);
+  return run.report.ok ? 0 : 1;
+}

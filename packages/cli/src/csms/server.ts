@@ -1,0 +1,441 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import {
+  type CsmsHandlers,
+  createGenericCsms,
+  type GenericCsms,
+  type MeterValue,
+  type ProtocolVersion,
+  type StationHandle,
+} from '@ocpp/generic-api';
+import type { Logger } from '@ocpp/rpc';
+import type { TransportCloseInfo } from '@ocpp/transport';
+import {
+  createWsServer,
+  type HandshakeRejection,
+  type SecurityProfile,
+  safeEqual,
+  tlsServerOptions,
+} from '@ocpp/transport-ws';
+import { CliError } from '../cli/errors.js';
+import type { Credentials } from '../cli/files.js';
+import { PROTOCOLS } from '../validate/verdict.js';
+import { AdminError, createAdminHandler, type JsonBody, type StationOperations } from './admin.js';
+import { adminPage } from './page.js';
+import { CsmsStore, type MeterReading } from './store.js';
+import { tapServer } from './tap.js';
+
+/** Options of {@link startCsms}. */
+export interface CsmsOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** A separate plain-HTTP port for the page and the admin API; undefined = the OCPP port. */
+  readonly adminPort?: number;
+  readonly protocols: readonly ProtocolVersion[];
+  readonly credentials?: Credentials;
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
+  readonly heartbeatIntervalSeconds: number;
+  readonly callTimeoutMs: number;
+  /** Receives connection events, every frame and refused handshakes. */
+  readonly log: CsmsLog;
+  readonly logger: Logger;
+}
+
+/** What `ocpp csms` reports as it runs. */
+export interface CsmsLog {
+  connected(identity: string, protocol: string, remoteAddress: string | undefined): void;
+  disconnected(identity: string, protocol: string, info: TransportCloseInfo): void;
+  frame(identity: string, protocol: string, from: 'station' | 'csms', text: string): void;
+  refused(rejection: HandshakeRejection): void;
+}
+
+/** A running CSMS. */
+export interface RunningCsms {
+  /** The OCPP endpoint stations connect to (`ws://host:port`, identity appended). */
+  readonly url: string;
+  /** The web page (and `/api` under it). */
+  readonly adminUrl: string;
+  readonly port: number;
+  readonly securityProfile: SecurityProfile;
+  readonly store: CsmsStore;
+  readonly csms: GenericCsms;
+  close(): Promise<void>;
+}
+
+function readings(meterValue: readonly MeterValue[] | undefined): MeterReading[] {
+  const out: MeterReading[] = [];
+  for (const mv of meterValue ?? []) {
+    for (const sv of mv.sampledValue) {
+      if (!Number.isFinite(sv.value)) continue;
+      const scale = sv.multiplier === undefined ? 1 : 10 ** sv.multiplier;
+      out.push({
+        time: mv.timestamp,
+        measurand: sv.measurand ?? 'Energy.Active.Import.Register',
+        value: sv.value * scale,
+        ...(sv.unit === undefined ? {} : { unit: sv.unit }),
+        ...(sv.phase === undefined ? {} : { phase: sv.phase }),
+      });
+    }
+  }
+  return out;
+}
+
+function listenOn(
+  server: HttpServer | HttpsServer,
+  port: number,
+  host: string,
+  what: string,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new CliError(
+              `${what} port ${port} on ${host} is already in use (choose another with --${what === 'admin' ? 'admin-port' : 'port'})`,
+            )
+          : e.code === 'EACCES'
+            ? new CliError(
+                `no permission to listen on ${host}:${port} (ports below 1024 need privileges)`,
+              )
+            : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND'
+              ? new CliError(`cannot listen on ${host}: no such local address`)
+              : new CliError(`cannot listen on ${host}:${port}: ${e.code ?? e.message}`),
+      );
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+// ---- admin request bodies ----
+
+function text(body: JsonBody, key: string, required: true): string;
+function text(body: JsonBody, key: string, required?: false): string | undefined;
+function text(body: JsonBody, key: string, required = false): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) {
+    if (required) throw new AdminError(400, `"${key}" is required`);
+    return undefined;
+  }
+  if (typeof v === 'number') return String(v);
+  if (typeof v !== 'string' || v === '')
+    throw new AdminError(400, `"${key}" must be a non-empty string`);
+  return v;
+}
+
+function whole(body: JsonBody, key: string, required = false): number | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) {
+    if (required) throw new AdminError(400, `"${key}" is required`);
+    return undefined;
+  }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new AdminError(400, `"${key}" must be a whole number ≥ 0`);
+  }
+  return v;
+}
+
+function operations(csms: GenericCsms, callTimeoutMs: number): StationOperations {
+  const station = (identity: string): StationHandle => {
+    const h = csms.station(identity);
+    if (h === undefined) throw new AdminError(409, `station ${identity} is not connected`);
+    return h;
+  };
+  const options = { timeout: callTimeoutMs };
+  return {
+    'remote-start': (id, body) => {
+      const evseId = whole(body, 'evseId');
+      const remoteStartId = whole(body, 'remoteStartId');
+      return station(id).remoteStart(
+        {
+          idToken: {
+            idToken: text(body, 'idToken') ?? 'ADMIN',
+            type: text(body, 'idTokenType') ?? 'Central',
+          },
+          ...(evseId === undefined ? {} : { evseId }),
+          ...(remoteStartId === undefined ? {} : { remoteStartId }),
+        },
+        options,
+      );
+    },
+    'remote-stop': (id, body) =>
+      station(id).remoteStop({ transactionId: text(body, 'transactionId', true) }, options),
+    reset: (id, body) => {
+      const type = text(body, 'type') ?? 'Immediate';
+      if (type !== 'Immediate' && type !== 'OnIdle' && type !== 'ImmediateAndResume') {
+        throw new AdminError(400, '"type" must be Immediate, OnIdle or ImmediateAndResume');
+      }
+      const evseId = whole(body, 'evseId');
+      return station(id).reset({ type, ...(evseId === undefined ? {} : { evseId }) }, options);
+    },
+    'change-availability': (id, body) => {
+      const operative = body.operative;
+      if (typeof operative !== 'boolean')
+        throw new AdminError(400, '"operative" (true or false) is required');
+      const evseId = whole(body, 'evseId');
+      const connectorId = whole(body, 'connectorId');
+      return station(id).changeAvailability(
+        {
+          operationalStatus: operative ? 'Operative' : 'Inoperative',
+          ...(evseId === undefined ? {} : { evseId }),
+          ...(connectorId === undefined ? {} : { connectorId }),
+        },
+        options,
+      );
+    },
+    'get-configuration': (id, body) => {
+      const keys = body.keys;
+      if (keys !== undefined && (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string'))) {
+        throw new AdminError(400, '"keys" must be a list of strings');
+      }
+      return station(id).getConfiguration(
+        keys === undefined ? {} : { keys: keys as string[] },
+        options,
+      );
+    },
+    'set-configuration': (id, body) =>
+      station(id).setConfiguration(
+        { key: text(body, 'key', true), value: String(body.value ?? '') },
+        options,
+      ),
+    'trigger-message': (id, body) => {
+      const evseId = whole(body, 'evseId');
+      return station(id).triggerMessage(
+        {
+          requestedMessage: text(body, 'message', true) as 'Heartbeat',
+          ...(evseId === undefined ? {} : { evseId }),
+        },
+        options,
+      );
+    },
+    'unlock-connector': (id, body) => {
+      const connectorId = whole(body, 'connectorId');
+      return station(id).unlockConnector(
+        {
+          evseId: whole(body, 'evseId', true)!,
+          ...(connectorId === undefined ? {} : { connectorId }),
+        },
+        options,
+      );
+    },
+    'data-transfer': (id, body) => {
+      const messageId = text(body, 'messageId');
+      return station(id).dataTransfer(
+        {
+          vendorId: text(body, 'vendorId', true),
+          ...(messageId === undefined ? {} : { messageId }),
+          ...(body.data === undefined ? {} : { data: body.data }),
+        },
+        options,
+      );
+    },
+    call: (id, body) => {
+      const handle = station(id);
+      const action = text(body, 'action', true);
+      const payload = body.payload ?? {};
+      const protocol = PROTOCOLS[handle.version];
+      const entry = protocol.isAction(action) ? protocol.actions[action] : undefined;
+      if (entry === undefined) {
+        throw new AdminError(400, `"${action}" is not an action of ${handle.version}`);
+      }
+      if (entry.kind !== 'CALL' || entry.direction === 'StationToCsms') {
+        throw new AdminError(400, `${action} is not a CALL the CSMS sends in ${handle.version}`);
+      }
+      const session = handle.session as unknown as {
+        call(action: string, payload: unknown, options: { timeout: number }): Promise<unknown>;
+      };
+      return session.call(action, payload, options);
+    },
+  };
+}
+
+/**
+ * Starts the CSMS of `ocpp csms`: a generic-api CSMS on a WebSocket server (plain, TLS, or TLS
+ * with client certificates; Basic auth from a credentials file), an in-memory store of stations,
+ * connectors, transactions and meter readings, and on the same HTTP server (or `adminPort`) the
+ * web page and the JSON admin API.
+ */
+export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
+  const store = new CsmsStore();
+  const { credentials, tls, log } = options;
+  const securityProfile: SecurityProfile =
+    tls?.ca !== undefined ? 3 : credentials !== undefined ? (tls === undefined ? 1 : 2) : 0;
+  const http: HttpServer | HttpsServer =
+    tls === undefined
+      ? createHttpServer()
+      : createHttpsServer(
+          tlsServerOptions({
+            profile: securityProfile === 3 ? 3 : 2,
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+          }),
+        );
+  const ws = createWsServer({
+    server: http,
+    protocols: options.protocols,
+    securityProfile,
+    ...(credentials === undefined
+      ? {}
+      : {
+          authenticate: ({ identity, password, passwordBytes }) => {
+            const secret = credentials.secretOf(identity);
+            if (secret === undefined) return false;
+            if (typeof secret === 'string')
+              return password !== undefined && safeEqual(password, secret);
+            return passwordBytes !== undefined && safeEqual(passwordBytes, secret);
+          },
+        }),
+  });
+  ws.on('rejected', (r) => log.refused(r));
+  const current = new Map<string, object>();
+  const listener = tapServer(ws, {
+    connected(c) {
+      current.set(c.identity, c);
+      store.connected(c.identity, c.protocol, c.remoteAddress);
+      log.connected(c.identity, c.protocol, c.remoteAddress);
+    },
+    frame(c, from, text) {
+      store.frame(c.identity, c.protocol, from, text);
+      log.frame(c.identity, c.protocol, from, text);
+    },
+    closed(c, info) {
+      // A replaced connection closes after its successor opened: keep the station connected.
+      if (current.get(c.identity) === c) {
+        current.delete(c.identity);
+        store.disconnected(c.identity);
+      }
+      log.disconnected(c.identity, c.protocol, info);
+    },
+  });
+  const handlers: CsmsHandlers = {
+    onBoot(params, ctx) {
+      store.booted(ctx.identity, {
+        vendor: params.vendorName,
+        model: params.model,
+        ...(params.serialNumber === undefined ? {} : { serialNumber: params.serialNumber }),
+        ...(params.firmwareVersion === undefined
+          ? {}
+          : { firmwareVersion: params.firmwareVersion }),
+        ...(params.reason === undefined ? {} : { reason: params.reason }),
+      });
+      return { status: 'Accepted', interval: options.heartbeatIntervalSeconds };
+    },
+    onHeartbeat(ctx) {
+      store.heartbeat(ctx.identity);
+      return undefined;
+    },
+    onAuthorize: () => ({ idTokenInfo: { status: 'Accepted' } }),
+    onStatus(params, ctx) {
+      store.status(ctx.identity, {
+        evseId: params.evseId,
+        connectorId: params.connectorId,
+        status: params.status,
+        ...(params.chargePointStatus === undefined ? {} : { status16: params.chargePointStatus }),
+        ...(params.errorCode === undefined ? {} : { errorCode: params.errorCode }),
+      });
+    },
+    onMeterValues: () => {},
+    onTransaction(event, ctx) {
+      const id = event.transactionId;
+      if (event.eventType === 'Started' || store.transaction(ctx.identity, id) === undefined) {
+        store.transactionStarted(ctx.identity, ctx.version, id, {
+          ...(event.evseId === undefined ? {} : { evseId: event.evseId }),
+          ...(event.connectorId === undefined ? {} : { connectorId: event.connectorId }),
+          ...(event.idToken === undefined ? {} : { idToken: event.idToken.idToken }),
+          ...(event.meterStart === undefined ? {} : { meterStartWh: event.meterStart }),
+          ...(event.eventType === 'Started' ? { time: event.timestamp } : {}),
+        });
+      }
+      const r = readings(event.meterValue);
+      if (r.length > 0 && event.eventType !== 'Ended') store.meterValues(ctx.identity, id, r);
+      if (event.eventType === 'Ended') {
+        if (r.length > 0) store.meterValues(ctx.identity, id, r);
+        store.transactionStopped(ctx.identity, id, {
+          ...(event.stoppedReason === undefined ? {} : { reason: event.stoppedReason }),
+          ...(event.meterStop === undefined ? {} : { meterStopWh: event.meterStop }),
+          time: event.timestamp,
+        });
+      }
+      return event.idToken === undefined && event.eventType !== 'Started'
+        ? undefined
+        : { idTokenInfo: { status: 'Accepted' } };
+    },
+    onDataTransfer: () => ({ status: 'UnknownVendorId' }),
+    onFirmwareStatus: () => {},
+    onLogStatus: () => {},
+  };
+  const csms = createGenericCsms({
+    listener,
+    handlers,
+    versions: options.protocols,
+    session: { callTimeoutMs: options.callTimeoutMs, logger: options.logger },
+    logger: options.logger,
+  });
+
+  const port = await listenOn(http, options.port, options.host, 'OCPP');
+  const scheme = tls === undefined ? 'ws' : 'wss';
+  const hostPart = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const displayHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : hostPart;
+  const url = `${scheme}://${displayHost}:${port}`;
+  const admin = createAdminHandler(
+    {
+      store,
+      isConnected: (identity) => csms.station(identity) !== undefined,
+      operations: operations(csms, options.callTimeoutMs),
+      info: () => ({
+        url,
+        protocols: options.protocols,
+        securityProfile,
+        ...store.counts(),
+      }),
+    },
+    () => adminPage(`ocpp csms ${url}`),
+  );
+  let adminServer: HttpServer | undefined;
+  let adminUrl: string;
+  if (options.adminPort === undefined) {
+    http.on('request', admin.handle);
+    adminUrl = `${tls === undefined ? 'http' : 'https'}://${displayHost}:${port}/`;
+  } else {
+    adminServer = createHttpServer(admin.handle);
+    try {
+      const p = await listenOn(adminServer, options.adminPort, options.host, 'admin');
+      adminUrl = `http://${displayHost}:${p}/`;
+    } catch (e) {
+      await ws.close();
+      http.close();
+      throw e;
+    }
+  }
+  return {
+    url,
+    adminUrl,
+    port,
+    securityProfile,
+    store,
+    csms,
+    async close() {
+      admin.close();
+      await csms.close(1001, 'CSMS shutting down');
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections?.();
+      });
+      if (adminServer !== undefined) {
+        await new Promise<void>((resolve) => {
+          adminServer.close(() => resolve());
+          adminServer.closeAllConnections?.();
+        });
+      }
+    },
+  };
+}

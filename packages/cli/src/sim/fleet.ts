@@ -1,0 +1,125 @@
+import type { ProtocolVersion, StationHandlers } from '@ocpp/generic-api';
+import { CliError } from '../cli/errors.js';
+import { FleetMetrics } from '../metrics/fleet-metrics.js';
+import { isFatalConnectError } from './connect-errors.js';
+import { type FleetContext, type FleetSettings, fleetHandlers, SimStation } from './station.js';
+
+/** Options of {@link runFleet}. */
+export interface FleetOptions extends FleetSettings {
+  readonly stations: number;
+  /** The version of station `index` (`mixed` cycles through the three). */
+  readonly protocolOf: (index: number) => ProtocolVersion;
+  readonly identityOf: (index: number) => string;
+  /** New connections per second; 0 = all at once. */
+  readonly rampPerSecond: number;
+  /** Ends the run after this many seconds, whatever is left. */
+  readonly durationSeconds: number | undefined;
+  /** Resolves when the user asks to stop. */
+  readonly interrupted: Promise<unknown>;
+  /** Called once the metrics exist (the progress display starts here). */
+  readonly onStart?: (metrics: FleetMetrics) => void;
+}
+
+/** How a run ended. */
+export interface FleetOutcome {
+  readonly metrics: FleetMetrics;
+  /** `done` (every station finished its work), `duration`, or `interrupted`. */
+  readonly endedBy: 'done' | 'duration' | 'interrupted';
+}
+
+/**
+ * Runs a fleet of simulated stations: connects them at the ramp rate, lets each do its scenario,
+ * and ends when every station is done, the duration is over, or the user interrupts; then stops
+ * every session and closes every connection. Throws `CliError` at once when the very first
+ * station cannot connect for a reason every station would share (refused, 401, subprotocol, TLS).
+ */
+export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
+  const metrics = new FleetMetrics(options.stations);
+  const stations: SimStation[] = [];
+  const byIdentity = new Map<string, SimStation>();
+  let remaining = options.stations;
+  let allDone!: () => void;
+  const doneAll = new Promise<'done'>((resolve) => {
+    allDone = () => resolve('done');
+  });
+  let stopping = false;
+  const handlers: StationHandlers = fleetHandlers((id) => byIdentity.get(id), metrics);
+  let firstFailure: ((reason: string) => void) | undefined;
+  const context: FleetContext = {
+    settings: options,
+    metrics,
+    handlers,
+    get stopping() {
+      return stopping;
+    },
+    stationDone() {
+      remaining--;
+      if (remaining === 0) allDone();
+    },
+    connectFailed(_station, reason) {
+      firstFailure?.(reason);
+    },
+  };
+  for (let i = 0; i < options.stations; i++) {
+    const s = new SimStation(i, options.identityOf(i), options.protocolOf(i), context);
+    stations.push(s);
+    byIdentity.set(s.identity, s);
+  }
+  options.onStart?.(metrics);
+
+  // The first station alone: a wrong URL, password, version or certificate fails fast.
+  const first = stations[0]!;
+  const firstError = await new Promise<string | undefined>((resolve) => {
+    firstFailure = (reason) => {
+      if (isFatalConnectError(reason)) resolve(reason);
+    };
+    first.connect().then(resolve, (e: unknown) => resolve(String(e)));
+  });
+  firstFailure = undefined;
+  if (firstError !== undefined && !first.isConnected && metrics.connectedCount === 0) {
+    stopping = true;
+    await first.shutdown();
+    throw new CliError(`cannot connect ${first.identity} to ${options.url}: ${firstError}`);
+  }
+
+  const started = Date.now();
+  let ramping = true;
+  const ramp = (async () => {
+    for (let i = 1; i < stations.length && !stopping; i++) {
+      if (options.rampPerSecond > 0) {
+        const due = started + (i * 1000) / options.rampPerSecond;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      } else if (i % 500 === 0) {
+        await new Promise((r) => setImmediate(r));
+      }
+      if (stopping) break;
+      void stations[i]!.connect();
+    }
+    ramping = false;
+  })();
+
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const duration =
+    options.durationSeconds === undefined
+      ? new Promise<never>(() => {})
+      : new Promise<'duration'>((resolve) => {
+          timers.push(setTimeout(() => resolve('duration'), options.durationSeconds! * 1000));
+        });
+  const endedBy = await Promise.race([
+    doneAll,
+    duration,
+    options.interrupted.then(() => 'interrupted' as const),
+  ]);
+  for (const t of timers) clearTimeout(t);
+  stopping = true;
+  await ramp;
+  void ramping;
+  for (const s of stations) s.requestStop();
+  // Close in batches so thousands of close handshakes do not all start in one tick.
+  for (let i = 0; i < stations.length; i += 500) {
+    await Promise.all(stations.slice(i, i + 500).map((s) => s.shutdown()));
+  }
+  metrics.tick();
+  return { metrics, endedBy };
+}
