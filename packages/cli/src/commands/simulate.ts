@@ -291,9 +291,11 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
         progress.start();
       },
     });
-  } finally {
-    progress?.stop();
+  } catch (e) {
+    progress?.stop(false);
+    throw e;
   }
+  progress?.stop();
   const snapshot = outcome.metrics.snapshot();
   const problems: string[] = [];
   if (snapshot.stations.failed > 0) {

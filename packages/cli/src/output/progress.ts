@@ -79,12 +79,16 @@ export class Progress {
     }
   }
 
-  /** Stops drawing; on a terminal the last line is kept and ended. */
-  stop(): void {
+  /** Stops drawing and prints the final line (`final` false: just clears a terminal line). */
+  stop(final = true): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.metrics.tick();
     if (this.options.silent === true) return;
+    if (!final) {
+      if (this.tty && this.drawn) this.io.stdout.write('\r\x1b[2K');
+      return;
+    }
     const line = progressLine(this.metrics, this.options.sessionsTarget);
     if (this.tty && this.drawn) this.io.stdout.write(`\r\x1b[2K${line}\n`);
     else this.io.stdout.write(`${line}\n`);

@@ -22,20 +22,12 @@ const SOCKET_TEXT: Record<string, string> = {
   EADDRNOTAVAIL: 'no local address/port available',
 };
 
+/** The code of the first underlying error (errno such as `ECONNREFUSED`, or an OpenSSL code). */
 function causeCode(e: unknown): string | undefined {
-  let cause: unknown = e;
+  let cause: unknown = (e as { cause?: unknown }).cause;
   for (let depth = 0; depth < 4 && typeof cause === 'object' && cause !== null; depth++) {
     const code = (cause as { code?: unknown }).code;
-    if (
-      typeof code === 'string' &&
-      (code.startsWith('E') ||
-        code.includes('CERT') ||
-        code.startsWith('ERR_TLS') ||
-        code.startsWith('ERR_SSL') ||
-        code.includes('SELF_SIGNED'))
-    ) {
-      if (code !== 'CONNECT_FAILED') return code;
-    }
+    if (typeof code === 'string' && code !== '') return code;
     cause = (cause as { cause?: unknown }).cause;
   }
   return undefined;
