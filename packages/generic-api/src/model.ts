@@ -18,7 +18,10 @@ export const PROTOCOL_VERSIONS: readonly ProtocolVersion[] = ['ocpp2.1', 'ocpp2.
  * How an identifier was presented (2.x `IdTokenEnumType`; 2.1 accepts any string). 1.6 has no
  * type: an `idTag` is lifted as `ISO14443` (station-presented) or `Central` (CSMS-presented).
  */
-export type IdTokenType =
+export type IdTokenType = KnownIdTokenType | (string & {});
+
+/** The token types 2.0.1 defines (2.1 keeps them and allows others). */
+export type KnownIdTokenType =
   | 'Central'
   | 'eMAID'
   | 'ISO14443'
@@ -26,8 +29,7 @@ export type IdTokenType =
   | 'KeyCode'
   | 'Local'
   | 'MacAddress'
-  | 'NoAuthorization'
-  | (string & {});
+  | 'NoAuthorization';
 
 /** An identifier of a user or payment means (1.6 `idTag`, 2.x `IdTokenType`). */
 export interface IdToken {
@@ -211,8 +213,11 @@ export interface StatusParams {
 // Meter values
 // ---------------------------------------------------------------------------------------------
 
-/** What a sample measures: the union of 1.6 and 2.x measurands (each version accepts its own). */
-export type Measurand =
+/** What a sample measures: the named 1.6 and 2.0.1 measurands, or another (2.1 adds many). */
+export type Measurand = KnownMeasurand | (string & {});
+
+/** The measurands of 1.6 and 2.0.1 (each version accepts its own). */
+export type KnownMeasurand =
   | 'Current.Export'
   | 'Current.Import'
   | 'Current.Offered'
@@ -239,8 +244,7 @@ export type Measurand =
   | 'SoC'
   | 'Voltage'
   | 'Temperature'
-  | 'RPM'
-  | (string & {});
+  | 'RPM';
 
 /** Which phase a sample is about (identical in every version). */
 export type Phase =
@@ -324,8 +328,11 @@ export interface MeterValuesParams {
 // Transactions
 // ---------------------------------------------------------------------------------------------
 
-/** Why a transaction event was sent (2.x `TriggerReasonEnumType`; 2.1 adds more, accepted as strings). */
-export type TriggerReason =
+/** Why a transaction event was sent: a 2.0.1 trigger reason, or another (2.1 adds more). */
+export type TriggerReason = KnownTriggerReason | (string & {});
+
+/** The 2.0.1 trigger reasons (`TriggerReasonEnumType`). */
+export type KnownTriggerReason =
   | 'Authorized'
   | 'CablePluggedIn'
   | 'ChargingRateChanged'
@@ -346,11 +353,13 @@ export type TriggerReason =
   | 'RemoteStart'
   | 'AbnormalCondition'
   | 'SignedDataReceived'
-  | 'ResetCommand'
-  | (string & {});
+  | 'ResetCommand';
 
-/** Why a transaction stopped: the union of 1.6 `Reason` and 2.x `ReasonEnumType`. */
-export type StopReason =
+/** Why a transaction stopped: a 1.6 or 2.0.1 reason, or another (2.1 adds more). */
+export type StopReason = KnownStopReason | (string & {});
+
+/** The union of 1.6 `Reason` and 2.0.1 `ReasonEnumType`. */
+export type KnownStopReason =
   | 'DeAuthorized'
   | 'EmergencyStop'
   | 'EnergyLimitReached'
@@ -372,8 +381,7 @@ export type StopReason =
   | 'Timeout'
   | 'HardReset'
   | 'SoftReset'
-  | 'UnlockCommand'
-  | (string & {});
+  | 'UnlockCommand';
 
 /** 2.x charging state within a transaction (1.6 reports it through connector statuses). */
 export type ChargingState = 'Charging' | 'EVConnected' | 'SuspendedEV' | 'SuspendedEVSE' | 'Idle';
