@@ -568,7 +568,6 @@ describe('configuration', () => {
       'HeartbeatInterval',
       'AuthorizationKey',
       'X.Y',
-      'HeartbeatInterval',
     ]);
     const response = c2.stampGetVariablesResponse(request, {
       values: [{ key: 'HeartbeatInterval', value: '300' }, { key: 'AuthorizationKey' }],

@@ -675,9 +675,11 @@ export function stampGetVariablesResponse(
   };
 }
 
-/** The neutral keys of a GetVariables request (attribute types and EVSEs of components are not carried). */
+/** The neutral keys of a GetVariables request's `Actual` entries (EVSEs of components are not carried). */
 export function liftGetVariablesKeys(r: V21.GetVariablesRequest): string[] {
-  return r.getVariableData.map((d) => fromVariable(refOf(d.component, d.variable)));
+  return r.getVariableData
+    .filter((d) => d.attributeType === undefined || d.attributeType === 'Actual')
+    .map((d) => fromVariable(refOf(d.component, d.variable)));
 }
 
 export function stampSetVariablesRequest(
