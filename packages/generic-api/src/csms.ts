@@ -278,13 +278,18 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
         const res: TransactionEventResult = (await onTransaction(event, c)) ?? {};
         const transactionId = res.transactionId ?? proposed;
         const id = String(transactionId);
-        c.station.state.open.set(id, {
-          ...event,
-          transactionId: id,
-          transactionId16: transactionId,
-          startedAt: req.timestamp,
-          seqNo: 0,
-        } as OpenTransactionRecord);
+        c.station.state.open.set(
+          id,
+          compact({
+            transactionId: id,
+            transactionId16: transactionId,
+            evseId: event.evseId,
+            connectorId: event.connectorId,
+            idToken: event.idToken,
+            startedAt: req.timestamp,
+            seqNo: 0,
+          }),
+        );
         return {
           transactionId,
           idTagInfo: v16.stampIdTokenInfo(res.idTokenInfo ?? ACCEPTED),

@@ -76,6 +76,7 @@ const stations = new WeakMap<object, GenericStationImpl>();
 /** Routers by handlers object and version: a fleet sharing one handlers object shares three routers. */
 const routerCache = new WeakMap<StationHandlers, Map<ProtocolVersion, AnyStationRouter>>();
 const NO_HANDLERS: StationHandlers = {};
+const NO_TRANSACTIONS: ReadonlyMap<string, StationTransaction> = new Map();
 
 class CallContext implements StationContext {
   constructor(
@@ -108,7 +109,8 @@ function contextOf(rpc: RpcContext): CallContext {
   return new CallContext(station, rpc);
 }
 
-function routerFor(handlers: StationHandlers, version: ProtocolVersion): AnyStationRouter {
+/** @internal The router of a handlers object and version, built once. */
+export function routerFor(handlers: StationHandlers, version: ProtocolVersion): AnyStationRouter {
   let byVersion = routerCache.get(handlers);
   if (byVersion === undefined) {
     byVersion = new Map();
@@ -439,7 +441,7 @@ class GenericStationImpl implements GenericStation {
   }
 
   get transactions(): ReadonlyMap<string, StationTransaction> {
-    return this.open ?? new Map();
+    return this.open ?? NO_TRANSACTIONS;
   }
 
   async start(): Promise<void> {
@@ -514,6 +516,9 @@ class GenericStationImpl implements GenericStation {
     if (record === undefined) return;
     this.open?.delete(id);
     if (record.transactionId16 !== undefined) this.by16?.delete(record.transactionId16);
+    // An idle station holds no maps.
+    if (this.open?.size === 0) this.open = undefined;
+    if (this.by16?.size === 0) this.by16 = undefined;
   }
 
   async startTransaction(
