@@ -21,7 +21,7 @@ import type {
   OpenTransaction,
   StationHandle,
 } from './api.js';
-import { compact, now } from './codec/util.js';
+import { compact, now, then } from './codec/util.js';
 import * as v2 from './codec/v2.js';
 import * as v16 from './codec/v16.js';
 import { CONFIGURATION_KEY_MAP, toKey16 } from './config-keys.js';
@@ -87,11 +87,6 @@ interface LooseRouter {
 
 // biome-ignore lint/suspicious/noExplicitAny: routers of the three versions
 type AnyCsmsRouter = Router<any, any, 'csms', any>;
-
-/** Applies `f` to a value or to what a promise resolves to, without a promise for plain values. */
-function then<T, U>(value: T | Promise<T>, f: (value: T) => U): U | Promise<U> {
-  return value instanceof Promise ? value.then(f) : f(value);
-}
 
 const ACCEPTED: IdTokenInfo = { status: 'Accepted' };
 

@@ -20,7 +20,7 @@ import type {
   StationSession,
   StationTransaction,
 } from './api.js';
-import { compact } from './codec/util.js';
+import { compact, then } from './codec/util.js';
 import * as v2 from './codec/v2.js';
 import * as v16 from './codec/v16.js';
 import type {
@@ -61,10 +61,6 @@ interface LooseSession {
 
 // biome-ignore lint/suspicious/noExplicitAny: routers of the three versions
 type AnyStationRouter = Router<any, any, 'station', any>;
-
-function then<T, U>(value: T | Promise<T>, f: (value: T) => U): U | Promise<U> {
-  return value instanceof Promise ? value.then(f) : f(value);
-}
 
 interface TransactionRecord extends StationTransaction {
   seqNo: number;

@@ -108,3 +108,8 @@ export function inEnum<T extends string>(
   const set = new Set<string>(Object.values(values));
   return (value: string): value is T => set.has(value);
 }
+
+/** Applies `f` to a value or to what a promise resolves to, without a promise for plain values. */
+export function then<T, U>(value: T | Promise<T>, f: (value: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}

@@ -123,6 +123,7 @@ export function liftIdTokenInfo(info: V16.IdTagInfo): IdTokenInfo {
 
 // ---- boot, heartbeat, authorize ----
 
+/** Neutral → 1.6: boot request. */
 export function stampBootRequest(p: BootParams): V16.BootNotificationRequest {
   return compact({
     chargePointVendor: p.vendorName,
@@ -137,6 +138,7 @@ export function stampBootRequest(p: BootParams): V16.BootNotificationRequest {
   });
 }
 
+/** 1.6 → neutral: boot request. */
 export function liftBootRequest(r: V16.BootNotificationRequest): BootParams {
   return compact({
     vendorName: r.chargePointVendor,
@@ -151,26 +153,32 @@ export function liftBootRequest(r: V16.BootNotificationRequest): BootParams {
   });
 }
 
+/** Neutral → 1.6: boot response. */
 export function stampBootResponse(r: BootResult): V16.BootNotificationResponse {
   return { status: r.status, currentTime: r.currentTime, interval: r.interval };
 }
 
+/** 1.6 → neutral: boot response. */
 export function liftBootResponse(r: V16.BootNotificationResponse): BootResult {
   return { status: r.status, currentTime: r.currentTime, interval: r.interval };
 }
 
+/** Neutral → 1.6: authorize request. */
 export function stampAuthorizeRequest(p: AuthorizeParams): V16.AuthorizeRequest {
   return { idTag: p.idToken.idToken };
 }
 
+/** 1.6 → neutral: authorize request. */
 export function liftAuthorizeRequest(r: V16.AuthorizeRequest): AuthorizeParams {
   return { idToken: liftIdTag(r.idTag) };
 }
 
+/** Neutral → 1.6: authorize response. */
 export function stampAuthorizeResponse(r: AuthorizeResult): V16.AuthorizeResponse {
   return { idTagInfo: stampIdTokenInfo(r.idTokenInfo) };
 }
 
+/** 1.6 → neutral: authorize response. */
 export function liftAuthorizeResponse(r: V16.AuthorizeResponse): AuthorizeResult {
   return { idTokenInfo: liftIdTokenInfo(r.idTagInfo) };
 }
@@ -200,6 +208,7 @@ function connectorOf(evseId: number, connectorId: number | undefined, what: stri
   return evseId;
 }
 
+/** Neutral → 1.6: status request. */
 export function stampStatusRequest(p: StatusParams): V16.StatusNotificationRequest {
   const fine =
     p.chargePointStatus !== undefined &&
@@ -220,6 +229,7 @@ export function stampStatusRequest(p: StatusParams): V16.StatusNotificationReque
   });
 }
 
+/** 1.6 → neutral: status request. */
 export function liftStatusRequest(r: V16.StatusNotificationRequest): StatusParams {
   return compact({
     evseId: r.connectorId,
@@ -272,6 +282,7 @@ export function stampSample(s: SampledValue): V16.SampledValue | undefined {
   });
 }
 
+/** 1.6 → neutral: meter values. */
 export function liftMeterValues(values: readonly V16.MeterValue[]): MeterValue[] {
   return values.map((mv) => ({
     timestamp: mv.timestamp,
@@ -293,18 +304,21 @@ export function stampMeterValues(values: readonly MeterValue[]): V16.MeterValue[
   return out;
 }
 
+/** Neutral → 1.6: meter values request. */
 export function stampMeterValuesRequest(p: MeterValuesParams): V16.MeterValuesRequest {
   const meterValue = stampMeterValues(p.meterValue);
   if (meterValue.length === 0) throw unsupported(V, 'meter values with only 2.x measurands');
   return { connectorId: p.evseId, meterValue };
 }
 
+/** 1.6 → neutral: meter values request. */
 export function liftMeterValuesRequest(r: V16.MeterValuesRequest): MeterValuesParams {
   return { evseId: r.connectorId, meterValue: liftMeterValues(r.meterValue) };
 }
 
 // ---- transactions ----
 
+/** Neutral → 1.6: start transaction. */
 export function stampStartTransaction(p: StartTransactionParams): V16.StartTransactionRequest {
   if (p.idToken === undefined) throw unsupported(V, 'a transaction without an idToken');
   return compact({
@@ -380,6 +394,7 @@ export function stampStopReason(reason: StopReason): V16.Reason {
   }
 }
 
+/** Neutral → 1.6: stop transaction. */
 export function stampStopTransaction(
   p: StopTransactionParams,
   transactionId: number,
@@ -419,6 +434,7 @@ export function liftStopTransaction(
 
 // ---- remote start / stop ----
 
+/** Neutral → 1.6: remote start request. */
 export function stampRemoteStartRequest(
   p: RemoteStartParams,
   ids: TransactionIds16,
@@ -431,6 +447,7 @@ export function stampRemoteStartRequest(
   });
 }
 
+/** 1.6 → neutral: remote start request. */
 export function liftRemoteStartRequest(
   r: V16.RemoteStartTransactionRequest,
   ids: TransactionIds16,
@@ -443,10 +460,12 @@ export function liftRemoteStartRequest(
   });
 }
 
+/** Neutral → 1.6: remote start response. */
 export function stampRemoteStartResponse(r: RemoteStartResult): V16.RemoteStartTransactionResponse {
   return { status: r.status };
 }
 
+/** 1.6 → neutral: accepted rejected. */
 export function liftAcceptedRejected(r: {
   status: 'Accepted' | 'Rejected';
 }): AcceptedRejectedResult {
@@ -455,12 +474,14 @@ export function liftAcceptedRejected(r: {
 
 // ---- reset, availability, unlock, trigger ----
 
+/** Neutral → 1.6: reset request. */
 export function stampResetRequest(p: ResetParams): V16.ResetRequest {
   if (p.evseId !== undefined) throw unsupported(V, 'a reset of one EVSE');
   if (p.type === 'ImmediateAndResume') throw unsupported(V, 'reset ImmediateAndResume');
   return { type: p.type === 'Immediate' ? 'Hard' : 'Soft' };
 }
 
+/** 1.6 → neutral: reset request. */
 export function liftResetRequest(r: V16.ResetRequest): ResetParams {
   return { type: (r.type === 'Hard' ? 'Immediate' : 'OnIdle') satisfies ResetType };
 }
@@ -470,6 +491,7 @@ export function stampResetResponse(r: ScheduledResult): V16.ResetResponse {
   return { status: r.status === 'Rejected' ? 'Rejected' : 'Accepted' };
 }
 
+/** Neutral → 1.6: change availability request. */
 export function stampChangeAvailabilityRequest(
   p: ChangeAvailabilityParams,
 ): V16.ChangeAvailabilityRequest {
@@ -482,6 +504,7 @@ export function stampChangeAvailabilityRequest(
   };
 }
 
+/** 1.6 → neutral: change availability request. */
 export function liftChangeAvailabilityRequest(
   r: V16.ChangeAvailabilityRequest,
 ): ChangeAvailabilityParams {
@@ -491,10 +514,12 @@ export function liftChangeAvailabilityRequest(
   });
 }
 
+/** Neutral → 1.6: unlock request. */
 export function stampUnlockRequest(p: UnlockConnectorParams): V16.UnlockConnectorRequest {
   return { connectorId: connectorOf(p.evseId, p.connectorId, 'an unlock') };
 }
 
+/** 1.6 → neutral: unlock request. */
 export function liftUnlockRequest(r: V16.UnlockConnectorRequest): UnlockConnectorParams {
   return { evseId: r.connectorId, connectorId: 1 };
 }
@@ -520,6 +545,7 @@ const TRIGGER_TO_16: Partial<Record<TriggerableMessage, V16.MessageTrigger>> = {
   LogStatusNotification: 'DiagnosticsStatusNotification',
 };
 
+/** Neutral → 1.6: trigger request. */
 export function stampTriggerRequest(p: TriggerMessageParams): V16.TriggerMessageRequest {
   const requestedMessage = TRIGGER_TO_16[p.requestedMessage];
   if (requestedMessage === undefined) throw unsupported(V, `trigger ${p.requestedMessage}`);
@@ -530,6 +556,7 @@ export function stampTriggerRequest(p: TriggerMessageParams): V16.TriggerMessage
   });
 }
 
+/** 1.6 → neutral: trigger request. */
 export function liftTriggerRequest(r: V16.TriggerMessageRequest): TriggerMessageParams {
   const requestedMessage: TriggerableMessage =
     r.requestedMessage === 'DiagnosticsStatusNotification'
@@ -540,6 +567,7 @@ export function liftTriggerRequest(r: V16.TriggerMessageRequest): TriggerMessage
 
 // ---- configuration ----
 
+/** Neutral → 1.6: get configuration response. */
 export function stampGetConfigurationResponse(
   r: GetConfigurationResult,
 ): V16.GetConfigurationResponse {
@@ -566,14 +594,17 @@ export function stampDataTransferRequest(p: DataTransferParams): V16.DataTransfe
   return compact({ vendorId: p.vendorId, messageId: p.messageId, data: dataText(p.data) });
 }
 
+/** 1.6 → neutral: data transfer request. */
 export function liftDataTransferRequest(r: V16.DataTransferRequest): DataTransferParams {
   return compact({ vendorId: r.vendorId, messageId: r.messageId, data: r.data });
 }
 
+/** Neutral → 1.6: data transfer response. */
 export function stampDataTransferResponse(r: DataTransferResult): V16.DataTransferResponse {
   return compact({ status: r.status, data: dataText(r.data) });
 }
 
+/** 1.6 → neutral: data transfer response. */
 export function liftDataTransferResponse(r: V16.DataTransferResponse): DataTransferResult {
   return compact({ status: r.status, data: r.data });
 }
@@ -585,6 +616,7 @@ export type UpdateFirmware16 =
   | { readonly action: 'UpdateFirmware'; readonly payload: V16.UpdateFirmwareRequest }
   | { readonly action: 'SignedUpdateFirmware'; readonly payload: V16.SignedUpdateFirmwareRequest };
 
+/** Neutral → 1.6: update firmware request. */
 export function stampUpdateFirmwareRequest(
   p: UpdateFirmwareParams,
   requestId: () => number,
@@ -619,6 +651,7 @@ export function stampUpdateFirmwareRequest(
   };
 }
 
+/** 1.6 → neutral: update firmware request. */
 export function liftUpdateFirmwareRequest(r: V16.UpdateFirmwareRequest): UpdateFirmwareParams {
   return compact({
     location: r.location,
@@ -628,6 +661,7 @@ export function liftUpdateFirmwareRequest(r: V16.UpdateFirmwareRequest): UpdateF
   });
 }
 
+/** 1.6 → neutral: signed update firmware request. */
 export function liftSignedUpdateFirmwareRequest(
   r: V16.SignedUpdateFirmwareRequest,
 ): UpdateFirmwareParams {
@@ -659,6 +693,7 @@ export type FirmwareStatus16 =
       readonly payload: V16.SignedFirmwareStatusNotificationRequest;
     };
 
+/** Neutral → 1.6: firmware status. */
 export function stampFirmwareStatus(p: FirmwareStatusParams): FirmwareStatus16 {
   if (p.requestId === undefined && isFirmwareStatus16(p.status))
     return { action: 'FirmwareStatusNotification', payload: { status: p.status } };
@@ -675,6 +710,7 @@ export type GetLog16 =
   | { readonly action: 'GetDiagnostics'; readonly payload: V16.GetDiagnosticsRequest }
   | { readonly action: 'GetLog'; readonly payload: V16.GetLogRequest };
 
+/** Neutral → 1.6: get log request. */
 export function stampGetLogRequest(p: GetLogParams, requestId: () => number): GetLog16 {
   const logType = p.logType ?? 'DiagnosticsLog';
   if (logType === 'DiagnosticsLog') {
@@ -706,6 +742,7 @@ export function stampGetLogRequest(p: GetLogParams, requestId: () => number): Ge
   };
 }
 
+/** 1.6 → neutral: get diagnostics request. */
 export function liftGetDiagnosticsRequest(r: V16.GetDiagnosticsRequest): GetLogParams {
   return compact({
     remoteLocation: r.location,
@@ -717,6 +754,7 @@ export function liftGetDiagnosticsRequest(r: V16.GetDiagnosticsRequest): GetLogP
   });
 }
 
+/** 1.6 → neutral: get log request. */
 export function liftGetLogRequest(r: V16.GetLogRequest): GetLogParams {
   return compact({
     remoteLocation: r.log.remoteLocation,
@@ -750,6 +788,7 @@ export type LogStatus16 =
       readonly payload: V16.LogStatusNotificationRequest;
     };
 
+/** Neutral → 1.6: log status. */
 export function stampLogStatus(p: LogStatusParams): LogStatus16 {
   if (p.requestId === undefined) {
     const status: V16.DiagnosticsStatus =
@@ -767,6 +806,7 @@ export function stampLogStatus(p: LogStatusParams): LogStatus16 {
   };
 }
 
+/** 1.6 → neutral: diagnostics status. */
 export function liftDiagnosticsStatus(
   r: V16.DiagnosticsStatusNotificationRequest,
 ): LogStatusParams {
@@ -839,6 +879,7 @@ export function stampChargingProfile(
   });
 }
 
+/** 1.6 → neutral: charging profile. */
 export function liftChargingProfile(
   p: V16.ChargingProfile,
   ids: TransactionIds16,
@@ -856,6 +897,7 @@ export function liftChargingProfile(
   });
 }
 
+/** Neutral → 1.6: clear charging profile request. */
 export function stampClearChargingProfileRequest(
   p: ClearChargingProfileParams,
 ): V16.ClearChargingProfileRequest {
@@ -868,6 +910,7 @@ export function stampClearChargingProfileRequest(
   });
 }
 
+/** 1.6 → neutral: clear charging profile request. */
 export function liftClearChargingProfileRequest(
   r: V16.ClearChargingProfileRequest,
 ): ClearChargingProfileParams {
@@ -880,6 +923,7 @@ export function liftClearChargingProfileRequest(
   });
 }
 
+/** Neutral → 1.6: composite request. */
 export function stampCompositeRequest(
   p: GetCompositeScheduleParams,
 ): V16.GetCompositeScheduleRequest {
@@ -890,6 +934,7 @@ export function stampCompositeRequest(
   });
 }
 
+/** 1.6 → neutral: composite request. */
 export function liftCompositeRequest(
   r: V16.GetCompositeScheduleRequest,
 ): GetCompositeScheduleParams {
@@ -921,6 +966,7 @@ export function liftCompositeResponse(
   });
 }
 
+/** Neutral → 1.6: composite response. */
 export function stampCompositeResponse(
   r: GetCompositeScheduleResult,
 ): V16.GetCompositeScheduleResponse {
@@ -942,6 +988,7 @@ export function stampCompositeResponse(
 
 // ---- reservations, local list ----
 
+/** Neutral → 1.6: reserve now request. */
 export function stampReserveNowRequest(p: ReserveNowParams): V16.ReserveNowRequest {
   return compact({
     connectorId: p.evseId ?? 0,
@@ -952,6 +999,7 @@ export function stampReserveNowRequest(p: ReserveNowParams): V16.ReserveNowReque
   });
 }
 
+/** 1.6 → neutral: reserve now request. */
 export function liftReserveNowRequest(r: V16.ReserveNowRequest): ReserveNowParams {
   return compact({
     id: r.reservationId,
@@ -969,6 +1017,7 @@ function stampEntry(e: LocalListEntry): V16.AuthorizationData {
   });
 }
 
+/** Neutral → 1.6: send local list request. */
 export function stampSendLocalListRequest(p: SendLocalListParams): V16.SendLocalListRequest {
   return compact({
     listVersion: p.versionNumber,
@@ -977,6 +1026,7 @@ export function stampSendLocalListRequest(p: SendLocalListParams): V16.SendLocal
   });
 }
 
+/** 1.6 → neutral: send local list request. */
 export function liftSendLocalListRequest(r: V16.SendLocalListRequest): SendLocalListParams {
   return compact({
     versionNumber: r.listVersion,
@@ -990,6 +1040,7 @@ export function liftSendLocalListRequest(r: V16.SendLocalListRequest): SendLocal
   });
 }
 
+/** Neutral → 1.6: send local list response. */
 export function stampSendLocalListResponse(r: SendLocalListResult): V16.SendLocalListResponse {
   return { status: r.status };
 }

@@ -64,14 +64,17 @@ export type Version2 = 'ocpp2.0.1' | 'ocpp2.1';
 
 // ---- shared datatypes ----
 
+/** Neutral → 2.x: id token. */
 export function stampIdToken(t: IdToken): V21.IdTokenType {
   return { idToken: t.idToken, type: t.type };
 }
 
+/** 2.x → neutral: id token. */
 export function liftIdToken(t: V21.IdTokenType): IdToken {
   return { idToken: t.idToken, type: t.type };
 }
 
+/** Neutral → 2.x: id token info. */
 export function stampIdTokenInfo(i: IdTokenInfo): V21.IdTokenInfoType {
   return compact({
     status: i.status,
@@ -80,6 +83,7 @@ export function stampIdTokenInfo(i: IdTokenInfo): V21.IdTokenInfoType {
   });
 }
 
+/** 2.x → neutral: id token info. */
 export function liftIdTokenInfo(i: V21.IdTokenInfoType): IdTokenInfo {
   return compact({
     status: i.status as AuthorizationStatus,
@@ -118,6 +122,7 @@ export function stampStatus<S extends string>(r: {
 
 // ---- boot, authorize ----
 
+/** Neutral → 2.x: boot request. */
 export function stampBootRequest(p: BootParams): V21.BootNotificationRequest {
   return {
     reason: p.reason ?? 'PowerUp',
@@ -134,6 +139,7 @@ export function stampBootRequest(p: BootParams): V21.BootNotificationRequest {
   };
 }
 
+/** 2.x → neutral: boot request. */
 export function liftBootRequest(r: V21.BootNotificationRequest): BootParams {
   const cs = r.chargingStation;
   return compact({
@@ -147,6 +153,7 @@ export function liftBootRequest(r: V21.BootNotificationRequest): BootParams {
   });
 }
 
+/** Neutral → 2.x: boot response. */
 export function stampBootResponse(r: BootResult): V21.BootNotificationResponse {
   return compact({
     currentTime: r.currentTime,
@@ -157,6 +164,7 @@ export function stampBootResponse(r: BootResult): V21.BootNotificationResponse {
   });
 }
 
+/** 2.x → neutral: boot response. */
 export function liftBootResponse(r: V21.BootNotificationResponse): BootResult {
   return compact({
     status: r.status,
@@ -166,18 +174,22 @@ export function liftBootResponse(r: V21.BootNotificationResponse): BootResult {
   });
 }
 
+/** Neutral → 2.x: authorize request. */
 export function stampAuthorizeRequest(p: AuthorizeParams): V21.AuthorizeRequest {
   return { idToken: stampIdToken(p.idToken) };
 }
 
+/** 2.x → neutral: authorize request. */
 export function liftAuthorizeRequest(r: V21.AuthorizeRequest): AuthorizeParams {
   return { idToken: liftIdToken(r.idToken) };
 }
 
+/** Neutral → 2.x: authorize response. */
 export function stampAuthorizeResponse(r: AuthorizeResult): V21.AuthorizeResponse {
   return { idTokenInfo: stampIdTokenInfo(r.idTokenInfo) };
 }
 
+/** 2.x → neutral: authorize response. */
 export function liftAuthorizeResponse(r: V21.AuthorizeResponse): AuthorizeResult {
   return { idTokenInfo: liftIdTokenInfo(r.idTokenInfo) };
 }
@@ -198,6 +210,7 @@ export function stampStatusRequest(
   };
 }
 
+/** 2.x → neutral: status request. */
 export function liftStatusRequest(r: V21.StatusNotificationRequest): StatusParams {
   return {
     evseId: r.evseId,
@@ -255,6 +268,7 @@ export function stampSample(s: SampledValue, version: Version2): V21.SampledValu
   });
 }
 
+/** 2.x → neutral: sample. */
 export function liftSample(s: V21.SampledValueType): SampledValue {
   const signed = s.signedMeterValue;
   return compact({
@@ -294,6 +308,7 @@ export function stampMeterValues(
   return out;
 }
 
+/** 2.x → neutral: meter values. */
 export function liftMeterValues(values: readonly V21.MeterValueType[]): MeterValue[] {
   return values.map((mv) => ({
     timestamp: mv.timestamp,
@@ -301,6 +316,7 @@ export function liftMeterValues(values: readonly V21.MeterValueType[]): MeterVal
   }));
 }
 
+/** Neutral → 2.x: meter values request. */
 export function stampMeterValuesRequest(
   p: MeterValuesParams,
   version: Version2,
@@ -310,6 +326,7 @@ export function stampMeterValuesRequest(
   return { evseId: p.evseId, meterValue };
 }
 
+/** 2.x → neutral: meter values request. */
 export function liftMeterValuesRequest(r: V21.MeterValuesRequest): MeterValuesParams {
   return { evseId: r.evseId, meterValue: liftMeterValues(r.meterValue) };
 }
@@ -355,6 +372,7 @@ export interface TransactionState2 {
   seqNo: number;
 }
 
+/** Neutral → 2.x: start transaction. */
 export function stampStartTransaction(
   p: StartTransactionParams,
   tx: TransactionState2,
@@ -382,6 +400,7 @@ export function stampStartTransaction(
   });
 }
 
+/** Neutral → 2.x: update transaction. */
 export function stampUpdateTransaction(
   p: UpdateTransactionParams,
   tx: TransactionState2,
@@ -399,6 +418,7 @@ export function stampUpdateTransaction(
   });
 }
 
+/** Neutral → 2.x: stop transaction. */
 export function stampStopTransaction(
   p: StopTransactionParams,
   tx: TransactionState2,
@@ -458,6 +478,7 @@ export function liftTransactionEvent(
 
 // ---- remote control ----
 
+/** Neutral → 2.x: remote start request. */
 export function stampRemoteStartRequest(
   p: RemoteStartParams,
   remoteStartId: () => number,
@@ -475,6 +496,7 @@ export function stampRemoteStartRequest(
   });
 }
 
+/** 2.x → neutral: remote start request. */
 export function liftRemoteStartRequest(r: V21.RequestStartTransactionRequest): RemoteStartParams {
   return compact({
     idToken: liftIdToken(r.idToken),
@@ -486,16 +508,19 @@ export function liftRemoteStartRequest(r: V21.RequestStartTransactionRequest): R
   });
 }
 
+/** Neutral → 2.x: remote start response. */
 export function stampRemoteStartResponse(
   r: RemoteStartResult,
 ): V21.RequestStartTransactionResponse {
   return compact({ ...stampStatus(r), transactionId: r.transactionId });
 }
 
+/** 2.x → neutral: remote start response. */
 export function liftRemoteStartResponse(r: V21.RequestStartTransactionResponse): RemoteStartResult {
   return compact({ ...liftStatus(r), transactionId: r.transactionId });
 }
 
+/** 2.x → neutral: accepted rejected. */
 export function liftAcceptedRejected(r: {
   status: 'Accepted' | 'Rejected';
   statusInfo?: V21.StatusInfoType;
@@ -503,16 +528,19 @@ export function liftAcceptedRejected(r: {
   return liftStatus(r);
 }
 
+/** Neutral → 2.x: reset request. */
 export function stampResetRequest(p: ResetParams, version: Version2): V21.ResetRequest {
   if (p.type === 'ImmediateAndResume' && version === 'ocpp2.0.1')
     throw unsupported(version, 'reset ImmediateAndResume');
   return compact({ type: p.type, evseId: p.evseId });
 }
 
+/** 2.x → neutral: reset request. */
 export function liftResetRequest(r: V21.ResetRequest): ResetParams {
   return compact({ type: r.type, evseId: r.evseId });
 }
 
+/** Neutral → 2.x: change availability request. */
 export function stampChangeAvailabilityRequest(
   p: ChangeAvailabilityParams,
 ): V21.ChangeAvailabilityRequest {
@@ -525,6 +553,7 @@ export function stampChangeAvailabilityRequest(
   });
 }
 
+/** 2.x → neutral: change availability request. */
 export function liftChangeAvailabilityRequest(
   r: V21.ChangeAvailabilityRequest,
 ): ChangeAvailabilityParams {
@@ -535,10 +564,12 @@ export function liftChangeAvailabilityRequest(
   });
 }
 
+/** Neutral → 2.x: unlock request. */
 export function stampUnlockRequest(p: UnlockConnectorParams): V21.UnlockConnectorRequest {
   return { evseId: p.evseId, connectorId: p.connectorId ?? 1 };
 }
 
+/** 2.x → neutral: unlock request. */
 export function liftUnlockRequest(r: V21.UnlockConnectorRequest): UnlockConnectorParams {
   return { evseId: r.evseId, connectorId: r.connectorId };
 }
@@ -551,6 +582,7 @@ export function stampUnlockResponse(r: UnlockConnectorResult): V21.UnlockConnect
   });
 }
 
+/** Neutral → 2.x: trigger request. */
 export function stampTriggerRequest(p: TriggerMessageParams): V21.TriggerMessageRequest {
   return compact({
     evse:
@@ -610,6 +642,7 @@ export interface GetVariablesPlan {
   readonly unmapped: readonly string[];
 }
 
+/** Plans the GetVariables request for neutral keys: which entries to send, which keys have no variable. */
 export function planGetVariables(keys: readonly string[]): GetVariablesPlan {
   const asked = new Map<string, string>();
   const unmapped: string[] = [];
@@ -682,6 +715,7 @@ export function liftGetVariablesKeys(r: V21.GetVariablesRequest): string[] {
     .map((d) => fromVariable(refOf(d.component, d.variable)));
 }
 
+/** Neutral → 2.x: set variables request. */
 export function stampSetVariablesRequest(
   p: SetConfigurationParams,
   version: Version2,
@@ -736,24 +770,29 @@ export function stampSetVariableResult(
 
 // ---- data transfer ----
 
+/** Neutral → 2.x: data transfer request. */
 export function stampDataTransferRequest(p: DataTransferParams): V21.DataTransferRequest {
   return compact({ vendorId: p.vendorId, messageId: p.messageId, data: p.data });
 }
 
+/** 2.x → neutral: data transfer request. */
 export function liftDataTransferRequest(r: V21.DataTransferRequest): DataTransferParams {
   return compact({ vendorId: r.vendorId, messageId: r.messageId, data: r.data });
 }
 
+/** Neutral → 2.x: data transfer response. */
 export function stampDataTransferResponse(r: DataTransferResult): V21.DataTransferResponse {
   return compact({ ...stampStatus(r), data: r.data });
 }
 
+/** 2.x → neutral: data transfer response. */
 export function liftDataTransferResponse(r: V21.DataTransferResponse): DataTransferResult {
   return compact({ ...liftStatus(r), data: r.data });
 }
 
 // ---- firmware, logs ----
 
+/** Neutral → 2.x: update firmware request. */
 export function stampUpdateFirmwareRequest(
   p: UpdateFirmwareParams,
   requestId: () => number,
@@ -772,6 +811,7 @@ export function stampUpdateFirmwareRequest(
   });
 }
 
+/** 2.x → neutral: update firmware request. */
 export function liftUpdateFirmwareRequest(r: V21.UpdateFirmwareRequest): UpdateFirmwareParams {
   return compact({
     location: r.firmware.location,
@@ -785,6 +825,7 @@ export function liftUpdateFirmwareRequest(r: V21.UpdateFirmwareRequest): UpdateF
   });
 }
 
+/** Neutral → 2.x: get log request. */
 export function stampGetLogRequest(
   p: GetLogParams,
   requestId: () => number,
@@ -806,6 +847,7 @@ export function stampGetLogRequest(
   });
 }
 
+/** 2.x → neutral: get log request. */
 export function liftGetLogRequest(r: V21.GetLogRequest): GetLogParams {
   return compact({
     remoteLocation: r.log.remoteLocation,
@@ -818,10 +860,12 @@ export function liftGetLogRequest(r: V21.GetLogRequest): GetLogParams {
   });
 }
 
+/** 2.x → neutral: get log response. */
 export function liftGetLogResponse(r: V21.GetLogResponse): GetLogResult {
   return compact({ ...liftStatus(r), filename: r.filename });
 }
 
+/** Neutral → 2.x: get log response. */
 export function stampGetLogResponse(r: GetLogResult): V21.GetLogResponse {
   return compact({ ...stampStatus(r), filename: r.filename });
 }
@@ -852,6 +896,7 @@ function stampSchedule(
   });
 }
 
+/** Neutral → 2.x: charging profile. */
 export function stampChargingProfile(
   p: ChargingProfile,
   version: Version2,
@@ -914,6 +959,7 @@ export function stampSetChargingProfileResponse(
   });
 }
 
+/** Neutral → 2.x: clear charging profile request. */
 export function stampClearChargingProfileRequest(
   p: ClearChargingProfileParams,
 ): V21.ClearChargingProfileRequest {
@@ -928,6 +974,7 @@ export function stampClearChargingProfileRequest(
   });
 }
 
+/** 2.x → neutral: clear charging profile request. */
 export function liftClearChargingProfileRequest(
   r: V21.ClearChargingProfileRequest,
 ): ClearChargingProfileParams {
@@ -942,6 +989,7 @@ export function liftClearChargingProfileRequest(
   });
 }
 
+/** Neutral → 2.x: composite request. */
 export function stampCompositeRequest(
   p: GetCompositeScheduleParams,
 ): V21.GetCompositeScheduleRequest {
@@ -952,6 +1000,7 @@ export function stampCompositeRequest(
   });
 }
 
+/** 2.x → neutral: composite request. */
 export function liftCompositeRequest(
   r: V21.GetCompositeScheduleRequest,
 ): GetCompositeScheduleParams {
@@ -962,6 +1011,7 @@ export function liftCompositeRequest(
   });
 }
 
+/** 2.x → neutral: composite response. */
 export function liftCompositeResponse(
   r: V21.GetCompositeScheduleResponse,
 ): GetCompositeScheduleResult {
@@ -981,6 +1031,7 @@ export function liftCompositeResponse(
   });
 }
 
+/** Neutral → 2.x: composite response. */
 export function stampCompositeResponse(
   r: GetCompositeScheduleResult,
   version: Version2,
@@ -1010,6 +1061,7 @@ export function stampCompositeResponse(
 
 // ---- reservations, local list ----
 
+/** Neutral → 2.x: reserve now request. */
 export function stampReserveNowRequest(p: ReserveNowParams): V21.ReserveNowRequest {
   return compact({
     id: p.id,
@@ -1021,6 +1073,7 @@ export function stampReserveNowRequest(p: ReserveNowParams): V21.ReserveNowReque
   });
 }
 
+/** 2.x → neutral: reserve now request. */
 export function liftReserveNowRequest(r: V21.ReserveNowRequest): ReserveNowParams {
   return compact({
     id: r.id,
@@ -1039,6 +1092,7 @@ function stampEntry(e: LocalListEntry): V21.AuthorizationData {
   });
 }
 
+/** Neutral → 2.x: send local list request. */
 export function stampSendLocalListRequest(p: SendLocalListParams): V21.SendLocalListRequest {
   return compact({
     localAuthorizationList: p.localAuthorizationList?.map(stampEntry),
@@ -1047,6 +1101,7 @@ export function stampSendLocalListRequest(p: SendLocalListParams): V21.SendLocal
   });
 }
 
+/** 2.x → neutral: send local list request. */
 export function liftSendLocalListRequest(r: V21.SendLocalListRequest): SendLocalListParams {
   return compact({
     versionNumber: r.versionNumber,
