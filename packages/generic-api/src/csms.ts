@@ -21,7 +21,7 @@ import type {
   OpenTransaction,
   StationHandle,
 } from './api.js';
-import { compact, now, then } from './codec/util.js';
+import { andThen, compact, now } from './codec/util.js';
 import * as v2 from './codec/v2.js';
 import * as v16 from './codec/v16.js';
 import { CONFIGURATION_KEY_MAP, toKey16 } from './config-keys.js';
@@ -223,7 +223,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
   private heartbeat(h: CsmsHandlers) {
     return (_req: unknown, rpc: RpcContext) => {
       if (h.onHeartbeat === undefined) return { currentTime: now() };
-      return then(h.onHeartbeat(this.context(rpc)), (r) => r ?? { currentTime: now() });
+      return andThen(h.onHeartbeat(this.context(rpc)), (r) => r ?? { currentTime: now() });
     };
   }
 
@@ -233,20 +233,20 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
     r.handle('Heartbeat', this.heartbeat(h));
     if (onBoot !== undefined)
       r.handle('BootNotification', (req: V16.BootNotificationRequest, rpc) =>
-        then(onBoot(v16.liftBootRequest(req), this.context(rpc)), (res) =>
+        andThen(onBoot(v16.liftBootRequest(req), this.context(rpc)), (res) =>
           v16.stampBootResponse({ ...res, currentTime: res.currentTime ?? now() }),
         ),
       );
     if (onAuthorize !== undefined)
       r.handle('Authorize', (req: V16.AuthorizeRequest, rpc) =>
-        then(
+        andThen(
           onAuthorize(v16.liftAuthorizeRequest(req), this.context(rpc)),
           v16.stampAuthorizeResponse,
         ),
       );
     if (onStatus !== undefined)
       r.handle('StatusNotification', (req: V16.StatusNotificationRequest, rpc) =>
-        then(onStatus(v16.liftStatusRequest(req), this.context(rpc)), () => ({})),
+        andThen(onStatus(v16.liftStatusRequest(req), this.context(rpc)), () => ({})),
       );
     if (onMeterValues !== undefined || onTransaction !== undefined)
       r.handle('MeterValues', (req: V16.MeterValuesRequest, rpc) => {
@@ -254,7 +254,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
         if (req.transactionId === undefined) {
           return onMeterValues === undefined
             ? {}
-            : then(onMeterValues(v16.liftMeterValuesRequest(req), c), () => ({}));
+            : andThen(onMeterValues(v16.liftMeterValuesRequest(req), c), () => ({}));
         }
         if (onTransaction === undefined) return {};
         const id = String(req.transactionId);
@@ -263,7 +263,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
           { ...req, transactionId: req.transactionId },
           ++record.seqNo,
         );
-        return then(onTransaction(event, c), () => ({}));
+        return andThen(onTransaction(event, c), () => ({}));
       });
     if (onTransaction !== undefined) {
       r.handle('StartTransaction', async (req: V16.StartTransactionRequest, rpc) => {
@@ -300,7 +300,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
           record === undefined ? 0 : record.seqNo + 1,
           record?.evseId,
         );
-        return then(onTransaction(event, c), (res): V16.StopTransactionResponse => {
+        return andThen(onTransaction(event, c), (res): V16.StopTransactionResponse => {
           const info = res?.idTokenInfo ?? (req.idTag === undefined ? undefined : ACCEPTED);
           return info === undefined ? {} : { idTagInfo: v16.stampIdTokenInfo(info) };
         });
@@ -308,19 +308,19 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
     }
     if (onDataTransfer !== undefined)
       r.handle('DataTransfer', (req: V16.DataTransferRequest, rpc) =>
-        then(
+        andThen(
           onDataTransfer(v16.liftDataTransferRequest(req), this.context(rpc)),
           v16.stampDataTransferResponse,
         ),
       );
     if (onFirmwareStatus !== undefined) {
       r.handle('FirmwareStatusNotification', (req: V16.FirmwareStatusNotificationRequest, rpc) =>
-        then(onFirmwareStatus({ status: req.status }, this.context(rpc)), () => ({})),
+        andThen(onFirmwareStatus({ status: req.status }, this.context(rpc)), () => ({})),
       );
       r.handle(
         'SignedFirmwareStatusNotification',
         (req: V16.SignedFirmwareStatusNotificationRequest, rpc) =>
-          then(
+          andThen(
             onFirmwareStatus(
               compact({ status: req.status, requestId: req.requestId }),
               this.context(rpc),
@@ -333,10 +333,10 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
       r.handle(
         'DiagnosticsStatusNotification',
         (req: V16.DiagnosticsStatusNotificationRequest, rpc) =>
-          then(onLogStatus(v16.liftDiagnosticsStatus(req), this.context(rpc)), () => ({})),
+          andThen(onLogStatus(v16.liftDiagnosticsStatus(req), this.context(rpc)), () => ({})),
       );
       r.handle('LogStatusNotification', (req: V16.LogStatusNotificationRequest, rpc) =>
-        then(
+        andThen(
           onLogStatus(compact({ status: req.status, requestId: req.requestId }), this.context(rpc)),
           () => ({}),
         ),
@@ -350,24 +350,24 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
     r.handle('Heartbeat', this.heartbeat(h));
     if (onBoot !== undefined)
       r.handle('BootNotification', (req: V21.BootNotificationRequest, rpc) =>
-        then(onBoot(v2.liftBootRequest(req), this.context(rpc)), (res) =>
+        andThen(onBoot(v2.liftBootRequest(req), this.context(rpc)), (res) =>
           v2.stampBootResponse({ ...res, currentTime: res.currentTime ?? now() }),
         ),
       );
     if (onAuthorize !== undefined)
       r.handle('Authorize', (req: V21.AuthorizeRequest, rpc) =>
-        then(
+        andThen(
           onAuthorize(v2.liftAuthorizeRequest(req), this.context(rpc)),
           v2.stampAuthorizeResponse,
         ),
       );
     if (onStatus !== undefined)
       r.handle('StatusNotification', (req: V21.StatusNotificationRequest, rpc) =>
-        then(onStatus(v2.liftStatusRequest(req), this.context(rpc)), () => ({})),
+        andThen(onStatus(v2.liftStatusRequest(req), this.context(rpc)), () => ({})),
       );
     if (onMeterValues !== undefined)
       r.handle('MeterValues', (req: V21.MeterValuesRequest, rpc) =>
-        then(onMeterValues(v2.liftMeterValuesRequest(req), this.context(rpc)), () => ({})),
+        andThen(onMeterValues(v2.liftMeterValuesRequest(req), this.context(rpc)), () => ({})),
       );
     if (onTransaction !== undefined)
       r.handle('TransactionEvent', (req: V21.TransactionEventRequest, rpc) => {
@@ -389,21 +389,21 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
               seqNo: event.seqNo,
             }),
           );
-        return then(onTransaction(event, c), (res): V21.TransactionEventResponse => {
+        return andThen(onTransaction(event, c), (res): V21.TransactionEventResponse => {
           const info = res?.idTokenInfo ?? (req.idToken === undefined ? undefined : ACCEPTED);
           return info === undefined ? {} : { idTokenInfo: v2.stampIdTokenInfo(info) };
         });
       });
     if (onDataTransfer !== undefined)
       r.handle('DataTransfer', (req: V21.DataTransferRequest, rpc) =>
-        then(
+        andThen(
           onDataTransfer(v2.liftDataTransferRequest(req), this.context(rpc)),
           v2.stampDataTransferResponse,
         ),
       );
     if (onFirmwareStatus !== undefined)
       r.handle('FirmwareStatusNotification', (req: V21.FirmwareStatusNotificationRequest, rpc) =>
-        then(
+        andThen(
           onFirmwareStatus(
             compact({ status: req.status, requestId: req.requestId }),
             this.context(rpc),
@@ -413,7 +413,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
       );
     if (onLogStatus !== undefined)
       r.handle('LogStatusNotification', (req: V21.LogStatusNotificationRequest, rpc) =>
-        then(
+        andThen(
           onLogStatus(compact({ status: req.status, requestId: req.requestId }), this.context(rpc)),
           () => ({}),
         ),

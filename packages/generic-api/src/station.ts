@@ -20,7 +20,7 @@ import type {
   StationSession,
   StationTransaction,
 } from './api.js';
-import { compact, then } from './codec/util.js';
+import { andThen, compact } from './codec/util.js';
 import * as v2 from './codec/v2.js';
 import * as v16 from './codec/v16.js';
 import type {
@@ -134,7 +134,7 @@ function routes16(r: LooseRouter, h: StationHandlers): void {
     const f = h.onRemoteStart;
     r.handle('RemoteStartTransaction', (req: V16.RemoteStartTransactionRequest, rpc) => {
       const c = contextOf(rpc);
-      return then(
+      return andThen(
         f(v16.liftRemoteStartRequest(req, c.station.ids16), c),
         v16.stampRemoteStartResponse,
       );
@@ -144,67 +144,70 @@ function routes16(r: LooseRouter, h: StationHandlers): void {
     const f = h.onRemoteStop;
     r.handle('RemoteStopTransaction', (req: V16.RemoteStopTransactionRequest, rpc) => {
       const c = contextOf(rpc);
-      return then(f({ transactionId: c.station.ids16.toNeutral(req.transactionId) }, c), status);
+      return andThen(f({ transactionId: c.station.ids16.toNeutral(req.transactionId) }, c), status);
     });
   }
   if (h.onReset !== undefined) {
     const f = h.onReset;
     r.handle('Reset', (req: V16.ResetRequest, rpc) =>
-      then(f(v16.liftResetRequest(req), contextOf(rpc)), v16.stampResetResponse),
+      andThen(f(v16.liftResetRequest(req), contextOf(rpc)), v16.stampResetResponse),
     );
   }
   if (h.onChangeAvailability !== undefined) {
     const f = h.onChangeAvailability;
     r.handle('ChangeAvailability', (req: V16.ChangeAvailabilityRequest, rpc) =>
-      then(f(v16.liftChangeAvailabilityRequest(req), contextOf(rpc)), status),
+      andThen(f(v16.liftChangeAvailabilityRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onUnlockConnector !== undefined) {
     const f = h.onUnlockConnector;
     r.handle('UnlockConnector', (req: V16.UnlockConnectorRequest, rpc) =>
-      then(f(v16.liftUnlockRequest(req), contextOf(rpc)), v16.stampUnlockResponse),
+      andThen(f(v16.liftUnlockRequest(req), contextOf(rpc)), v16.stampUnlockResponse),
     );
   }
   if (h.onTriggerMessage !== undefined) {
     const f = h.onTriggerMessage;
     r.handle('TriggerMessage', (req: V16.TriggerMessageRequest, rpc) =>
-      then(f(v16.liftTriggerRequest(req), contextOf(rpc)), status),
+      andThen(f(v16.liftTriggerRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onGetConfiguration !== undefined) {
     const f = h.onGetConfiguration;
     r.handle('GetConfiguration', (req: V16.GetConfigurationRequest, rpc) =>
-      then(f(compact({ keys: req.key }), contextOf(rpc)), v16.stampGetConfigurationResponse),
+      andThen(f(compact({ keys: req.key }), contextOf(rpc)), v16.stampGetConfigurationResponse),
     );
   }
   if (h.onSetConfiguration !== undefined) {
     const f = h.onSetConfiguration;
     r.handle('ChangeConfiguration', (req: V16.ChangeConfigurationRequest, rpc) =>
-      then(f({ key: req.key, value: req.value }, contextOf(rpc)), status),
+      andThen(f({ key: req.key, value: req.value }, contextOf(rpc)), status),
     );
   }
   if (h.onDataTransfer !== undefined) {
     const f = h.onDataTransfer;
     r.handle('DataTransfer', (req: V16.DataTransferRequest, rpc) =>
-      then(f(v16.liftDataTransferRequest(req), contextOf(rpc)), v16.stampDataTransferResponse),
+      andThen(f(v16.liftDataTransferRequest(req), contextOf(rpc)), v16.stampDataTransferResponse),
     );
   }
   if (h.onUpdateFirmware !== undefined) {
     const f = h.onUpdateFirmware;
     r.handle('UpdateFirmware', (req: V16.UpdateFirmwareRequest, rpc) =>
-      then(f(v16.liftUpdateFirmwareRequest(req), contextOf(rpc)), () => ({})),
+      andThen(f(v16.liftUpdateFirmwareRequest(req), contextOf(rpc)), () => ({})),
     );
     r.handle('SignedUpdateFirmware', (req: V16.SignedUpdateFirmwareRequest, rpc) =>
-      then(f(v16.liftSignedUpdateFirmwareRequest(req), contextOf(rpc)), status),
+      andThen(f(v16.liftSignedUpdateFirmwareRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onGetLog !== undefined) {
     const f = h.onGetLog;
     r.handle('GetDiagnostics', (req: V16.GetDiagnosticsRequest, rpc) =>
-      then(f(v16.liftGetDiagnosticsRequest(req), contextOf(rpc)), v16.stampGetDiagnosticsResponse),
+      andThen(
+        f(v16.liftGetDiagnosticsRequest(req), contextOf(rpc)),
+        v16.stampGetDiagnosticsResponse,
+      ),
     );
     r.handle('GetLog', (req: V16.GetLogRequest, rpc) =>
-      then(f(v16.liftGetLogRequest(req), contextOf(rpc)), (res) =>
+      andThen(f(v16.liftGetLogRequest(req), contextOf(rpc)), (res) =>
         compact({ status: res.status, filename: res.filename }),
       ),
     );
@@ -214,48 +217,48 @@ function routes16(r: LooseRouter, h: StationHandlers): void {
     r.handle('SetChargingProfile', (req: V16.SetChargingProfileRequest, rpc) => {
       const c = contextOf(rpc);
       const chargingProfile = v16.liftChargingProfile(req.csChargingProfiles, c.station.ids16);
-      return then(f({ evseId: req.connectorId, chargingProfile }, c), status);
+      return andThen(f({ evseId: req.connectorId, chargingProfile }, c), status);
     });
   }
   if (h.onClearChargingProfile !== undefined) {
     const f = h.onClearChargingProfile;
     r.handle('ClearChargingProfile', (req: V16.ClearChargingProfileRequest, rpc) =>
-      then(f(v16.liftClearChargingProfileRequest(req), contextOf(rpc)), status),
+      andThen(f(v16.liftClearChargingProfileRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onGetCompositeSchedule !== undefined) {
     const f = h.onGetCompositeSchedule;
     r.handle('GetCompositeSchedule', (req: V16.GetCompositeScheduleRequest, rpc) =>
-      then(f(v16.liftCompositeRequest(req), contextOf(rpc)), v16.stampCompositeResponse),
+      andThen(f(v16.liftCompositeRequest(req), contextOf(rpc)), v16.stampCompositeResponse),
     );
   }
   if (h.onReserveNow !== undefined) {
     const f = h.onReserveNow;
     r.handle('ReserveNow', (req: V16.ReserveNowRequest, rpc) =>
-      then(f(v16.liftReserveNowRequest(req), contextOf(rpc)), status),
+      andThen(f(v16.liftReserveNowRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onCancelReservation !== undefined) {
     const f = h.onCancelReservation;
     r.handle('CancelReservation', (req: V16.CancelReservationRequest, rpc) =>
-      then(f({ reservationId: req.reservationId }, contextOf(rpc)), status),
+      andThen(f({ reservationId: req.reservationId }, contextOf(rpc)), status),
     );
   }
   if (h.onSendLocalList !== undefined) {
     const f = h.onSendLocalList;
     r.handle('SendLocalList', (req: V16.SendLocalListRequest, rpc) =>
-      then(f(v16.liftSendLocalListRequest(req), contextOf(rpc)), v16.stampSendLocalListResponse),
+      andThen(f(v16.liftSendLocalListRequest(req), contextOf(rpc)), v16.stampSendLocalListResponse),
     );
   }
   if (h.onGetLocalListVersion !== undefined) {
     const f = h.onGetLocalListVersion;
     r.handle('GetLocalListVersion', (_req: unknown, rpc) =>
-      then(f(contextOf(rpc)), (res) => ({ listVersion: res.versionNumber })),
+      andThen(f(contextOf(rpc)), (res) => ({ listVersion: res.versionNumber })),
     );
   }
   if (h.onClearCache !== undefined) {
     const f = h.onClearCache;
-    r.handle('ClearCache', (_req: unknown, rpc) => then(f(contextOf(rpc)), status));
+    r.handle('ClearCache', (_req: unknown, rpc) => andThen(f(contextOf(rpc)), status));
   }
 }
 
@@ -264,31 +267,31 @@ function routes2(r: LooseRouter, h: StationHandlers): void {
   if (h.onRemoteStart !== undefined) {
     const f = h.onRemoteStart;
     r.handle('RequestStartTransaction', (req: V21.RequestStartTransactionRequest, rpc) =>
-      then(f(v2.liftRemoteStartRequest(req), contextOf(rpc)), v2.stampRemoteStartResponse),
+      andThen(f(v2.liftRemoteStartRequest(req), contextOf(rpc)), v2.stampRemoteStartResponse),
     );
   }
   if (h.onRemoteStop !== undefined) {
     const f = h.onRemoteStop;
     r.handle('RequestStopTransaction', (req: V21.RequestStopTransactionRequest, rpc) =>
-      then(f({ transactionId: req.transactionId }, contextOf(rpc)), status),
+      andThen(f({ transactionId: req.transactionId }, contextOf(rpc)), status),
     );
   }
   if (h.onReset !== undefined) {
     const f = h.onReset;
     r.handle('Reset', (req: V21.ResetRequest, rpc) =>
-      then(f(v2.liftResetRequest(req), contextOf(rpc)), status),
+      andThen(f(v2.liftResetRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onChangeAvailability !== undefined) {
     const f = h.onChangeAvailability;
     r.handle('ChangeAvailability', (req: V21.ChangeAvailabilityRequest, rpc) =>
-      then(f(v2.liftChangeAvailabilityRequest(req), contextOf(rpc)), status),
+      andThen(f(v2.liftChangeAvailabilityRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onUnlockConnector !== undefined) {
     const f = h.onUnlockConnector;
     r.handle('UnlockConnector', (req: V21.UnlockConnectorRequest, rpc) =>
-      then(f(v2.liftUnlockRequest(req), contextOf(rpc)), v2.stampUnlockResponse),
+      andThen(f(v2.liftUnlockRequest(req), contextOf(rpc)), v2.stampUnlockResponse),
     );
   }
   if (h.onTriggerMessage !== undefined) {
@@ -296,13 +299,13 @@ function routes2(r: LooseRouter, h: StationHandlers): void {
     r.handle('TriggerMessage', (req: V21.TriggerMessageRequest, rpc) => {
       const params = v2.liftTriggerRequest(req);
       if (params === undefined) return { status: 'NotImplemented' };
-      return then(f(params, contextOf(rpc)), status);
+      return andThen(f(params, contextOf(rpc)), status);
     });
   }
   if (h.onGetConfiguration !== undefined) {
     const f = h.onGetConfiguration;
     r.handle('GetVariables', (req: V21.GetVariablesRequest, rpc) =>
-      then(f({ keys: v2.liftGetVariablesKeys(req) }, contextOf(rpc)), (res) =>
+      andThen(f({ keys: v2.liftGetVariablesKeys(req) }, contextOf(rpc)), (res) =>
         v2.stampGetVariablesResponse(req, res),
       ),
     );
@@ -323,25 +326,25 @@ function routes2(r: LooseRouter, h: StationHandlers): void {
   if (h.onDataTransfer !== undefined) {
     const f = h.onDataTransfer;
     r.handle('DataTransfer', (req: V21.DataTransferRequest, rpc) =>
-      then(f(v2.liftDataTransferRequest(req), contextOf(rpc)), v2.stampDataTransferResponse),
+      andThen(f(v2.liftDataTransferRequest(req), contextOf(rpc)), v2.stampDataTransferResponse),
     );
   }
   if (h.onUpdateFirmware !== undefined) {
     const f = h.onUpdateFirmware;
     r.handle('UpdateFirmware', (req: V21.UpdateFirmwareRequest, rpc) =>
-      then(f(v2.liftUpdateFirmwareRequest(req), contextOf(rpc)), status),
+      andThen(f(v2.liftUpdateFirmwareRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onGetLog !== undefined) {
     const f = h.onGetLog;
     r.handle('GetLog', (req: V21.GetLogRequest, rpc) =>
-      then(f(v2.liftGetLogRequest(req), contextOf(rpc)), v2.stampGetLogResponse),
+      andThen(f(v2.liftGetLogRequest(req), contextOf(rpc)), v2.stampGetLogResponse),
     );
   }
   if (h.onSetChargingProfile !== undefined) {
     const f = h.onSetChargingProfile;
     r.handle('SetChargingProfile', (req: V21.SetChargingProfileRequest, rpc) =>
-      then(
+      andThen(
         f(
           { evseId: req.evseId, chargingProfile: v2.liftChargingProfile(req.chargingProfile) },
           contextOf(rpc),
@@ -353,14 +356,14 @@ function routes2(r: LooseRouter, h: StationHandlers): void {
   if (h.onClearChargingProfile !== undefined) {
     const f = h.onClearChargingProfile;
     r.handle('ClearChargingProfile', (req: V21.ClearChargingProfileRequest, rpc) =>
-      then(f(v2.liftClearChargingProfileRequest(req), contextOf(rpc)), status),
+      andThen(f(v2.liftClearChargingProfileRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onGetCompositeSchedule !== undefined) {
     const f = h.onGetCompositeSchedule;
     r.handle('GetCompositeSchedule', (req: V21.GetCompositeScheduleRequest, rpc) => {
       const c = contextOf(rpc);
-      return then(f(v2.liftCompositeRequest(req), c), (res) =>
+      return andThen(f(v2.liftCompositeRequest(req), c), (res) =>
         v2.stampCompositeResponse(res, c.station.version as v2.Version2),
       );
     });
@@ -368,30 +371,30 @@ function routes2(r: LooseRouter, h: StationHandlers): void {
   if (h.onReserveNow !== undefined) {
     const f = h.onReserveNow;
     r.handle('ReserveNow', (req: V21.ReserveNowRequest, rpc) =>
-      then(f(v2.liftReserveNowRequest(req), contextOf(rpc)), status),
+      andThen(f(v2.liftReserveNowRequest(req), contextOf(rpc)), status),
     );
   }
   if (h.onCancelReservation !== undefined) {
     const f = h.onCancelReservation;
     r.handle('CancelReservation', (req: V21.CancelReservationRequest, rpc) =>
-      then(f({ reservationId: req.reservationId }, contextOf(rpc)), status),
+      andThen(f({ reservationId: req.reservationId }, contextOf(rpc)), status),
     );
   }
   if (h.onSendLocalList !== undefined) {
     const f = h.onSendLocalList;
     r.handle('SendLocalList', (req: V21.SendLocalListRequest, rpc) =>
-      then(f(v2.liftSendLocalListRequest(req), contextOf(rpc)), v2.stampSendLocalListResponse),
+      andThen(f(v2.liftSendLocalListRequest(req), contextOf(rpc)), v2.stampSendLocalListResponse),
     );
   }
   if (h.onGetLocalListVersion !== undefined) {
     const f = h.onGetLocalListVersion;
     r.handle('GetLocalListVersion', (_req: unknown, rpc) =>
-      then(f(contextOf(rpc)), (res) => ({ versionNumber: res.versionNumber })),
+      andThen(f(contextOf(rpc)), (res) => ({ versionNumber: res.versionNumber })),
     );
   }
   if (h.onClearCache !== undefined) {
     const f = h.onClearCache;
-    r.handle('ClearCache', (_req: unknown, rpc) => then(f(contextOf(rpc)), status));
+    r.handle('ClearCache', (_req: unknown, rpc) => andThen(f(contextOf(rpc)), status));
   }
 }
 

@@ -109,7 +109,12 @@ export function inEnum<T extends string>(
   return (value: string): value is T => set.has(value);
 }
 
-/** Applies `f` to a value or to what a promise resolves to, without a promise for plain values. */
-export function then<T, U>(value: T | Promise<T>, f: (value: T) => U): U | Promise<U> {
-  return value instanceof Promise ? value.then(f) : f(value);
+/**
+ * Applies `f` to a value or to what a promise (any thenable) resolves to, without a promise for
+ * plain values. Not named `then`: a module exporting `then` becomes a thenable itself.
+ */
+export function andThen<T, U>(value: T | PromiseLike<T>, f: (value: T) => U): U | Promise<U> {
+  if (typeof (value as PromiseLike<T> | null)?.then === 'function')
+    return Promise.resolve(value as PromiseLike<T>).then(f);
+  return f(value as T);
 }
