@@ -186,6 +186,13 @@ export interface SimulateRun {
   readonly latencyBars: [number, number, number][];
 }
 
+/** Memory in use, after a full GC when node runs with --expose-gc (the bench does). */
+function memory(): { rssBytes: number; heapUsedBytes: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed };
+}
+
 function checkUrl(url: string): URL {
   let parsed: URL;
   try {
@@ -262,6 +269,10 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
     );
   }
   const sessionsTarget = sessions === undefined ? undefined : sessions * o.stations;
+  const cpuStart = process.cpuUsage();
+  const baseline = memory();
+  let allConnected: ReturnType<typeof memory> | undefined;
+  let watcher: ReturnType<typeof setInterval> | undefined;
   let outcome: Awaited<ReturnType<typeof runFleet>>;
   try {
     outcome = await runFleet({
@@ -289,13 +300,24 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
           ...(sessionsTarget === undefined ? {} : { sessionsTarget }),
         });
         progress.start();
+        // Memory once every station is connected and the connection storm has settled.
+        watcher = setInterval(() => {
+          const at = metrics.allConnectedAt;
+          if (at !== undefined && Date.now() - at >= 2000) {
+            allConnected = memory();
+            clearInterval(watcher);
+          }
+        }, 250);
       },
     });
   } catch (e) {
     progress?.stop(false);
     throw e;
+  } finally {
+    clearInterval(watcher);
   }
   progress?.stop();
+  const cpu = process.cpuUsage(cpuStart);
   const snapshot = outcome.metrics.snapshot();
   const problems: string[] = [];
   if (snapshot.stations.failed > 0) {
@@ -314,6 +336,21 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
     result: snapshot,
     ok: problems.length === 0,
     problems,
+    resources: {
+      baseline,
+      ...(allConnected === undefined
+        ? {}
+        : {
+            allConnected,
+            perStation: {
+              rssBytes: Math.round((allConnected.rssBytes - baseline.rssBytes) / o.stations),
+              heapUsedBytes: Math.round(
+                (allConnected.heapUsedBytes - baseline.heapUsedBytes) / o.stations,
+              ),
+            },
+          }),
+      cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
+    },
   };
   return { report, latencyBars: outcome.metrics.latencyBars() };
 }

@@ -34,6 +34,8 @@ export interface FleetSnapshot {
     readonly byProtocol: Record<string, number>;
     /** Why connections failed, with how often. */
     readonly failures: Record<string, number>;
+    /** Seconds from the start until every station was connected at once (undefined: never). */
+    readonly allConnectedAfterSeconds?: number;
   };
   readonly sessions: {
     readonly started: number;
@@ -103,6 +105,8 @@ export class FleetMetrics {
   private lastTick: number;
   /** Stations connected right now. */
   connectedNow = 0;
+  /** When every requested station was first connected at the same time. */
+  allConnectedAt: number | undefined;
   sessionsStarted = 0;
   sessionsCompleted = 0;
   sessionsFailed = 0;
@@ -121,6 +125,9 @@ export class FleetMetrics {
   /** A station connected and booted (`index` identifies it across reconnects). */
   stationConnected(index: number, protocol: string): void {
     this.connectedNow++;
+    if (this.connectedNow === this.requested && this.allConnectedAt === undefined) {
+      this.allConnectedAt = this.now();
+    }
     if (!this.everConnected.has(index)) {
       this.everConnected.add(index);
       this.failedStations.delete(index);
@@ -235,6 +242,12 @@ export class FleetMetrics {
         failed: this.failedStations.size,
         byProtocol: sorted(this.protocols),
         failures: sorted(this.connectFailures),
+        ...(this.allConnectedAt === undefined
+          ? {}
+          : {
+              allConnectedAfterSeconds:
+                Math.round((this.allConnectedAt - this.startedAt) / 10) / 100,
+            }),
       },
       sessions: {
         started: this.sessionsStarted,

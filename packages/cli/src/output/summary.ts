@@ -1,5 +1,5 @@
 import type { FleetSnapshot } from '../metrics/fleet-metrics.js';
-import { int, ms, table } from './format.js';
+import { bytes, int, ms, table } from './format.js';
 
 /** What a run was asked to do, printed above the figures. */
 export interface RunDescription {
@@ -17,6 +17,19 @@ export interface RunReport {
   readonly ok: boolean;
   /** Why the run is not ok (empty when it is). */
   readonly problems: readonly string[];
+  /** What the simulator itself used (memory is sampled after a GC when node runs with --expose-gc). */
+  readonly resources?: ResourceUse;
+}
+
+/** Memory and CPU of the simulating process. */
+export interface ResourceUse {
+  /** Before any station existed. */
+  readonly baseline: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  /** About two seconds after every station was connected (absent if that never happened). */
+  readonly allConnected?: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  /** (allConnected − baseline) / stations. */
+  readonly perStation?: { readonly rssBytes: number; readonly heapUsedBytes: number };
+  readonly cpuSeconds: { readonly user: number; readonly system: number };
 }
 
 /** The end-of-run summary as plain-text tables. */
@@ -46,6 +59,17 @@ export function formatSummary(report: RunReport): string {
     ]),
   );
   if (protocols !== '') out.push(`  by version: ${protocols}`);
+  if (r.stations.allConnectedAfterSeconds !== undefined) {
+    out.push(
+      `  all ${int(r.stations.requested)} connected after ${r.stations.allConnectedAfterSeconds.toFixed(1)} s`,
+    );
+  }
+  if (report.resources?.perStation !== undefined) {
+    const p = report.resources.perStation;
+    out.push(
+      `  simulator memory per station: ${bytes(p.heapUsedBytes)} heap, ${bytes(p.rssBytes)} RSS; CPU ${report.resources.cpuSeconds.user.toFixed(1)} s user, ${report.resources.cpuSeconds.system.toFixed(1)} s system`,
+    );
+  }
   const failures = Object.entries(r.stations.failures);
   if (failures.length > 0) {
     out.push(

@@ -370,30 +370,29 @@ export class SimStation {
     return s;
   }
 
-  private async sendStatus(c: Connector): Promise<void> {
+  /** Reports a connector; `phase` picks the 1.6 status of a session (Preparing, Charging, Finishing). */
+  private async sendStatus(
+    c: Connector,
+    phase?: 'Preparing' | 'Charging' | 'Finishing',
+  ): Promise<void> {
     const station = this.live();
-    const v16 = this.protocol === 'ocpp1.6';
-    const status = !c.operative ? 'Unavailable' : c.busy ? 'Occupied' : 'Available';
+    const idle = c.operative ? 'Available' : 'Unavailable';
     await this.track('StatusNotification', () =>
       station.statusNotification({
         evseId: c.evseId,
         connectorId: 1,
-        status,
-        ...(v16
-          ? {
-              chargePointStatus:
-                status === 'Occupied'
-                  ? c.session?.transactionId === undefined
-                    ? 'Preparing'
-                    : c.session.stopReason === undefined
-                      ? 'Charging'
-                      : 'Finishing'
-                  : status,
-              errorCode: 'NoError',
-            }
+        status: phase === undefined ? idle : 'Occupied',
+        ...(this.protocol === 'ocpp1.6'
+          ? { chargePointStatus: phase ?? idle, errorCode: 'NoError' as const }
           : {}),
       }),
     );
+  }
+
+  /** Where a connector's session is, for a status report outside the session's own flow. */
+  private phaseOf(c: Connector): 'Preparing' | 'Charging' | undefined {
+    if (c.session === undefined) return undefined;
+    return c.session.transactionId === undefined ? 'Preparing' : 'Charging';
   }
 
   private scheduleHeartbeat(): void {
@@ -456,6 +455,7 @@ export class SimStation {
     const wire = WIRE[this.protocol];
     m.sessionsStarted++;
     c.busy = true;
+    let completed = false;
     const idToken = remote?.idToken ?? this.idToken;
     try {
       if (remote === undefined) {
@@ -468,7 +468,7 @@ export class SimStation {
       const charge = new ChargingSession(this.kind, c.registerWh, this.random, Date.now());
       const session: ActiveSession = { transactionId: undefined, charge, stopReason: undefined };
       c.session = session;
-      await this.sendStatus(c);
+      await this.sendStatus(c, 'Preparing');
       const starter = this.live();
       const started = await this.track(wire.start, () =>
         starter.startTransaction({
@@ -485,16 +485,21 @@ export class SimStation {
       if (started.idTokenInfo !== undefined && started.idTokenInfo.status !== 'Accepted') {
         session.stopReason = 'DeAuthorized';
       }
-      await this.sendStatus(c);
+      await this.sendStatus(c, 'Charging');
       const endAt = Date.now() + s.sessionSeconds * 1000;
+      // Samples are due on a fixed clock (start + k × interval), as a meter's are: a slow answer
+      // does not stretch the interval.
+      let due = Date.now();
       while (session.stopReason === undefined && !this.fleet.stopping && this.connected) {
         const left = endAt - Date.now();
         if (left <= 0) break;
         const interval = Number(
           this.config.get('MeterValueSampleInterval')?.value ?? s.meterIntervalSeconds,
         );
+        due = Math.max(due + Math.max(0.05, interval) * 1000, Date.now());
+        const wait = Math.min(left, due - Date.now());
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, Math.min(left, Math.max(0.05, interval) * 1000));
+          const timer = setTimeout(done, wait);
           function done() {
             clearTimeout(timer);
             c.wake = undefined;
@@ -529,17 +534,19 @@ export class SimStation {
       );
       c.registerWh = round1(charge.registerWh);
       m.energyWh += charge.energyWh;
-      if (this.protocol === 'ocpp1.6') await this.sendStatus(c); // Finishing
+      // The transaction is over at the CSMS: the session counts as completed even if the
+      // connection drops before the connector is reported free again.
+      m.sessionsCompleted++;
+      completed = true;
       c.session = undefined;
-      c.busy = false;
       if (c.pendingOperative !== undefined) {
         c.operative = c.pendingOperative;
         c.pendingOperative = undefined;
       }
+      if (this.protocol === 'ocpp1.6') await this.sendStatus(c, 'Finishing');
       await this.sendStatus(c);
-      m.sessionsCompleted++;
     } catch {
-      m.sessionsFailed++;
+      if (!completed) m.sessionsFailed++;
     } finally {
       c.session = undefined;
       c.busy = false;
@@ -626,7 +633,7 @@ export class SimStation {
       } else if (c.operative !== operative) {
         c.operative = operative;
         setImmediate(() => {
-          if (this.connected) this.sendStatus(c).catch(() => {});
+          if (this.connected) this.sendStatus(c, this.phaseOf(c)).catch(() => {});
         });
       }
     }
@@ -689,7 +696,7 @@ export class SimStation {
       case 'StatusNotification':
         if (targets.length === 0) return { status: 'Rejected' };
         send = async () => {
-          for (const c of targets) await this.sendStatus(c);
+          for (const c of targets) await this.sendStatus(c, this.phaseOf(c));
         };
         break;
       case 'MeterValues':
