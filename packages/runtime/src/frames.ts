@@ -50,16 +50,21 @@ export interface FrameReply {
   readonly description: string;
 }
 
+/** Why {@link readFrame} or {@link parseFrame} refused a frame, and what (if anything) to answer. */
+export interface FrameRefusal {
+  readonly ok: false;
+  readonly reason: string;
+  readonly reply?: FrameReply;
+}
+
 /** Outcome of {@link parseFrame}: the frame, or why it was refused and what (if anything) to answer. */
-export type FrameParseResult =
-  | { readonly ok: true; readonly frame: ParsedFrame }
-  | { readonly ok: false; readonly reason: string; readonly reply?: FrameReply };
+export type FrameParseResult = { readonly ok: true; readonly frame: ParsedFrame } | FrameRefusal;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function refuse(reason: string, reply?: FrameReply): FrameParseResult {
+function refuse(reason: string, reply?: FrameReply): FrameRefusal {
   return reply === undefined ? { ok: false, reason } : { ok: false, reason, reply };
 }
 
@@ -77,6 +82,36 @@ function refuse(reason: string, reply?: FrameReply): FrameParseResult {
  * The payload is not checked here: schema validation decides about it.
  */
 export function parseFrame(text: string, version: OcppVersion): FrameParseResult {
+  const frame = readFrame(text, version);
+  if (!Array.isArray(frame)) return frame as FrameRefusal;
+  return { ok: true, frame: toParsedFrame(frame as Frame) };
+}
+
+function toParsedFrame(frame: Frame): ParsedFrame {
+  switch (frame[0]) {
+    case 2:
+    case 6:
+      return { type: frame[0], id: frame[1], action: frame[2], payload: frame[3] };
+    case 3:
+      return { type: 3, id: frame[1], payload: frame[2] };
+    default:
+      return {
+        type: frame[0],
+        id: frame[1],
+        code: frame[2],
+        description: frame[3],
+        details: frame[4],
+      };
+  }
+}
+
+/**
+ * {@link parseFrame} without the tagged object: the frame is the parsed JSON array itself (a
+ * CALLERROR or CALLRESULTERROR with its description and details filled in), so a receiver on a
+ * hot path allocates nothing beyond what `JSON.parse` builds. Tell the outcomes apart with
+ * `Array.isArray`; the same rules decide what is refused and what is answered.
+ */
+export function readFrame(text: string, version: OcppVersion): Frame | FrameRefusal {
   const v2 = version !== '1.6';
   let value: unknown;
   try {
@@ -145,11 +180,11 @@ export function parseFrame(text: string, version: OcppVersion): FrameParseResult
           description: 'CALL must be [2, messageId, action, payload]',
         });
       }
-      return { ok: true, frame: { type: 2, id, action: value[2], payload: value[3] } };
+      return value as unknown as CallFrame;
     }
     case 3:
       if (value.length !== 3) return refuse('CALLRESULT is not [3, id, payload]');
-      return { ok: true, frame: { type: 3, id, payload: value[2] } };
+      return value as unknown as CallResultFrame;
     case 4:
     case 5: {
       const [, , code, description = '', details = {}] = value as unknown[];
@@ -164,13 +199,13 @@ export function parseFrame(text: string, version: OcppVersion): FrameParseResult
           `${type === 4 ? 'CALLERROR' : 'CALLRESULTERROR'} is not [${type}, id, code, description, details]`,
         );
       }
-      return { ok: true, frame: { type, id, code, description, details } };
+      return [type, id, code, description, details];
     }
     default: {
       if (value.length !== 4 || typeof value[2] !== 'string' || value[2] === '') {
         return refuse('SEND is not [6, id, action, payload]');
       }
-      return { ok: true, frame: { type: 6, id, action: value[2], payload: value[3] } };
+      return value as unknown as SendFrame;
     }
   }
 }

@@ -1,7 +1,12 @@
 import { ERROR_CODES, type ErrorCodeOf, violationCode } from './error-codes.js';
 import { OcppSdkError } from './errors.js';
 import { type KeyTable, toCamelCase, toSnakeCase } from './keys.js';
-import { type FastValidator, finishIssue, type ValidationResult } from './validation.js';
+import {
+  type FastValidator,
+  finishIssue,
+  type ValidationFailure,
+  type ValidationResult,
+} from './validation.js';
 import { type Direction, type OcppVersion, SUBPROTOCOLS } from './versions.js';
 
 /** How a message of an action travels: a CALL expects a reply, a SEND (2.1) does not. */
@@ -78,6 +83,16 @@ export interface Protocol<V extends OcppVersion, M extends ActionMapShape<M>> {
     part: P,
     payload: unknown,
   ): ValidationResult<M[A][P], ErrorCodeOf<V>>;
+  /**
+   * Validates like {@link Protocol.validate} but builds nothing for a valid payload: returns
+   * `undefined` when the payload is valid, else the failure (the version-correct CALLERROR code and
+   * the issues). Throws `OcppSdkError` `UNKNOWN_ACTION` for an action or part the version lacks.
+   */
+  check(
+    action: string,
+    part: MessagePart,
+    payload: unknown,
+  ): ValidationFailure<ErrorCodeOf<V>> | undefined;
   /** Renames a payload's keys to snake_case following the generated key table. */
   toSnakeCase(action: keyof M & string, part: MessagePart, payload: unknown): unknown;
   /** Renames a snake_case payload's keys back to the wire's camelCase. */
@@ -104,6 +119,16 @@ export function defineProtocol<V extends OcppVersion, M extends ActionMapShape<M
   actions: ActionRegistry<M>,
 ): Protocol<V, M> {
   const table = actions as unknown as Record<string, ActionDescriptor>;
+  const check = (
+    action: string,
+    part: MessagePart,
+    payload: unknown,
+  ): ValidationFailure<ErrorCodeOf<V>> | undefined => {
+    const raw = messageOf(table, action, part).validate(payload);
+    if (raw === null) return undefined;
+    const issue = finishIssue(raw);
+    return { success: false, errorCode: violationCode(version, issue.kind), issues: [issue] };
+  };
   return {
     version,
     subprotocol: SUBPROTOCOLS[version],
@@ -111,11 +136,14 @@ export function defineProtocol<V extends OcppVersion, M extends ActionMapShape<M
     errorCodes: ERROR_CODES[version],
     isAction: (name: string): name is keyof M & string => Object.hasOwn(table, name),
     validate(action, part, payload) {
-      const raw = messageOf(table, action, part).validate(payload);
-      if (raw === null) return { success: true, data: payload as M[typeof action][typeof part] };
-      const issue = finishIssue(raw);
-      return { success: false, errorCode: violationCode(version, issue.kind), issues: [issue] };
+      return (
+        check(action, part, payload) ?? {
+          success: true,
+          data: payload as M[typeof action][typeof part],
+        }
+      );
     },
+    check,
     toSnakeCase: (action, part, payload) =>
       toSnakeCase(messageOf(table, action, part).keys, payload),
     toCamelCase: (action, part, payload) =>

@@ -39,6 +39,12 @@ export type ValidationResult<T, Code extends string = string> =
       readonly issues: readonly ValidationIssue[];
     };
 
+/** The failure side of a {@link ValidationResult}. */
+export type ValidationFailure<Code extends string = string> = Extract<
+  ValidationResult<unknown, Code>,
+  { readonly success: false }
+>;
+
 /**
  * What a generated fast validator returns: `null` when the value is valid, else the first issue
  * found, with the path still as a list of segments (prepended to as the failure bubbles up, so a

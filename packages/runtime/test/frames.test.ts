@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   parseFrame,
   randomMessageId,
+  readFrame,
   serializeCall,
   serializeCallError,
   serializeCallResult,
@@ -161,5 +162,35 @@ describe('parseFrame and serialisation edge cases found by fuzzing', () => {
     );
     const lone = (JSON.parse(serializeCallError('a', 'X', 'a\ud83db')) as string[])[3]!;
     expect(lone).toBe('a\ufffdb');
+  });
+});
+
+describe('readFrame', () => {
+  it('returns the parsed array itself for CALL, CALLRESULT and SEND', () => {
+    expect(readFrame('[2,"a1","Heartbeat",{}]', '1.6')).toEqual([2, 'a1', 'Heartbeat', {}]);
+    expect(readFrame('[3,"a1",{"x":1}]', '2.0.1')).toEqual([3, 'a1', { x: 1 }]);
+    expect(readFrame('[6,"a1","NotifyPeriodicEventStream",{}]', '2.1')).toEqual([
+      6,
+      'a1',
+      'NotifyPeriodicEventStream',
+      {},
+    ]);
+  });
+
+  it('fills in the description and details of a short CALLERROR', () => {
+    expect(readFrame('[4,"a1","GenericError"]', '1.6')).toEqual([4, 'a1', 'GenericError', '', {}]);
+  });
+
+  it.each<[OcppVersion, string]>([
+    ['2.0.1', '[2,"a1",'],
+    ['1.6', '{"a":1}'],
+    ['2.0.1', '[7,"a1","X",{}]'],
+    ['2.0.1', `[2,"${long}","Heartbeat",{}]`],
+    ['1.6', '[2,"a1","Heartbeat"]'],
+    ['2.1', '[6,"a1",{}]'],
+  ])('%s %s: refuses exactly as parseFrame does', (version, text) => {
+    const read = readFrame(text, version);
+    expect(Array.isArray(read)).toBe(false);
+    expect(read).toEqual(parseFrame(text, version));
   });
 });
