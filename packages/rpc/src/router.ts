@@ -1,4 +1,4 @@
-import type { ActionMapShape, OcppVersion, Protocol } from '@ocpp/runtime';
+import type { ActionDescriptor, ActionMapShape, OcppVersion, Protocol } from '@ocpp/runtime';
 import type { OcppSession } from './session.js';
 import type { HandledBy, Role } from './types.js';
 
@@ -69,6 +69,21 @@ export interface InboundCall {
 export type Service = (call: InboundCall, next: () => Promise<unknown>) => Promise<unknown>;
 
 /**
+ * @internal What a router knows about one action: created by the first `handle` or `after` for
+ * it and updated in place, so a session resolves an inbound action with one lookup.
+ */
+export interface Route {
+  /** `undefined` only for hooks registered for a name that is not an action (they never run). */
+  readonly entry: ActionDescriptor | undefined;
+  /** True when the peer of the router's role sends this action. */
+  readonly fromPeer: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: handlers of any action
+  handler: Handler<any, any, any, any, any> | undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: hooks of any action
+  hooks: AfterHook<any, any, any, any, any>[] | undefined;
+}
+
+/**
  * Routes inbound actions of one protocol and role to their handlers, through the services.
  * One router serves any number of sessions (one per connection).
  */
@@ -78,8 +93,7 @@ export class Router<
   R extends Role,
   D = Record<string, never>,
 > {
-  private readonly handlers = new Map<string, Handler<V, M, R, D, keyof M>>();
-  private readonly afterHooks = new Map<string, AfterHook<V, M, R, D, keyof M>[]>();
+  private readonly routes = new Map<string, Route>();
   private readonly services: Service[] = [];
   private dependencies: Record<string, unknown> = {};
 
@@ -94,15 +108,15 @@ export class Router<
   handle<A extends HandledBy<M, R>>(action: A, handler: Handler<V, M, R, D, A>): this {
     if (!this.protocol.isAction(action))
       throw new TypeError(`"${action}" is not an OCPP ${this.protocol.version} action`);
-    this.handlers.set(action, handler as unknown as Handler<V, M, R, D, keyof M>);
+    this.routeOf(action).handler = handler as unknown as Route['handler'];
     return this;
   }
 
   /** Registers a hook that runs after the CALLRESULT for `action` has been sent. */
   after<A extends HandledBy<M, R>>(action: A, hook: AfterHook<V, M, R, D, A>): this {
-    const list = this.afterHooks.get(action) ?? [];
-    list.push(hook as unknown as AfterHook<V, M, R, D, keyof M>);
-    this.afterHooks.set(action, list);
+    const route = this.routeOf(action);
+    route.hooks ??= [];
+    route.hooks.push(hook as unknown as AfterHook<V, M, R, D, keyof M>);
     return this;
   }
 
@@ -125,12 +139,17 @@ export class Router<
 
   /** True when `action` has a handler. */
   has(action: string): boolean {
-    return this.handlers.has(action);
+    return this.routes.get(action)?.handler !== undefined;
   }
 
   /** True when `action` has after-hooks. */
   hasAfter(action: string): boolean {
-    return this.afterHooks.has(action);
+    return this.routes.get(action)?.hooks !== undefined;
+  }
+
+  /** @internal The route of an action that has a handler or hooks. */
+  route(action: string): Route | undefined {
+    return this.routes.get(action);
   }
 
   /**
@@ -138,40 +157,58 @@ export class Router<
    * is called directly (its result or throw comes back synchronously: no promise per call).
    */
   dispatch(call: InboundCall): unknown {
-    const handler = this.handlers.get(call.action);
+    const handler = this.routes.get(call.action)?.handler;
     if (handler === undefined) throw new Error(`no handler for ${call.action}`);
+    return this.run(handler, call);
+  }
+
+  /** @internal {@link dispatch} with the handler already looked up. */
+  // biome-ignore lint/suspicious/noExplicitAny: handlers of any action
+  run(handler: Handler<any, any, any, any, any>, call: InboundCall): unknown {
     const services = this.services;
-    if (services.length === 0) return handler(call.payload as M[keyof M]['request'], call.context);
-    const run = (i: number): Promise<unknown> => {
+    if (services.length === 0) return handler(call.payload, call.context);
+    const next = (i: number): Promise<unknown> => {
       if (i === services.length) {
         try {
-          return Promise.resolve(handler(call.payload as M[keyof M]['request'], call.context));
+          return Promise.resolve(handler(call.payload, call.context));
         } catch (e) {
           return Promise.reject(e);
         }
       }
-      return services[i]!(call, () => run(i + 1));
+      return services[i]!(call, () => next(i + 1));
     };
-    return run(0);
+    return next(0);
   }
 
   /** Runs the after-hooks of an action; returns the errors of hooks that failed. */
   async runAfter(call: InboundCall, response: unknown): Promise<unknown[]> {
-    const hooks = this.afterHooks.get(call.action);
+    const hooks = this.routes.get(call.action)?.hooks;
     if (hooks === undefined) return [];
     const errors: unknown[] = [];
     for (const hook of hooks) {
       try {
-        await hook(
-          call.payload as M[keyof M]['request'],
-          response as M[keyof M]['response'],
-          call.context,
-        );
+        await hook(call.payload, response, call.context);
       } catch (e) {
         errors.push(e);
       }
     }
     return errors;
+  }
+
+  private routeOf(action: string): Route {
+    let route = this.routes.get(action);
+    if (route === undefined) {
+      const entry = this.protocol.isAction(action)
+        ? (this.protocol.actions[action] as ActionDescriptor)
+        : undefined;
+      const fromPeer =
+        entry !== undefined &&
+        (entry.direction === 'Both' ||
+          entry.direction === (this.role === 'csms' ? 'StationToCsms' : 'CsmsToStation'));
+      route = { entry, fromPeer, handler: undefined, hooks: undefined };
+      this.routes.set(action, route);
+    }
+    return route;
   }
 }
 

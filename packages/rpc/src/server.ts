@@ -3,7 +3,7 @@ import type { IncomingConnection, TransportServer } from '@ocpp/transport';
 import { Emitter } from '@ocpp/transport';
 import { defaultLogger, type Logger } from './logger.js';
 import type { Router } from './router.js';
-import { OcppSession, type SessionOptions } from './session.js';
+import { OcppSession, type SessionConfig, type SessionOptions, sessionConfig } from './session.js';
 
 /** The session type a CSMS router produces. */
 export type CsmsSessionOf<T> =
@@ -70,6 +70,9 @@ export class CsmsServer<Routers extends readonly Router<any, any, 'csms', any>[]
   // biome-ignore lint/suspicious/noExplicitAny: routers of any version
   private readonly bySubprotocol = new Map<string, Router<any, any, 'csms', any>>();
   private readonly logger: Logger;
+  /** Session settings per router, built once when the settings are the same for every connection. */
+  // biome-ignore lint/suspicious/noExplicitAny: routers of any version
+  private readonly configs = new Map<Router<any, any, 'csms', any>, SessionConfig>();
 
   constructor(private readonly options: CsmsServerOptions<Routers>) {
     super();
@@ -114,32 +117,58 @@ export class CsmsServer<Routers extends readonly Router<any, any, 'csms', any>[]
       void connection.transport.close(1002, `subprotocol ${connection.protocol} is not served`);
       return;
     }
-    const settings =
-      typeof this.options.session === 'function'
-        ? this.options.session(connection)
-        : this.options.session;
-    const session = new OcppSession({
-      logger: this.logger,
-      ...settings,
-      protocol: router.protocol,
-      role: 'csms',
-      transport: connection.transport,
-      identity: connection.identity,
-      router,
-    }) as unknown as CsmsSessionOf<Routers[number]>;
+    const settings = this.options.session;
+    let config: SessionConfig | undefined;
+    if (typeof settings === 'function') {
+      config = this.configFor(router, settings(connection));
+    } else {
+      config = this.configs.get(router);
+      if (config === undefined) {
+        config = this.configFor(router, settings);
+        this.configs.set(router, config);
+      }
+    }
+    const session = new OcppSession(
+      {
+        protocol: router.protocol,
+        role: 'csms',
+        transport: connection.transport,
+        identity: connection.identity,
+        router,
+      },
+      config,
+    ) as unknown as CsmsSessionOf<Routers[number]>;
     const previous = this.live.get(connection.identity);
     this.live.set(connection.identity, session);
     if (previous?.isOpen) {
       void previous.close(1000, 'replaced by a new connection');
     }
-    session.on('close', (info) => {
-      if (this.live.get(connection.identity) === session) this.live.delete(connection.identity);
-      this.emit('disconnect', session, { code: info.code, reason: info.reason });
-    });
     void session.start().then(
       () => this.emit('session', session, connection),
       (e: unknown) =>
         this.logger.error(`${connection.identity}: session failed to start`, { error: String(e) }),
     );
   }
+
+  private configFor(
+    // biome-ignore lint/suspicious/noExplicitAny: routers of any version
+    router: Router<any, any, 'csms', any>,
+    settings: CsmsSessionSettings | undefined,
+  ): SessionConfig {
+    return sessionConfig(
+      { logger: this.logger, ...settings, protocol: router.protocol, role: 'csms', router },
+      this.sessionClosed,
+    );
+  }
+
+  /** Runs before a session's own `close` listeners: forget it, then report the disconnect. */
+  private readonly sessionClosed = (
+    // biome-ignore lint/suspicious/noExplicitAny: sessions of every version
+    session: OcppSession<any, any, any>,
+    info: { code: number; reason: string },
+  ): void => {
+    const live = session as unknown as CsmsSessionOf<Routers[number]>;
+    if (this.live.get(session.identity) === live) this.live.delete(session.identity);
+    this.emit('disconnect', live, { code: info.code, reason: info.reason });
+  };
 }

@@ -1,29 +1,32 @@
 import {
   type ActionMapShape,
+  type CallErrorFrame,
+  type CallResultErrorFrame,
   type ErrorCodeOf,
-  finishIssue,
+  type Frame,
+  type FrameRefusal,
   isOcppCallError,
+  type MessagePart,
   normalizeErrorCode,
   OcppCallError,
   OcppSdkError,
   type OcppVersion,
-  type ParsedFrame,
   type Protocol,
-  parseFrame,
   randomMessageId,
+  readFrame,
   SUBPROTOCOLS,
   serializeCall,
   serializeCallError,
   serializeCallResult,
   serializeCallResultError,
   serializeSend,
+  type ValidationFailure,
   type ValidationIssue,
-  violationCode,
 } from '@ocpp/runtime';
 import type { Transport, TransportCloseInfo, TransportHandlers } from '@ocpp/transport';
 import { Emitter } from '@ocpp/transport';
 import { defaultLogger, type Logger } from './logger.js';
-import type { HandlerContext, InboundCall, Router } from './router.js';
+import type { HandlerContext, InboundCall, Route, Router } from './router.js';
 import type { CallableBy, Role, SendableBy, SubprotocolOf } from './types.js';
 import { modeFor, type ValidationMode, type ValidationPolicy } from './validation-policy.js';
 
@@ -133,10 +136,80 @@ interface PendingCall {
   sent: boolean;
 }
 
+/** Our calls: created with the first one, since a CSMS session often never calls. */
+class Outbound {
+  /** Calls waiting to be sent. */
+  readonly queue: PendingCall[] = [];
+  /** Calls sent and not yet answered; at most `maxInFlight`, so a short array beats a Map. */
+  readonly inFlight: PendingCall[] = [];
+}
+
+/**
+ * @internal The settings of a session, read-only once built: one object shared by every session
+ * a CSMS server creates with the same router and settings, so a connection pays for none of them.
+ */
+export interface SessionConfig {
+  // biome-ignore lint/suspicious/noExplicitAny: sessions of every version
+  readonly descriptor: Protocol<any, any>;
+  readonly subprotocol: string;
+  readonly role: Role;
+  // biome-ignore lint/suspicious/noExplicitAny: any dependency set
+  readonly router: Router<any, any, any, any> | undefined;
+  readonly timeoutMs: number;
+  readonly maxInFlight: number;
+  readonly maxQueue: number;
+  readonly whenDisconnected: 'queue' | 'fail';
+  readonly policy: ValidationPolicy | undefined;
+  readonly nextId: () => string;
+  readonly logger: Logger;
+  readonly detailedErrors: boolean;
+  /** Runs before the session emits `close` (the CSMS server's bookkeeping). */
+  readonly onClose: ((session: AnySession, info: TransportCloseInfo) => void) | undefined;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: sessions of every version
+type AnySession = OcppSession<any, any, any>;
+
+/** @internal Builds the shared part of a session's options; throws when the router does not fit. */
+export function sessionConfig<V extends OcppVersion, M extends ActionMapShape<M>, R extends Role>(
+  options: Omit<SessionOptions<V, M, R>, 'transport' | 'identity'>,
+  onClose?: SessionConfig['onClose'],
+): SessionConfig {
+  const router = options.router;
+  if (
+    router !== undefined &&
+    (router.protocol !== options.protocol || router.role !== options.role)
+  ) {
+    throw new TypeError(
+      `router is for OCPP ${router.protocol.version} ${router.role}, session is OCPP ${options.protocol.version} ${options.role}`,
+    );
+  }
+  return {
+    descriptor: options.protocol,
+    subprotocol: SUBPROTOCOLS[options.protocol.version],
+    role: options.role,
+    router,
+    timeoutMs: options.callTimeoutMs ?? 30_000,
+    maxInFlight: options.maxInFlight ?? 1,
+    maxQueue: options.maxQueue ?? 1000,
+    whenDisconnected: options.whenDisconnected ?? 'queue',
+    policy: options.validation,
+    nextId: options.messageId ?? randomMessageId,
+    logger: options.logger ?? defaultLogger,
+    detailedErrors: options.detailedErrors ?? false,
+    onClose,
+  };
+}
+
 function describeIssue(issue: ValidationIssue | undefined): string {
   if (issue === undefined) return 'payload does not match the schema';
   return `${issue.path === '' ? 'payload' : issue.path}: ${issue.message}`;
 }
+
+/** `flags` bits. */
+const CLOSED = 1;
+/** A `frame` listener is attached. */
+const TRACING = 2;
 
 /**
  * One OCPP-J connection, seen from one side: typed outbound calls (one in flight per direction by
@@ -148,61 +221,47 @@ export class OcppSession<
   M extends ActionMapShape<M>,
   R extends Role,
 > extends Emitter<SessionEvents> {
-  /** The negotiated subprotocol (`ocpp1.6`, `ocpp2.0.1`, `ocpp2.1`): narrow on it. */
-  readonly protocol: SubprotocolOf<V>;
-  /** The version's protocol descriptor. */
-  readonly descriptor: Protocol<V, M>;
-  readonly role: R;
   readonly identity: string;
 
+  // A large fleet holds one session per station: every field here is paid per connection, so
+  // settings live in the shared `config` and rarely used state is created on first use.
   private readonly transport: Transport;
-  // biome-ignore lint/suspicious/noExplicitAny: any dependency set
-  private readonly router: Router<V, M, R, any> | undefined;
-  private readonly timeoutMs: number;
-  private readonly maxInFlight: number;
-  private readonly maxQueue: number;
-  private readonly whenDisconnected: 'queue' | 'fail';
-  private readonly policy: ValidationPolicy | undefined;
-  private readonly nextId: () => string;
-  private readonly logger: Logger;
-  private readonly detailedErrors: boolean;
-
-  private readonly queue: PendingCall[] = [];
-  /** Calls sent and not yet answered; at most `maxInFlight`, so a short array beats a Map. */
-  private readonly inFlight: PendingCall[] = [];
-  /** Ids of inbound CALLs being handled (to refuse a duplicate id). */
-  private readonly handling: string[] = [];
+  private readonly config: SessionConfig;
+  private calls: Outbound | undefined;
+  /** Ids of inbound CALLs whose handler has not finished yet (to refuse a duplicate id). */
+  private handling: string[] | undefined;
   /** Counts connections; a handler whose connection generation is over has been aborted. */
   private generation = 0;
   /** Created on first use: most handlers never read their signal. */
   private controller: AbortController | undefined;
-  private closed = false;
+  private flags = 0;
 
-  constructor(options: SessionOptions<V, M, R>) {
+  /**
+   * @param options the session's options.
+   * @param shared @internal settings already built by {@link sessionConfig} (the CSMS server
+   * shares one object between its sessions); `options` then only supplies transport and identity.
+   */
+  constructor(options: SessionOptions<V, M, R>, shared?: SessionConfig) {
     super();
-    this.descriptor = options.protocol;
-    this.protocol = SUBPROTOCOLS[options.protocol.version] as SubprotocolOf<V>;
-    this.role = options.role;
     this.identity = options.identity;
     this.transport = options.transport;
-    this.router = options.router;
-    this.timeoutMs = options.callTimeoutMs ?? 30_000;
-    this.maxInFlight = options.maxInFlight ?? 1;
-    this.maxQueue = options.maxQueue ?? 1000;
-    this.whenDisconnected = options.whenDisconnected ?? 'queue';
-    this.policy = options.validation;
-    this.nextId = options.messageId ?? randomMessageId;
-    this.logger = options.logger ?? defaultLogger;
-    this.detailedErrors = options.detailedErrors ?? false;
-    if (
-      this.router !== undefined &&
-      (this.router.protocol !== this.descriptor || this.router.role !== this.role)
-    ) {
-      throw new TypeError(
-        `router is for OCPP ${this.router.protocol.version} ${this.router.role}, session is OCPP ${this.descriptor.version} ${this.role}`,
-      );
-    }
+    this.config = shared ?? sessionConfig(options);
     this.transport.bind(new TransportEvents(this));
+  }
+
+  /** The negotiated subprotocol (`ocpp1.6`, `ocpp2.0.1`, `ocpp2.1`): narrow on it. */
+  get protocol(): SubprotocolOf<V> {
+    return this.config.subprotocol as SubprotocolOf<V>;
+  }
+
+  /** The version's protocol descriptor. */
+  get descriptor(): Protocol<V, M> {
+    return this.config.descriptor as Protocol<V, M>;
+  }
+
+  /** The side this session plays. */
+  get role(): R {
+    return this.config.role as R;
   }
 
   /** True while the connection is open. */
@@ -212,7 +271,21 @@ export class OcppSession<
 
   /** Calls waiting to be sent, and calls sent and not yet answered. */
   get pending(): { readonly queued: number; readonly inFlight: number } {
-    return { queued: this.queue.length, inFlight: this.inFlight.length };
+    const calls = this.calls;
+    return {
+      queued: calls === undefined ? 0 : calls.queue.length,
+      inFlight: calls === undefined ? 0 : calls.inFlight.length,
+    };
+  }
+
+  override on<K extends keyof SessionEvents>(event: K, listener: SessionEvents[K]): () => void {
+    if (event === 'frame') this.flags |= TRACING;
+    return super.on(event, listener);
+  }
+
+  override off<K extends keyof SessionEvents>(event: K, listener: SessionEvents[K]): void {
+    super.off(event, listener);
+    if (event === 'frame' && !this.has('frame')) this.flags &= ~TRACING;
   }
 
   /** Starts the transport (a client connects). */
@@ -222,7 +295,7 @@ export class OcppSession<
 
   /** Closes the connection for good; pending calls reject with `CONNECTION_CLOSED`. */
   async close(code = 1000, reason = ''): Promise<void> {
-    this.closed = true;
+    this.flags |= CLOSED;
     this.rejectAll(new OcppSdkError('CONNECTION_CLOSED', 'the session was closed'), true);
     await this.transport.close(code, reason);
   }
@@ -243,26 +316,31 @@ export class OcppSession<
         message: string,
         cause?: unknown,
       ) => reject(new OcppSdkError(code, message, cause === undefined ? undefined : { cause }));
-      if (this.closed) return fail('CONNECTION_CLOSED', 'the session is closed');
-      const entry = this.descriptor.isAction(action) ? this.descriptor.actions[action] : undefined;
+      const config = this.config;
+      const descriptor = config.descriptor;
+      if ((this.flags & CLOSED) !== 0) return fail('CONNECTION_CLOSED', 'the session is closed');
+      const entry = descriptor.isAction(action) ? descriptor.actions[action] : undefined;
       if (entry === undefined || entry.kind !== 'CALL') {
         return fail(
           'UNKNOWN_ACTION',
-          `"${action}" is not a CALL action of OCPP ${this.descriptor.version}`,
+          `"${action}" is not a CALL action of OCPP ${descriptor.version}`,
         );
       }
-      const id = this.nextId();
-      if (
-        !this.checkOutbound(action, 'request', payload, id, (issues) =>
-          fail('VALIDATION_FAILED', `${action} request: ${describeIssue(issues[0])}`, issues),
-        )
-      ) {
-        return;
+      const id = config.nextId();
+      const refused = this.refuseOutbound(action, 'request', payload, id);
+      if (refused !== undefined) {
+        return fail(
+          'VALIDATION_FAILED',
+          `${action} request: ${describeIssue(refused.issues[0])}`,
+          refused.issues,
+        );
       }
-      if (!this.transport.isOpen && this.whenDisconnected === 'fail')
+      if (!this.transport.isOpen && config.whenDisconnected === 'fail')
         return fail('NOT_CONNECTED', 'not connected');
-      if (this.queue.length >= this.maxQueue)
-        return fail('QUEUE_FULL', `${this.queue.length} calls are already waiting`);
+      this.calls ??= new Outbound();
+      const calls = this.calls;
+      if (calls.queue.length >= config.maxQueue)
+        return fail('QUEUE_FULL', `${calls.queue.length} calls are already waiting`);
       if (options.signal?.aborted)
         return fail('ABORTED', 'the call was aborted before it was sent');
       let text: string;
@@ -282,7 +360,7 @@ export class OcppSession<
         onAbort: undefined,
         sent: false,
       };
-      const ms = options.timeout ?? this.timeoutMs;
+      const ms = options.timeout ?? config.timeoutMs;
       pending.timer = setTimeout(() => {
         this.forget(pending);
         pending.reject(new OcppSdkError('TIMEOUT', `${action} got no reply within ${ms} ms`));
@@ -296,7 +374,7 @@ export class OcppSession<
         };
         options.signal.addEventListener('abort', pending.onAbort, { once: true });
       }
-      this.queue.push(pending);
+      calls.queue.push(pending);
       this.pump();
     });
   }
@@ -306,21 +384,27 @@ export class OcppSession<
    * by calls in flight. Throws `OcppSdkError` when not connected or the payload is invalid (strict).
    */
   send<A extends SendableBy<M, R>>(action: A, payload: M[A]['request']): void {
-    if (this.closed || !this.transport.isOpen)
+    const descriptor = this.config.descriptor;
+    if ((this.flags & CLOSED) !== 0 || !this.transport.isOpen)
       throw new OcppSdkError('NOT_CONNECTED', 'not connected');
-    const entry = this.descriptor.isAction(action) ? this.descriptor.actions[action] : undefined;
+    const entry = descriptor.isAction(action) ? descriptor.actions[action] : undefined;
     if (entry === undefined || entry.kind !== 'SEND') {
       throw new OcppSdkError(
         'UNKNOWN_ACTION',
-        `"${action}" is not a SEND action of OCPP ${this.descriptor.version}`,
+        `"${action}" is not a SEND action of OCPP ${descriptor.version}`,
       );
     }
-    const id = this.nextId();
-    this.checkOutbound(action, 'request', payload, id, (issues) => {
-      throw new OcppSdkError('VALIDATION_FAILED', `${action}: ${describeIssue(issues[0])}`, {
-        cause: issues,
-      });
-    });
+    const id = this.config.nextId();
+    const refused = this.refuseOutbound(action, 'request', payload, id);
+    if (refused !== undefined) {
+      throw new OcppSdkError(
+        'VALIDATION_FAILED',
+        `${action}: ${describeIssue(refused.issues[0])}`,
+        {
+          cause: refused.issues,
+        },
+      );
+    }
     let text: string;
     try {
       text = serializeSend(id, action, payload);
@@ -335,14 +419,16 @@ export class OcppSession<
   // ---- outbound plumbing ----
 
   private pump(): void {
+    const calls = this.calls;
+    if (calls === undefined) return;
     while (
-      this.inFlight.length < this.maxInFlight &&
-      this.queue.length > 0 &&
+      calls.inFlight.length < this.config.maxInFlight &&
+      calls.queue.length > 0 &&
       this.transport.isOpen
     ) {
-      const next = this.queue.shift()!;
+      const next = calls.queue.shift()!;
       next.sent = true;
-      this.inFlight.push(next);
+      calls.inFlight.push(next);
       try {
         this.write(next.text);
       } catch (e) {
@@ -359,56 +445,59 @@ export class OcppSession<
     clearTimeout(pending.timer);
     if (pending.onAbort !== undefined)
       pending.signal?.removeEventListener('abort', pending.onAbort);
+    const calls = this.calls;
+    if (calls === undefined) return;
     if (pending.sent) {
-      const i = this.inFlight.indexOf(pending);
+      const i = calls.inFlight.indexOf(pending);
       if (i !== -1) {
-        this.inFlight.splice(i, 1);
+        calls.inFlight.splice(i, 1);
         this.pump();
       }
     } else {
-      const i = this.queue.indexOf(pending);
-      if (i !== -1) this.queue.splice(i, 1);
+      const i = calls.queue.indexOf(pending);
+      if (i !== -1) calls.queue.splice(i, 1);
     }
   }
 
   private write(text: string): void {
     this.transport.send(text);
-    if (this.has('frame')) this.emit('frame', 'out', text);
+    if ((this.flags & TRACING) !== 0) this.emit('frame', 'out', text);
   }
 
-  /** Validates what we are about to send; returns false (after `onStrictFailure`) to stop. */
-  private checkOutbound(
+  /**
+   * Validates what we are about to send per the policy, reporting a failure through the
+   * `validation` event; returns the failure when strict mode refuses the payload.
+   */
+  private refuseOutbound(
     action: string,
-    part: 'request' | 'response',
+    part: MessagePart,
     payload: unknown,
     messageId: string,
-    onStrictFailure: (issues: readonly ValidationIssue[]) => void,
-  ): boolean {
-    const mode = modeFor(this.policy, action, 'outbound');
-    if (mode === 'off') return true;
-    const result = this.check(action, part, payload);
-    if (result === undefined) return true;
+  ): ValidationFailure | undefined {
+    const mode = modeFor(this.config.policy, action, 'outbound');
+    if (mode === 'off') return undefined;
+    const failure = this.config.descriptor.check(action, part, payload);
+    if (failure === undefined) return undefined;
     this.emit('validation', {
       direction: 'outbound',
       action,
       part,
       messageId,
       mode,
-      errorCode: result.errorCode,
-      issues: result.issues,
+      errorCode: failure.errorCode,
+      issues: failure.issues,
     });
-    if (mode === 'lenient') return true;
-    onStrictFailure(result.issues);
-    return false;
+    return mode === 'lenient' ? undefined : failure;
   }
 
   private onTransportClose(info: TransportCloseInfo): void {
     this.controller?.abort(new OcppSdkError('CONNECTION_CLOSED', 'the connection closed'));
     this.controller = undefined;
     this.generation++;
-    this.handling.length = 0;
-    const keepQueue = info.reconnecting && this.whenDisconnected === 'queue' && !this.closed;
-    if (!info.reconnecting) this.closed = true;
+    this.handling = undefined;
+    const closed = (this.flags & CLOSED) !== 0;
+    const keepQueue = info.reconnecting && this.config.whenDisconnected === 'queue' && !closed;
+    if (!info.reconnecting) this.flags |= CLOSED;
     this.rejectAll(
       new OcppSdkError(
         'CONNECTION_CLOSED',
@@ -416,17 +505,20 @@ export class OcppSession<
       ),
       !keepQueue,
     );
+    this.config.onClose?.(this, info);
     this.emit('close', info);
   }
 
   private rejectAll(error: OcppSdkError, includingQueued: boolean): void {
-    for (const p of this.inFlight.splice(0)) {
+    const calls = this.calls;
+    if (calls === undefined) return;
+    for (const p of calls.inFlight.splice(0)) {
       clearTimeout(p.timer);
       if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
       p.reject(error);
     }
     if (includingQueued) {
-      for (const p of this.queue.splice(0)) {
+      for (const p of calls.queue.splice(0)) {
         clearTimeout(p.timer);
         if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
         p.reject(error);
@@ -437,67 +529,52 @@ export class OcppSession<
   // ---- inbound ----
 
   private receive(text: string): void {
-    if (this.has('frame')) this.emit('frame', 'in', text);
-    const parsed = parseFrame(text, this.descriptor.version);
-    if (!parsed.ok) {
-      this.unexpected(parsed.reason, text);
-      if (parsed.reply !== undefined)
+    if ((this.flags & TRACING) !== 0) this.emit('frame', 'in', text);
+    const version = this.config.descriptor.version as OcppVersion;
+    const read = readFrame(text, version);
+    if (!Array.isArray(read)) {
+      const refused = read as FrameRefusal;
+      this.unexpected(refused.reason, text);
+      if (refused.reply !== undefined)
         this.reply(
-          serializeCallError(parsed.reply.id, parsed.reply.code, parsed.reply.description),
+          serializeCallError(refused.reply.id, refused.reply.code, refused.reply.description),
         );
       return;
     }
-    const frame = parsed.frame;
-    switch (frame.type) {
+    const frame = read as Frame;
+    switch (frame[0]) {
       case 2:
       case 6:
         try {
-          this.onCall(frame.id, frame.action, frame.payload, frame.type === 2 ? 'CALL' : 'SEND');
+          this.onCall(frame[1], frame[2], frame[3], frame[0] === 2 ? 'CALL' : 'SEND');
         } catch (e) {
           this.track(Promise.reject(e));
         }
         return;
       case 3:
-        this.onResult(frame.id, frame.payload, text);
+        this.onResult(frame[1], frame[2], text);
         return;
       case 4:
         this.onCallError(frame, text);
         return;
       case 5: {
+        const [, id, code, description, details] = frame;
         const error = new OcppCallError(
-          normalizeErrorCode(this.descriptor.version, frame.code) ?? frame.code,
-          frame.description,
-          frame.details,
+          normalizeErrorCode(version, code) ?? code,
+          description,
+          details,
         );
         this.logger.warn(
-          `${this.identity}: the peer rejected our CALLRESULT ${frame.id}: ${frame.code} ${frame.description}`,
+          `${this.identity}: the peer rejected our CALLRESULT ${id}: ${code} ${description}`,
         );
-        this.emit('resultError', error, frame.id);
+        this.emit('resultError', error, id);
         return;
       }
     }
   }
 
-  /**
-   * Runs the generated validator directly: the common, valid case allocates nothing; only a
-   * failure builds the error code and issue list.
-   */
-  private check(
-    action: string,
-    part: 'request' | 'response',
-    payload: unknown,
-  ): { errorCode: ErrorCodeOf<V>; issues: readonly ValidationIssue[] } | undefined {
-    const message = this.descriptor.actions[action as keyof M & string]?.[part];
-    if (message === undefined) {
-      throw new OcppSdkError(
-        'UNKNOWN_ACTION',
-        `"${action}" has no ${part} in OCPP ${this.descriptor.version}`,
-      );
-    }
-    const raw = message.validate(payload);
-    if (raw === null) return undefined;
-    const issue = finishIssue(raw);
-    return { errorCode: violationCode(this.descriptor.version, issue.kind), issues: [issue] };
+  private get logger(): Logger {
+    return this.config.logger;
   }
 
   /** @internal The abort signal handed to a handler of connection `generation`. */
@@ -506,13 +583,16 @@ export class OcppSession<
   }
 
   private findInFlight(id: string): PendingCall | undefined {
-    for (const p of this.inFlight) if (p.id === id) return p;
+    const calls = this.calls;
+    if (calls !== undefined) for (const p of calls.inFlight) if (p.id === id) return p;
     return undefined;
   }
 
   private stopHandling(id: string): void {
-    const i = this.handling.indexOf(id);
-    if (i !== -1) this.handling.splice(i, 1);
+    const handling = this.handling;
+    if (handling === undefined) return;
+    const i = handling.indexOf(id);
+    if (i !== -1) handling.splice(i, 1);
   }
 
   /** @internal Called by the transport binding. */
@@ -599,25 +679,26 @@ export class OcppSession<
       return;
     }
     this.forget(pending);
-    const mode = modeFor(this.policy, pending.action, 'inbound');
+    const config = this.config;
+    const mode = modeFor(config.policy, pending.action, 'inbound');
     if (mode !== 'off') {
-      const result = this.check(pending.action, 'response', payload);
-      if (result !== undefined) {
+      const failure = config.descriptor.check(pending.action, 'response', payload);
+      if (failure !== undefined) {
         this.emit('validation', {
           direction: 'inbound',
           action: pending.action,
           part: 'response',
           messageId: id,
           mode,
-          errorCode: result.errorCode,
-          issues: result.issues,
+          errorCode: failure.errorCode,
+          issues: failure.issues,
         });
         if (mode === 'strict') {
-          const description = `${pending.action} response: ${describeIssue(result.issues[0])}`;
-          if (this.descriptor.version === '2.1')
-            this.reply(serializeCallResultError(id, result.errorCode, description));
+          const description = `${pending.action} response: ${describeIssue(failure.issues[0])}`;
+          if (config.descriptor.version === '2.1')
+            this.reply(serializeCallResultError(id, failure.errorCode, description));
           pending.reject(
-            new OcppSdkError('VALIDATION_FAILED', description, { cause: result.issues }),
+            new OcppSdkError('VALIDATION_FAILED', description, { cause: failure.issues }),
           );
           return;
         }
@@ -626,20 +707,21 @@ export class OcppSession<
     pending.resolve(payload);
   }
 
-  private onCallError(frame: Extract<ParsedFrame, { type: 4 | 5 }>, text: string): void {
-    const pending = this.findInFlight(frame.id);
+  private onCallError(frame: CallErrorFrame | CallResultErrorFrame, text: string): void {
+    const [, id, code, description, details] = frame;
+    const pending = this.findInFlight(id);
     if (pending === undefined) {
-      this.unexpected(`CALLERROR for unknown message id ${JSON.stringify(frame.id)}`, text);
+      this.unexpected(`CALLERROR for unknown message id ${JSON.stringify(id)}`, text);
       return;
     }
     this.forget(pending);
-    const code = normalizeErrorCode(this.descriptor.version, frame.code) ?? 'GenericError';
-    pending.reject(new OcppCallError(code, frame.description, frame.details));
+    const normalized = normalizeErrorCode(this.config.descriptor.version, code) ?? 'GenericError';
+    pending.reject(new OcppCallError(normalized, description, details));
   }
 
   private onCall(id: string, action: string, payload: unknown, kind: 'CALL' | 'SEND'): void {
     const isCall = kind === 'CALL';
-    if (isCall && this.handling.includes(id)) {
+    if (isCall && this.handling?.includes(id) === true) {
       this.replyError(
         id,
         'ProtocolError' as ErrorCodeOf<V>,
@@ -647,51 +729,40 @@ export class OcppSession<
       );
       return;
     }
-    const entry = this.descriptor.isAction(action) ? this.descriptor.actions[action] : undefined;
-    if (entry === undefined) {
-      if (isCall)
-        this.replyError(
-          id,
-          'NotImplemented' as ErrorCodeOf<V>,
-          `Action ${action} is not known in OCPP ${this.descriptor.version}`,
-        );
-      else this.unexpected(`SEND of unknown action ${action}`, action);
+    const config = this.config;
+    const router = config.router;
+    // One lookup for the common case: an action the peer may send, with a handler.
+    const route = router?.route(action);
+    const handler = route?.handler;
+    if (
+      router === undefined ||
+      route === undefined ||
+      handler === undefined ||
+      !route.fromPeer ||
+      route.entry?.kind !== kind
+    ) {
+      this.refuseCall(id, action, kind);
       return;
     }
-    const router = this.router;
-    const peerSends =
-      entry.direction === 'Both' ||
-      entry.direction === (this.role === 'csms' ? 'StationToCsms' : 'CsmsToStation');
-    if (entry.kind !== kind || !peerSends || router === undefined || !router.has(action)) {
-      const why =
-        entry.kind !== kind
-          ? `${action} is a ${entry.kind} action`
-          : !peerSends
-            ? `${action} is not sent to the ${this.role === 'csms' ? 'CSMS' : 'charging station'}`
-            : `no handler for ${action}`;
-      if (isCall) this.replyError(id, 'NotSupported' as ErrorCodeOf<V>, why);
-      else this.unexpected(`SEND ${action} dropped: ${why}`, action);
-      return;
-    }
-    const mode = modeFor(this.policy, action, 'inbound');
+    const mode = modeFor(config.policy, action, 'inbound');
     if (mode !== 'off') {
-      const result = this.check(action, 'request', payload);
-      if (result !== undefined) {
+      const failure = config.descriptor.check(action, 'request', payload);
+      if (failure !== undefined) {
         this.emit('validation', {
           direction: 'inbound',
           action,
           part: 'request',
           messageId: id,
           mode,
-          errorCode: result.errorCode,
-          issues: result.issues,
+          errorCode: failure.errorCode,
+          issues: failure.issues,
         });
         if (mode === 'strict') {
-          const issue = result.issues[0];
+          const issue = failure.issues[0];
           if (isCall)
             this.replyError(
               id,
-              result.errorCode,
+              failure.errorCode as ErrorCodeOf<V>,
               `${action}: ${describeIssue(issue)}`,
               issue === undefined ? {} : { path: issue.path, keyword: issue.keyword },
             );
@@ -701,47 +772,74 @@ export class OcppSession<
       }
     }
 
-    const generation = this.generation;
-    if (isCall) this.handling.push(id);
-    const context: HandlerContext<V, M, R, unknown> = new CallContext(
+    const call = new CallContext(
       this,
       id,
       action,
-      router.deps,
-      generation,
-    );
-    const call: InboundCall = {
-      action,
       kind,
-      messageId: id,
-      identity: this.identity,
       payload,
-      context,
-    };
+      router.deps,
+      this.generation,
+      route,
+    );
     let result: unknown;
     try {
-      result = router.dispatch(call);
+      result = router.run(handler, call);
     } catch (e) {
-      this.failCall(call, generation, e);
+      this.failCall(call, e, false);
       return;
     }
     if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+      // Only a handler that has not finished when it returns can see a duplicate id arrive.
+      if (isCall) {
+        this.handling ??= [];
+        this.handling.push(id);
+      }
       this.track(
         Promise.resolve(result).then(
-          (response) => this.finishCall(call, generation, response),
-          (e: unknown) => this.failCall(call, generation, e),
+          (response) => this.finishCall(call, response, true),
+          (e: unknown) => this.failCall(call, e, true),
         ),
       );
     } else {
-      this.finishCall(call, generation, result);
+      this.finishCall(call, result, false);
     }
   }
 
+  /** Answers (or, for a SEND, reports) an inbound call that no handler may take. */
+  private refuseCall(id: string, action: string, kind: 'CALL' | 'SEND'): void {
+    const isCall = kind === 'CALL';
+    const descriptor = this.config.descriptor;
+    const entry = descriptor.isAction(action) ? descriptor.actions[action] : undefined;
+    if (entry === undefined) {
+      if (isCall)
+        this.replyError(
+          id,
+          'NotImplemented' as ErrorCodeOf<V>,
+          `Action ${action} is not known in OCPP ${descriptor.version}`,
+        );
+      else this.unexpected(`SEND of unknown action ${action}`, action);
+      return;
+    }
+    const role = this.config.role;
+    const peerSends =
+      entry.direction === 'Both' ||
+      entry.direction === (role === 'csms' ? 'StationToCsms' : 'CsmsToStation');
+    const why =
+      entry.kind !== kind
+        ? `${action} is a ${entry.kind} action`
+        : !peerSends
+          ? `${action} is not sent to the ${role === 'csms' ? 'CSMS' : 'charging station'}`
+          : `no handler for ${action}`;
+    if (isCall) this.replyError(id, 'NotSupported' as ErrorCodeOf<V>, why);
+    else this.unexpected(`SEND ${action} dropped: ${why}`, action);
+  }
+
   /** A handler failed: answer the CALL with the matching CALLERROR (a SEND only logs). */
-  private failCall(call: InboundCall, generation: number, e: unknown): void {
+  private failCall(call: CallContext<V, M, R>, e: unknown, tracked: boolean): void {
     const { messageId: id, action } = call;
-    this.stopHandling(id);
-    if (generation !== this.generation) return;
+    if (tracked) this.stopHandling(id);
+    if (call.generation !== this.generation) return;
     if (call.kind === 'SEND') {
       this.logger.error(`${this.identity}: handler of SEND ${action} failed`, {
         error: e instanceof Error ? e.message : String(e),
@@ -752,24 +850,23 @@ export class OcppSession<
   }
 
   /** A handler returned: validate, send the CALLRESULT, then run the after-hooks. */
-  private finishCall(call: InboundCall, generation: number, response: unknown): void {
+  private finishCall(call: CallContext<V, M, R>, response: unknown, tracked: boolean): void {
     const { messageId: id, action } = call;
-    this.stopHandling(id);
-    if (call.kind === 'SEND' || generation !== this.generation) return;
-    if (
-      !this.checkOutbound(action, 'response', response, id, (issues) => {
-        this.logger.error(
-          `${this.identity}: handler of ${action} returned an invalid response: ${describeIssue(issues[0])}`,
-        );
-        this.replyError(
-          id,
-          'InternalError' as ErrorCodeOf<V>,
-          this.detailedErrors
-            ? `invalid response: ${describeIssue(issues[0])}`
-            : 'The handler produced an invalid response',
-        );
-      })
-    ) {
+    if (tracked) this.stopHandling(id);
+    if (call.kind === 'SEND' || call.generation !== this.generation) return;
+    const refused = this.refuseOutbound(action, 'response', response, id);
+    if (refused !== undefined) {
+      const issue = describeIssue(refused.issues[0]);
+      this.logger.error(
+        `${this.identity}: handler of ${action} returned an invalid response: ${issue}`,
+      );
+      this.replyError(
+        id,
+        'InternalError' as ErrorCodeOf<V>,
+        this.config.detailedErrors
+          ? `invalid response: ${issue}`
+          : 'The handler produced an invalid response',
+      );
       return;
     }
     let text: string;
@@ -783,17 +880,16 @@ export class OcppSession<
       this.replyError(
         id,
         'InternalError' as ErrorCodeOf<V>,
-        this.detailedErrors
+        this.config.detailedErrors
           ? `response cannot be serialised: ${message}`
           : `${action} could not be processed`,
       );
       return;
     }
     this.reply(text);
-    const router = this.router;
-    if (router?.hasAfter(action)) {
+    if (call.route.hooks !== undefined) {
       this.track(
-        router.runAfter(call, response).then((errors) => {
+        this.config.router!.runAfter(call, response).then((errors) => {
           for (const e of errors) {
             this.logger.error(`${this.identity}: after-hook of ${action} failed`, {
               error: e instanceof Error ? e.message : String(e),
@@ -806,7 +902,7 @@ export class OcppSession<
 
   private answerFailure(id: string, action: string, error: unknown): void {
     if (isOcppCallError(error)) {
-      const code = normalizeErrorCode(this.descriptor.version, error.code) ?? 'GenericError';
+      const code = normalizeErrorCode(this.config.descriptor.version, error.code) ?? 'GenericError';
       this.replyError(id, code as ErrorCodeOf<V>, error.description, { ...error.details });
       return;
     }
@@ -815,7 +911,7 @@ export class OcppSession<
     this.replyError(
       id,
       'InternalError' as ErrorCodeOf<V>,
-      this.detailedErrors ? message : `${action} could not be processed`,
+      this.config.detailedErrors ? message : `${action} could not be processed`,
     );
   }
 }
@@ -840,20 +936,33 @@ class TransportEvents implements TransportHandlers {
   }
 }
 
-/** A handler's context; `signal` is created only when a handler reads it. */
+/**
+ * One inbound call on its way through the services to its handler, and the handler's context:
+ * one object per call serves as both (`context` is the object itself). `signal` is created only
+ * when a handler reads it.
+ */
 class CallContext<V extends OcppVersion, M extends ActionMapShape<M>, R extends Role>
-  implements HandlerContext<V, M, R, unknown>
+  implements HandlerContext<V, M, R, unknown>, InboundCall
 {
   constructor(
     readonly session: OcppSession<V, M, R>,
     readonly messageId: string,
     readonly action: string,
+    readonly kind: 'CALL' | 'SEND',
+    readonly payload: unknown,
     readonly deps: unknown,
-    private readonly generation: number,
+    /** The connection generation the call arrived on. */
+    readonly generation: number,
+    /** The router's entry for the action (its after-hooks are read when the call finishes). */
+    readonly route: Route,
   ) {}
 
   get identity(): string {
     return this.session.identity;
+  }
+
+  get context(): this {
+    return this;
   }
 
   get signal(): AbortSignal {

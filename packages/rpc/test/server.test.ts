@@ -149,3 +149,55 @@ describe('CsmsServer', () => {
     await expect(second.call('Heartbeat', {})).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
   });
 });
+
+describe('CsmsServer session bookkeeping', () => {
+  it('reports a disconnect before the session closes for its own listeners, then forgets it', async () => {
+    const { listener, server } = csms();
+    const order: string[] = [];
+    server.on('session', (session) => {
+      session.on('close', () => order.push(`session close, size ${server.size}`));
+    });
+    server.on('disconnect', () => order.push(`disconnect, size ${server.size}`));
+    const station = new OcppSession({
+      protocol: v16Protocol,
+      role: 'station',
+      identity: 'E',
+      logger: silentLogger,
+      transport: listener.connect('E', 'ocpp1.6'),
+    });
+    await station.start();
+    await vi.waitFor(() => expect(server.size).toBe(1));
+    await station.close();
+    await vi.waitFor(() => expect(order).toHaveLength(2));
+    expect(order).toEqual(['disconnect, size 0', 'session close, size 0']);
+  });
+
+  it('applies per-connection settings chosen by a function', async () => {
+    const listener = new FakeListener();
+    const router = createRouter(v201Protocol, 'csms').handle('Heartbeat', () => ({
+      currentTime: 'not a date-time',
+    }));
+    const server = new CsmsServer({
+      listener,
+      routers: [router],
+      logger: silentLogger,
+      session: (connection) =>
+        connection.identity === 'LAX' ? { validation: { outbound: 'off' } } : {},
+    });
+    const open = (identity: string) =>
+      new OcppSession({
+        protocol: v201Protocol,
+        role: 'station',
+        identity,
+        logger: silentLogger,
+        validation: { inbound: 'off' },
+        transport: listener.connect(identity, 'ocpp2.0.1'),
+      });
+    const lax = open('LAX');
+    const strict = open('STRICT');
+    await Promise.all([lax.start(), strict.start()]);
+    await vi.waitFor(() => expect(server.size).toBe(2));
+    expect(await lax.call('Heartbeat', {})).toEqual({ currentTime: 'not a date-time' });
+    await expect(strict.call('Heartbeat', {})).rejects.toMatchObject({ code: 'InternalError' });
+  });
+});

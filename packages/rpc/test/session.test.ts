@@ -400,3 +400,94 @@ describe('handler abort signal', () => {
     expect(peer.received).toEqual([]);
   });
 });
+
+describe('state created on first use', () => {
+  it('a session that never called has nothing pending; its first call sets up the queue', async () => {
+    const { station } = await pair(v201Protocol, { csms: csms201() });
+    expect(station.pending).toEqual({ queued: 0, inFlight: 0 });
+    const first = station.call('Heartbeat', {});
+    const second = station.call('Heartbeat', {});
+    expect(station.pending).toEqual({ queued: 1, inFlight: 1 });
+    expect(await first).toEqual({ currentTime: now });
+    expect(await second).toEqual({ currentTime: now });
+    expect(station.pending).toEqual({ queued: 0, inFlight: 0 });
+  });
+
+  it('a CALL id is refused as a duplicate only while an asynchronous handler still runs', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const router = createRouter(v201Protocol, 'csms')
+      .handle('Heartbeat', async () => {
+        await gate;
+        return { currentTime: now };
+      })
+      .handle('StatusNotification', () => ({}));
+    const { peer } = await withRawPeer(v201Protocol, 'csms', router);
+    const status = {
+      timestamp: now,
+      connectorStatus: 'Available',
+      evseId: 1,
+      connectorId: 1,
+    };
+    // A synchronous handler is done before the next frame is read: the same id is fine again.
+    peer.send([2, 's1', 'StatusNotification', status]);
+    peer.send([2, 's1', 'StatusNotification', status]);
+    expect(await peer.frame(0)).toEqual([3, 's1', {}]);
+    expect(await peer.frame(1)).toEqual([3, 's1', {}]);
+    peer.send([2, 'h1', 'Heartbeat', {}]);
+    peer.send([2, 'h1', 'Heartbeat', {}]);
+    const duplicate = await peer.frame(2);
+    expect(duplicate.slice(0, 3)).toEqual([4, 'h1', 'ProtocolError']);
+    release();
+    expect(await peer.frame(3)).toEqual([3, 'h1', { currentTime: now }]);
+    peer.send([2, 'h1', 'Heartbeat', {}]);
+    expect(await peer.frame(4)).toEqual([3, 'h1', { currentTime: now }]);
+  });
+
+  it('frame events flow only while a listener is attached', async () => {
+    const { station } = await pair(v201Protocol, { csms: csms201() });
+    const frames: string[] = [];
+    const listener = (direction: 'in' | 'out', text: string) => frames.push(`${direction} ${text}`);
+    await station.call('Heartbeat', {});
+    expect(frames).toEqual([]);
+    const off = station.on('frame', listener);
+    await station.call('Heartbeat', {});
+    expect(frames.map((f) => f.slice(0, 6))).toEqual(['out [2', 'in [3,']);
+    off();
+    await station.call('Heartbeat', {});
+    expect(frames).toHaveLength(2);
+    station.on('frame', listener);
+    station.off('frame', listener);
+    await station.call('Heartbeat', {});
+    expect(frames).toHaveLength(2);
+  });
+
+  it('the handler context and the call a service sees carry the same facts', async () => {
+    const seen: unknown[] = [];
+    const router = createRouter(v201Protocol, 'csms')
+      .inject('tag', 'deps')
+      .use(async (call, next) => {
+        seen.push([call.identity, call.action, call.kind, call.messageId, call.payload]);
+        seen.push(call.context.messageId === call.messageId);
+        return next();
+      })
+      .handle('Heartbeat', (request, context) => {
+        seen.push([context.identity, context.action, context.messageId, context.deps.tag]);
+        seen.push(request);
+        seen.push(context.signal.aborted);
+        return { currentTime: now };
+      });
+    const { peer } = await withRawPeer(v201Protocol, 'csms', router);
+    peer.send([2, 'm1', 'Heartbeat', {}]);
+    expect(await peer.frame(0)).toEqual([3, 'm1', { currentTime: now }]);
+    expect(seen).toEqual([
+      ['CS001', 'Heartbeat', 'CALL', 'm1', {}],
+      true,
+      ['CS001', 'Heartbeat', 'm1', 'deps'],
+      {},
+      false,
+    ]);
+  });
+});
