@@ -21,7 +21,7 @@ header .counts { color: #cbd5e1; }
 header .live { margin-left: auto; font-size: 12px; }
 header .live.on::before { content: "●"; color: #22c55e; margin-right: 4px; }
 header .live.off::before { content: "●"; color: #ef4444; margin-right: 4px; }
-main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; padding: 16px 20px; }
+main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; padding: 8px 20px 16px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; min-width: 0; }
 section.wide { grid-column: 1 / -1; }
 h2 { font-size: 14px; margin: 0 0 8px; display: flex; gap: 10px; align-items: center; }
@@ -41,7 +41,8 @@ button:hover { border-color: var(--accent); color: var(--accent); }
 .dir { white-space: nowrap; } .in { color: #0369a1; } .out { color: #7c3aed; }
 .scroll { max-height: 360px; overflow: auto; }
 .frames.scroll { max-height: 420px; }
-#status { padding: 0 20px; min-height: 20px; color: var(--muted); }
+#status { padding: 6px 20px 0; min-height: 18px; margin: 0; color: var(--muted); }
+td.nowrap, td.time { white-space: nowrap; }
 #status.error { color: #b91c1c; }
 </style>
 </head>
@@ -100,18 +101,19 @@ function render() {
   const filter = $("filter").value.trim().toLowerCase();
   const shown = stations.filter((s) => !filter || s.identity.toLowerCase().includes(filter)).slice(0, MAX_ROWS);
   $("stations").tBodies[0].innerHTML = shown.map((s) => {
-    const connectors = s.connectors.map((c) => '<span class="badge ' + esc(c.status16 || c.status) + '" title="EVSE ' + c.evseId + ', connector ' + c.connectorId + (c.errorCode ? ", " + esc(c.errorCode) : "") + '">' + c.evseId + (c.connectorId && c.connectorId !== c.evseId ? "/" + c.connectorId : "") + " " + esc(c.status16 || c.status) + "</span>").join("");
+    const connectors = s.connectors.map((c) => '<span class="badge ' + esc(c.status16 || c.status) + '" title="EVSE ' + c.evseId + ', connector ' + c.connectorId + (c.errorCode ? ", " + esc(c.errorCode) : "") + '">' + c.evseId + (c.connectorId > 1 ? "/" + c.connectorId : "") + " " + esc(c.status16 || c.status) + "</span>").join(" ");
     const model = s.boot ? esc(s.boot.vendor + " " + s.boot.model) : "";
     const buttons = s.connected ? '<button data-op="remote-start" data-id="' + esc(s.identity) + '">Start</button> <button data-op="reset" data-id="' + esc(s.identity) + '">Reset</button>' : "";
-    return '<tr data-station="' + esc(s.identity) + '"><td>' + esc(s.identity) + "</td><td>" + esc(s.protocol) + '</td><td class="' + (s.connected ? "online" : "offline") + '">' + (s.connected ? "connected" : "offline") + "</td><td>" + model + "</td><td>" + connectors + "</td><td>" + time(s.lastHeartbeat) + "</td><td>" + buttons + "</td></tr>";
+    return '<tr data-station="' + esc(s.identity) + '"><td class="nowrap">' + esc(s.identity) + "</td><td>" + esc(s.protocol) + '</td><td class="' + (s.connected ? "online" : "offline") + '">' + (s.connected ? "connected" : "offline") + "</td><td>" + model + "</td><td>" + connectors + '</td><td class="time">' + time(s.lastHeartbeat) + '</td><td class="nowrap">' + buttons + "</td></tr>";
   }).join("");
   $("transactions").tBodies[0].innerHTML = txs.slice(0, MAX_ROWS).map((t) => {
     const stop = t.active ? '<button data-op="remote-stop" data-id="' + esc(t.identity) + '" data-tx="' + esc(t.id) + '">Stop</button>' : "";
     const kw = t.powerW === undefined ? "" : (t.powerW / 1000).toFixed(1);
-    return '<tr data-transaction="' + esc(t.id) + '"><td>' + esc(t.identity) + "</td><td>" + esc(t.id) + "</td><td>" + esc(t.evseId ?? "") + "</td><td>" + esc(t.idToken ?? "") + "</td><td>" + time(t.startedAt) + '</td><td class="num">' + (t.energyWh / 1000).toFixed(2) + '</td><td class="num">' + kw + '</td><td class="num">' + (t.socPercent === undefined ? "" : t.socPercent + " %") + "</td><td>" + (t.active ? "charging" : esc(t.stopReason || "ended")) + "</td><td>" + stop + "</td></tr>";
+    const shortId = t.id.length > 12 ? t.id.slice(0, 8) + "…" : t.id;
+    return '<tr data-transaction="' + esc(t.id) + '"><td class="nowrap">' + esc(t.identity) + '</td><td class="nowrap" title="' + esc(t.id) + '">' + esc(shortId) + "</td><td>" + esc(t.evseId ?? "") + "</td><td>" + esc(t.idToken ?? "") + '</td><td class="time">' + time(t.startedAt) + '</td><td class="num">' + (t.energyWh / 1000).toFixed(2) + '</td><td class="num">' + kw + '</td><td class="num">' + (t.socPercent === undefined ? "" : t.socPercent + " %") + "</td><td>" + (t.active ? "charging" : esc(t.stopReason || "ended")) + "</td><td>" + stop + "</td></tr>";
   }).join("");
   $("frames").tBodies[0].innerHTML = state.frames.slice().reverse().map((f) =>
-    '<tr data-seq="' + f.seq + '"><td>' + time(f.time) + "</td><td>" + esc(f.identity) + '</td><td class="dir ' + (f.from === "station" ? "in" : "out") + '">' + (f.from === "station" ? "station → csms" : "csms → station") + '</td><td class="frame">' + esc(f.frame) + "</td></tr>").join("");
+    '<tr data-seq="' + f.seq + '"><td class="time">' + time(f.time) + '</td><td class="nowrap">' + esc(f.identity) + '</td><td class="dir ' + (f.from === "station" ? "in" : "out") + '">' + (f.from === "station" ? "station → csms" : "csms → station") + '</td><td class="frame" title="' + (f.frame.length > 300 ? esc(f.frame) : "") + '">' + esc(f.frame.length > 300 ? f.frame.slice(0, 300) + " …" : f.frame) + "</td></tr>").join("");
 }
 
 async function operate(op, identity, body) {
