@@ -13,58 +13,83 @@ interface ConnectionHost {
   readonly pingMs: number;
   readonly pongMs: number;
   readonly closeTimeoutMs: number;
+  /** Whole milliseconds on the host's keep-alive clock. */
+  now(): number;
   forget(connection: WsServerConnection): void;
   unlist(connection: WsServerConnection): void;
 }
 
-/** A server-side socket that knows its connection, so every socket shares one set of listeners. */
+/**
+ * A server-side socket that hands its events straight to its connection: no listener per event
+ * per socket (thousands of idle stations), and no event-emitter dispatch per message. Errors are
+ * never thrown for want of a listener: a socket without a connection has nobody to tell. Every
+ * other event goes the usual way.
+ */
 export class OcppSocket extends WebSocket {
   connection: WsServerConnection | undefined = undefined;
+
+  // `ws` emits its events with at most two arguments; a fixed arity keeps the hot path free of
+  // rest arrays.
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+    switch (event) {
+      case 'message':
+        this.connection?.receive(a as RawData, b as boolean);
+        return true;
+      case 'pong':
+        this.connection?.ponged();
+        return true;
+      case 'close':
+        this.connection?.socketClosed(a as number, (b as Buffer).toString('utf8'));
+        return true;
+      case 'error':
+        this.connection?.socketError(a as Error);
+        return true;
+      default:
+        return super.emit(event, a, b);
+    }
+  }
 }
 
-// Shared listeners: `this` is the socket, so 5,000 connections do not mean 20,000 closures.
-function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  (this as OcppSocket).connection?.receive(data, isBinary);
-}
+/** `state` bits. */
+const STARTED = 1;
+/** Close already reported to the session. */
+const REPORTED = 2;
+/** The socket has closed. */
+const ENDED = 4;
+/** We are closing (or cut the connection off): `closing` holds what to report. */
+const CLOSING = 8;
+/** A ping is out and its pong not back yet: `due` is the pong deadline, not the next ping. */
+const AWAITING_PONG = 16;
 
-function onSocketPong(this: WebSocket): void {
-  const connection = (this as OcppSocket).connection;
-  if (connection !== undefined) connection.pongDeadline = 0;
-}
-
-function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
-  (this as OcppSocket).connection?.socketClosed(code, reason.toString('utf8'));
-}
-
-function onSocketError(this: WebSocket, error: Error): void {
-  (this as OcppSocket).connection?.socketError(error);
+/** What only a closing connection needs. */
+interface Closing {
+  /** What we sent when we closed it ourselves; reported instead of what the socket saw. */
+  info: { code: number; reason: string };
+  timer: NodeJS.Timeout | undefined;
+  waiters: Array<() => void> | undefined;
 }
 
 /**
- * One accepted station connection: the server-side {@link Transport}. It is open from the moment
- * it is handed over; `start()` reports `open` and lets inbound frames flow.
+ * One accepted station connection: the server-side {@link Transport}, and the
+ * {@link IncomingConnection} that describes it (it is its own `transport`). It is open from the
+ * moment it is handed over; `start()` reports `open` and lets inbound frames flow.
  */
-export class WsServerConnection implements Transport {
+export class WsServerConnection implements Transport, IncomingConnection {
   readonly identity: string;
   readonly protocol: string;
-  /** What `onConnection` receives. */
-  readonly incoming: IncomingConnection;
-  /** @internal performance.now() at which the next ping is due. */
-  nextPingAt: number;
-  /** @internal performance.now() by which a pong must have arrived; 0 when none is awaited. */
-  pongDeadline = 0;
+  // Declared only: set when there is one, absent otherwise (as on a plain object).
+  declare readonly auth?: unknown;
+  declare readonly remoteAddress?: string;
+  /**
+   * @internal On the host's keep-alive clock: when the next ping is due, or, while a pong is
+   * awaited, the pong deadline. Whole milliseconds, so it stays a small integer.
+   */
+  due: number;
   private readonly host: ConnectionHost;
   private readonly socket: OcppSocket;
   private handlers: TransportHandlers | undefined;
-  private started = false;
-  /** Close already reported to the session. */
-  private reported = false;
-  /** The socket has closed. */
-  private ended = false;
-  /** What we sent when we closed it ourselves; reported instead of what the socket saw. */
-  private closeInfo: { code: number; reason: string } | undefined;
-  private closeTimer: NodeJS.Timeout | undefined;
-  private waiters: Array<() => void> | undefined;
+  private state = 0;
+  private closing: Closing | undefined;
 
   constructor(
     host: ConnectionHost,
@@ -78,30 +103,27 @@ export class WsServerConnection implements Transport {
     this.socket = socket;
     this.identity = identity;
     this.protocol = protocol;
-    this.nextPingAt = performance.now() + host.pingMs;
-    const incoming: {
-      identity: string;
-      protocol: string;
-      transport: Transport;
-      auth?: unknown;
-      remoteAddress?: string;
-    } = { identity, protocol, transport: this };
-    if (auth !== undefined) incoming.auth = auth;
-    if (remoteAddress !== undefined) incoming.remoteAddress = remoteAddress;
-    this.incoming = incoming;
+    this.due = host.now() + host.pingMs;
+    if (auth !== undefined) (this as { auth?: unknown }).auth = auth;
+    if (remoteAddress !== undefined)
+      (this as { remoteAddress?: string }).remoteAddress = remoteAddress;
     socket.connection = this;
-    socket.on('message', onSocketMessage);
-    socket.on('pong', onSocketPong);
-    socket.on('close', onSocketClose);
-    socket.on('error', onSocketError);
     // Hold inbound frames until a session has bound and started.
     socket.pause();
   }
 
+  /** This connection (an accepted connection is its own transport). */
+  get transport(): Transport {
+    return this;
+  }
+
+  /** What `onConnection` receives: the connection itself. */
+  get incoming(): IncomingConnection {
+    return this;
+  }
+
   get isOpen(): boolean {
-    return (
-      !this.reported && this.closeInfo === undefined && this.socket.readyState === WebSocket.OPEN
-    );
+    return (this.state & (REPORTED | CLOSING)) === 0 && this.socket.readyState === WebSocket.OPEN;
   }
 
   bind(handlers: TransportHandlers): void {
@@ -110,9 +132,10 @@ export class WsServerConnection implements Transport {
   }
 
   async start(): Promise<void> {
-    if (this.started) return;
-    if (this.reported || this.ended) throw new WsTransportError('CLOSED', 'connection is closed');
-    this.started = true;
+    if ((this.state & STARTED) !== 0) return;
+    if ((this.state & (REPORTED | ENDED)) !== 0)
+      throw new WsTransportError('CLOSED', 'connection is closed');
+    this.state |= STARTED;
     this.handlers?.open({ protocol: this.protocol });
     this.socket.resume();
   }
@@ -123,56 +146,58 @@ export class WsServerConnection implements Transport {
   }
 
   close(code = 1000, reason = ''): Promise<void> {
-    if (this.ended) return Promise.resolve();
-    if (this.closeInfo === undefined) {
+    if ((this.state & ENDED) !== 0) return Promise.resolve();
+    if (this.closing === undefined) {
       try {
         this.shut(code, reason);
       } catch (error) {
         // An invalid close code or an over-long reason: nothing was sent.
         return Promise.reject(error);
       }
-      this.closeInfo = { code, reason };
     }
+    const closing = this.closing!;
     return new Promise((resolve) => {
-      if (this.waiters === undefined) this.waiters = [];
-      this.waiters.push(resolve);
+      closing.waiters ??= [];
+      closing.waiters.push(resolve);
     });
   }
 
   /** @internal The same identity connected again: report the close now and let the socket go. */
   replace(): void {
     const reason = 'replaced by a new connection';
-    if (this.closeInfo === undefined) {
-      this.closeInfo = { code: 1000, reason };
-      this.shut(1000, reason);
-    }
+    if (this.closing === undefined) this.shut(1000, reason);
     this.host.unlist(this);
     this.report({ code: 1000, reason, reconnecting: false });
   }
 
-  /** @internal Ping sweep step. */
+  /** @internal Keep-alive sweep step: send a due ping, cut off a peer whose pong is overdue. */
   keepAlive(now: number): void {
-    if (this.closeInfo !== undefined || this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.pongDeadline !== 0) {
-      if (now >= this.pongDeadline) this.pongTimedOut();
-    } else if (now >= this.nextPingAt) {
-      this.pongDeadline = now + this.host.pongMs;
-      this.nextPingAt = now + this.host.pingMs;
+    if ((this.state & CLOSING) !== 0 || this.socket.readyState !== WebSocket.OPEN) return;
+    if (now < this.due) return;
+    if ((this.state & AWAITING_PONG) !== 0) {
+      this.pongTimedOut();
+    } else {
+      this.state |= AWAITING_PONG;
+      this.due = now + this.host.pongMs;
       this.socket.ping();
     }
   }
 
+  /** @internal A pong arrived: the next ping is due one interval after the last one. */
+  ponged(): void {
+    if ((this.state & AWAITING_PONG) === 0) return;
+    this.state &= ~AWAITING_PONG;
+    this.due += this.host.pingMs - this.host.pongMs;
+  }
+
   /** @internal */
   receive(data: RawData, isBinary: boolean): void {
-    if (this.reported || !this.started) return;
+    if ((this.state & (REPORTED | STARTED)) !== STARTED) return;
     if (isBinary) {
       this.handlers?.error(
         new WsTransportError('BINARY_FRAME', 'received a binary frame; OCPP-J uses text frames'),
       );
-      if (this.closeInfo === undefined) {
-        this.closeInfo = { code: 1003, reason: 'binary frames are not supported' };
-        this.shut(1003, this.closeInfo.reason);
-      }
+      if (this.closing === undefined) this.shut(1003, 'binary frames are not supported');
       return;
     }
     // `ws` hands text frames over as one Buffer; decode it once.
@@ -182,45 +207,57 @@ export class WsServerConnection implements Transport {
   /** @internal */
   socketError(error: Error): void {
     const code = wsErrorCloseCode(error);
-    if (code !== undefined && this.closeInfo === undefined) {
-      this.closeInfo = { code, reason: error.message };
+    if (code !== undefined && this.closing === undefined) {
+      this.state |= CLOSING;
+      this.closing = {
+        info: { code, reason: error.message },
+        timer: undefined,
+        waiters: undefined,
+      };
     }
-    if (!this.reported) this.handlers?.error(fromWsError(error));
+    if ((this.state & REPORTED) === 0) this.handlers?.error(fromWsError(error));
   }
 
   /** @internal */
   socketClosed(code: number, reason: string): void {
-    this.ended = true;
-    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    this.state |= ENDED;
+    const closing = this.closing;
+    if (closing?.timer !== undefined) clearTimeout(closing.timer);
     this.socket.connection = undefined;
     this.host.forget(this);
-    const info = this.closeInfo ?? { code, reason };
+    const info = closing?.info ?? { code, reason };
     this.report({ code: info.code, reason: info.reason, reconnecting: false });
-    const waiters = this.waiters;
-    this.waiters = undefined;
+    const waiters = closing?.waiters;
+    if (closing !== undefined) closing.waiters = undefined;
     if (waiters !== undefined) for (const resolve of waiters) resolve();
   }
 
   private pongTimedOut(): void {
     const reason = `pong timeout: no pong within ${this.host.pongMs / 1000} s`;
-    this.closeInfo = { code: 1006, reason };
+    this.state |= CLOSING;
+    this.closing = { info: { code: 1006, reason }, timer: undefined, waiters: undefined };
     this.handlers?.error(new WsTransportError('PONG_TIMEOUT', reason));
     this.socket.terminate();
   }
 
-  /** Starts the close handshake, bounded by the host's close timeout. */
+  /**
+   * Starts the close handshake, bounded by the host's close timeout; what we sent is what the
+   * session will be told.
+   */
   private shut(code: number, reason: string): void {
     this.socket.close(code, reason);
     // A paused socket would never read the peer's close frame.
     this.socket.resume();
     const socket = this.socket;
-    this.closeTimer = setTimeout(() => socket.terminate(), this.host.closeTimeoutMs);
-    this.closeTimer.unref();
+    const timer = setTimeout(() => socket.terminate(), this.host.closeTimeoutMs);
+    timer.unref();
+    this.state |= CLOSING;
+    this.closing = { info: { code, reason }, timer, waiters: undefined };
   }
 
   private report(info: TransportCloseInfo): void {
-    if (this.reported) return;
-    this.reported = true;
+    if ((this.state & REPORTED) !== 0) return;
+    this.state |= REPORTED;
     this.handlers?.close(info);
   }
 }

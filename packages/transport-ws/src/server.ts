@@ -231,6 +231,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   private sweepTimer: NodeJS.Timeout | undefined;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private closing: Promise<void> | undefined;
+  private readonly epoch = performance.now();
 
   constructor(options: WsServerOptions = {}) {
     super();
@@ -273,8 +274,9 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     if (ping > 0 && pong === 0) {
       throw new WsTransportError('INVALID_OPTIONS', 'pongTimeoutSeconds must be > 0');
     }
-    this.pingMs = ping * 1000;
-    this.pongMs = pong * 1000;
+    // Whole milliseconds, so the keep-alive deadlines stay small integers.
+    this.pingMs = ping === 0 ? 0 : Math.max(1, Math.round(ping * 1000));
+    this.pongMs = pong === 0 ? 0 : Math.max(1, Math.round(pong * 1000));
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.prefix = normalisePrefix(options.path ?? '/');
     this.protocols = [...protocols];
@@ -384,6 +386,11 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     await stopped;
     this.wss.close();
     this.state = 'closed';
+  }
+
+  /** @internal The keep-alive clock: whole milliseconds since this server was created. */
+  now(): number {
+    return Math.floor(performance.now() - this.epoch);
   }
 
   /** @internal Called by a connection when its socket has closed. */
@@ -599,7 +606,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
 
   /** One timer for every connection: send due pings, cut off peers whose pong is overdue. */
   private readonly sweep = (): void => {
-    const now = performance.now();
+    const now = this.now();
     for (const connection of this.live) connection.keepAlive(now);
   };
 }

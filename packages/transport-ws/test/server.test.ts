@@ -308,6 +308,51 @@ describe('WsServer with WsClientTransport over loopback', () => {
     expect(alive.recorder.closes).toEqual([]);
   });
 
+  it('one keep-alive sweep pings every connection again and again, each on its own schedule', async () => {
+    const { port, accepted } = await startServer({ pingIntervalSeconds: 0.1 });
+    const pings = [0, 0];
+    const peers = ['P1', 'P2'].map((id, i) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/${id}`, ['ocpp1.6']);
+      ws.on('ping', () => {
+        pings[i]! += 1;
+      });
+      onCleanup(async () => ws.terminate());
+      return ws;
+    });
+    await waitFor(() => accepted.length === 2);
+    await waitFor(() => pings.every((n) => n >= 3), 5000, 'three pings each');
+    for (const a of accepted) expect(a.recorder.closes).toEqual([]);
+    for (const ws of peers) expect(ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('a pong timeout shorter than the ping interval cuts off a mute peer after both', async () => {
+    const { port, accepted } = await startServer({
+      pingIntervalSeconds: 0.3,
+      pongTimeoutSeconds: 0.1,
+    });
+    const started = Date.now();
+    const mute = new WebSocket(`ws://127.0.0.1:${port}/MUTE2`, ['ocpp1.6'], { autoPong: false });
+    mute.on('error', () => undefined);
+    onCleanup(async () => mute.terminate());
+    await waitFor(() => accepted.length === 1);
+    await waitFor(() => accepted[0]!.recorder.closes.length === 1, 5000, 'pong timeout');
+    // The first ping is due one interval after the connection, the cut one timeout later.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    expect(accepted[0]!.recorder.closes[0]).toMatchObject({ code: 1006 });
+    expect(accepted[0]!.recorder.closes[0]?.reason).toBe('pong timeout: no pong within 0.1 s');
+  });
+
+  it('describes an accepted connection as a plain object would: no auth key without one', async () => {
+    const { url, accepted, server } = await startServer();
+    const { client } = startClient({ url, identity: 'PLAIN' });
+    await client.start();
+    await waitFor(() => accepted.length === 1);
+    const connection = accepted[0]!.connection;
+    expect('auth' in connection).toBe(false);
+    expect(connection.transport).toBe(connection);
+    expect(server.connections.get('PLAIN')).toBe(connection);
+  });
+
   it('closes every connection with 1001 on close() and stops listening', async () => {
     const { server, port, url, accepted } = await startServer();
     const a = startClient({ url, identity: 'A' });
