@@ -74,8 +74,15 @@ export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
       if (isFatalConnectError(reason)) resolve(reason);
     };
     first.connect().then(resolve, (e: unknown) => resolve(String(e)));
+    options.interrupted.then(() => resolve('interrupted'));
   });
   firstFailure = undefined;
+  if (firstError === 'interrupted') {
+    stopping = true;
+    await first.shutdown();
+    metrics.tick();
+    return { metrics, endedBy: 'interrupted' };
+  }
   if (firstError !== undefined && !first.isConnected && metrics.connectedCount === 0) {
     stopping = true;
     await first.shutdown();

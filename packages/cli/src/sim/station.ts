@@ -564,9 +564,10 @@ export class SimStation {
     if (c === undefined || c.busy || !c.operative || !this.connected) return { status: 'Rejected' };
     c.busy = true; // reserved until the session runs
     this.fleet.metrics.remoteStarts++;
+    // Start after the answer is on its way (runSession marks the connector busy again at once).
     setImmediate(() => {
       c.busy = false;
-      if (!this.connected || c.busy) return;
+      if (!this.connected || this.fleet.stopping) return;
       void this.runSession(c, {
         idToken: params.idToken,
         ...(params.remoteStartId === undefined ? {} : { remoteStartId: params.remoteStartId }),
