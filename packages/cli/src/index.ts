@@ -1,12 +1,7 @@
+// The `ocpp` command is the product; these exports let a program run it or reuse its frame
+// verdicts without spawning a process.
 export type { Io } from './cli/io.js';
 export { run } from './main.js';
-export {
-  FleetMetrics,
-  type FleetSnapshot,
-  type LatencySummary,
-  type TimelinePoint,
-} from './metrics/fleet-metrics.js';
-export { Histogram } from './metrics/histogram.js';
 export { type FoundFrame, findFrame } from './validate/lines.js';
 export {
   FrameValidator,

@@ -12,8 +12,15 @@ export interface ProgressOptions {
   readonly silent?: boolean;
 }
 
-/** One line describing the run so far. */
-export function progressLine(metrics: FleetMetrics, sessionsTarget?: number): string {
+/**
+ * One line describing the run so far; the final one counts the stations that ever connected
+ * (by then they have all disconnected).
+ */
+export function progressLine(
+  metrics: FleetMetrics,
+  sessionsTarget?: number,
+  final = false,
+): string {
   const s = metrics.snapshot();
   const p95 = metrics.overallLatency().percentile(95);
   const sessions =
@@ -23,7 +30,7 @@ export function progressLine(metrics: FleetMetrics, sessionsTarget?: number): st
   const errors = Object.values(s.callErrors).reduce((a, b) => a + b, 0);
   const failures = Object.values(s.callFailures).reduce((a, b) => a + b, 0);
   return (
-    `[${clock(s.elapsedSeconds)}] stations ${int(s.stations.connectedNow)}/${int(s.stations.requested)} connected` +
+    `[${clock(s.elapsedSeconds)}] stations ${int(final ? s.stations.connected : s.stations.connectedNow)}/${int(s.stations.requested)} ${final ? 'were connected' : 'connected'}` +
     (s.stations.failed > 0 ? `, ${int(s.stations.failed)} failed` : '') +
     ` | sessions ${sessions}` +
     (s.sessions.started - s.sessions.completed - s.sessions.failed > 0
@@ -89,7 +96,7 @@ export class Progress {
       if (this.tty && this.drawn) this.io.stdout.write('\r\x1b[2K');
       return;
     }
-    const line = progressLine(this.metrics, this.options.sessionsTarget);
+    const line = progressLine(this.metrics, this.options.sessionsTarget, true);
     if (this.tty && this.drawn) this.io.stdout.write(`\r\x1b[2K${line}\n`);
     else this.io.stdout.write(`${line}\n`);
   }
