@@ -8,7 +8,7 @@ import { corpus as corpus201 } from '../../conformance/corpus/ocpp2.0.1.js';
 import { corpus as corpus21 } from '../../conformance/corpus/ocpp2.1.js';
 import type { CorpusCase, SingleFrameCase } from '../../conformance/src/corpus.js';
 import { PROTOCOLS } from '../src/validate/verdict.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, startTestCsms } from './helpers/cli.js';
 
 /** DataTransfer vendors whose answer the conformance fixtures' handler chooses (not the frame). */
 const HANDLER_VENDORS = new Set([
@@ -250,5 +250,39 @@ describe('ocpp validate on text input', () => {
     const r = await runCli(['validate', '--protocol', 'ocpp1.6', '/nonexistent/frames.jsonl']);
     expect(r.stderr).toBe('ocpp validate: cannot read /nonexistent/frames.jsonl: no such file\n');
     expect(r.code).toBe(1);
+  });
+});
+
+describe('ocpp validate reads the logs of ocpp csms', () => {
+  it('judges every frame of a text log and of a JSON log as valid, CALLRESULTs included', async () => {
+    for (const format of ['text', 'json']) {
+      const csms = await startTestCsms(['--log-format', format]);
+      const fleet = await runCli([
+        'simulate',
+        '--url',
+        csms.url,
+        '--stations',
+        '3',
+        '--session-duration',
+        '0.5',
+        '--meter-interval',
+        '0.2',
+      ]);
+      expect(fleet.code).toBe(0);
+      await csms.stop();
+      const log = csms.output().stdout;
+      const r = await runCli(['validate', '--json', '-'], { input: log });
+      const report = JSON.parse(r.stdout) as {
+        frames: number;
+        valid: number;
+        invalid: number;
+        unchecked: number;
+      };
+      expect(report.invalid).toBe(0);
+      expect(report.unchecked).toBe(0);
+      expect(report.valid).toBe(report.frames);
+      expect(report.frames).toBeGreaterThan(40);
+      expect(r.code).toBe(0);
+    }
   });
 });

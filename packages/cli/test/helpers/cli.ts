@@ -164,8 +164,16 @@ export interface TestCsms extends CliProcess {
 /** Starts `ocpp csms --port 0 ...args` and waits until it listens. */
 export async function startTestCsms(args: readonly string[] = []): Promise<TestCsms> {
   const proc = startCli(['csms', '--port', '0', ...args]);
-  const [, url] = await proc.waitFor(/listening on (wss?:\/\/[^/\s]+)\/<identity>/);
-  const [, adminUrl] = await proc.waitFor(/web page and admin API: (https?:\/\/\S+\/)/);
+  let url: string | undefined;
+  let adminUrl: string | undefined;
+  if (args.includes('json')) {
+    const [, u, a] = await proc.waitFor(/"type":"listening","url":"([^"]+)","admin":"([^"]+)"/);
+    url = u;
+    adminUrl = a;
+  } else {
+    [, url] = await proc.waitFor(/listening on (wss?:\/\/[^/\s]+)\/<identity>/);
+    [, adminUrl] = await proc.waitFor(/web page and admin API: (https?:\/\/\S+\/)/);
+  }
   return {
     ...proc,
     url: url!,
