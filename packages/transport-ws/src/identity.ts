@@ -54,6 +54,8 @@ export function identityFromUrl(url: string, prefix: string): PathIdentity {
   if (!path.startsWith(prefix)) return { ok: false, status: 404, reason: 'unknown path' };
   const segment = path.slice(path.lastIndexOf('/') + 1);
   if (segment === '') return { ok: false, status: 404, reason: 'no station identity in the path' };
+  // Most identities carry no escapes; decoding one without `%` would give it back unchanged.
+  if (!segment.includes('%')) return { ok: true, identity: segment };
   try {
     return { ok: true, identity: decodeURIComponent(segment) };
   } catch {

@@ -223,9 +223,9 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   /** @internal */
   readonly closeTimeoutMs: number;
   private listener: ((connection: IncomingConnection) => void) | undefined;
-  private readonly open = new Map<string, IncomingConnection>();
-  /** Every connection whose socket has not closed yet, including replaced ones still closing. */
-  private readonly live = new Set<WsServerConnection>();
+  private readonly open = new Map<string, WsServerConnection>();
+  /** Replaced connections whose sockets are still closing (created on first use). */
+  private retiring: Set<WsServerConnection> | undefined;
   /** Sockets between the upgrade request and the end of authentication. */
   private readonly pending = new Set<Duplex>();
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -381,7 +381,8 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       ? new Promise<void>((resolve) => this.httpServer.close(() => resolve()))
       : Promise.resolve();
     if (this.ownsServer) this.httpServer.closeIdleConnections();
-    await Promise.all([...this.live].map((connection) => connection.close(code, reason)));
+    const connections = [...this.open.values(), ...(this.retiring ?? [])];
+    await Promise.all(connections.map((connection) => connection.close(code, reason)));
     if (this.ownsServer) this.httpServer.closeAllConnections();
     await stopped;
     this.wss.close();
@@ -395,18 +396,18 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
 
   /** @internal Called by a connection when its socket has closed. */
   forget(connection: WsServerConnection): void {
-    this.live.delete(connection);
-    if (this.open.get(connection.identity)?.transport === connection) {
-      this.open.delete(connection.identity);
+    if (this.open.get(connection.identity) === connection) this.open.delete(connection.identity);
+    this.retiring?.delete(connection);
+    if (this.open.size === 0 && (this.retiring === undefined || this.retiring.size === 0)) {
+      this.stopSweep();
     }
-    if (this.live.size === 0) this.stopSweep();
   }
 
   /** @internal Called by a connection that reported its close early (replaced). */
   unlist(connection: WsServerConnection): void {
-    if (this.open.get(connection.identity)?.transport === connection) {
-      this.open.delete(connection.identity);
-    }
+    if (this.open.get(connection.identity) === connection) this.open.delete(connection.identity);
+    this.retiring ??= new Set();
+    this.retiring.add(connection);
   }
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -417,14 +418,25 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   };
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', swallow);
-    this.handshake(req, socket, head).catch((error: unknown) => {
-      this.emit('error', error instanceof Error ? error : new Error(String(error)));
-      socket.destroy();
-    });
+    try {
+      this.handshake(req, socket, head);
+    } catch (error) {
+      this.handshakeFailed(socket, error);
+    }
   };
 
-  private async handshake(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private handshakeFailed(socket: Duplex, error: unknown): void {
+    socket.on('error', swallow);
+    this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    socket.destroy();
+  }
+
+  /**
+   * Checks an upgrade request, then refuses it, completes it, or hands it to the `authenticate`
+   * hook. Synchronous unless there is a hook to wait for: nothing can happen to the socket before
+   * this returns, so only a refused or waiting socket needs an error listener of its own.
+   */
+  private handshake(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const remoteAddress = req.socket.remoteAddress;
     const where = identityFromUrl(req.url ?? '/', this.prefix);
     if (!where.ok) {
@@ -447,7 +459,6 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
         this.refuse(socket, 400, reason, identity, remoteAddress);
         return;
       }
-      socket.off('error', swallow);
       // As OCPP asks: finish the handshake without Sec-WebSocket-Protocol, then close at once.
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         ws.on('error', swallow);
@@ -477,55 +488,100 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       );
       return;
     }
-    let auth: unknown;
     if (this.authenticate !== undefined) {
-      const tlsSocket = 'getPeerCertificate' in req.socket ? (req.socket as TLSSocket) : undefined;
-      const peer = tlsSocket?.getPeerCertificate();
-      const certificate = peer !== undefined && Object.keys(peer).length > 0 ? peer : undefined;
-      const context: AuthenticateContext = {
+      socket.on('error', swallow);
+      this.pending.add(socket);
+      this.authenticateThenUpgrade(
+        this.authenticate,
+        req,
+        socket,
+        head,
         identity,
         protocol,
-        password: credentials?.password,
-        passwordBytes: credentials?.passwordBytes,
-        certificate,
-        certificateVerified: certificate !== undefined && tlsSocket?.authorized === true,
-        request: req,
+        header,
+        credentials,
         remoteAddress,
-      };
-      let verdict: unknown;
-      this.pending.add(socket);
-      try {
-        verdict = await this.authenticate(context);
-      } catch (error) {
-        verdict = error;
-        if (!isWsTransportError(error)) {
-          this.emit('error', error instanceof Error ? error : new Error(String(error)));
-        }
-      } finally {
-        this.pending.delete(socket);
-      }
-      if (socket.destroyed || !socket.writable) return;
-      if (this.state !== 'open') {
-        this.refuse(socket, 503, 'server is shutting down', identity, remoteAddress);
-        return;
-      }
-      if (verdict instanceof Error) {
-        const chosen =
-          isWsTransportError(verdict) && verdict.code === 'HANDSHAKE_REJECTED'
-            ? verdict.status
-            : 401;
-        const status = chosen !== undefined && chosen >= 400 && chosen <= 599 ? chosen : 401;
-        this.refuse(socket, status, verdict.message || 'refused', identity, remoteAddress);
-        return;
-      }
-      if (!verdict) {
-        const challenge =
-          header === undefined ? { 'WWW-Authenticate': 'Basic realm="OCPP"' } : undefined;
-        this.refuse(socket, 401, 'authentication failed', identity, remoteAddress, challenge);
-        return;
-      }
-      auth = verdict === true ? undefined : verdict;
+      ).catch((error: unknown) => this.handshakeFailed(socket, error));
+      return;
     }
+    this.upgrade(req, socket, head, identity, protocol, undefined, remoteAddress);
+  }
+
+  /** Asks the `authenticate` hook, then refuses or completes the handshake. */
+  private async authenticateThenUpgrade(
+    authenticate: AuthenticateHook,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    identity: string,
+    protocol: string,
+    header: string | undefined,
+    credentials: ReturnType<typeof parseBasicAuth>,
+    remoteAddress: string | undefined,
+  ): Promise<void> {
+    const tlsSocket = 'getPeerCertificate' in req.socket ? (req.socket as TLSSocket) : undefined;
+    const peer = tlsSocket?.getPeerCertificate();
+    const certificate = peer !== undefined && Object.keys(peer).length > 0 ? peer : undefined;
+    const context: AuthenticateContext = {
+      identity,
+      protocol,
+      password: credentials?.password,
+      passwordBytes: credentials?.passwordBytes,
+      certificate,
+      certificateVerified: certificate !== undefined && tlsSocket?.authorized === true,
+      request: req,
+      remoteAddress,
+    };
+    let verdict: unknown;
+    try {
+      verdict = await authenticate(context);
+    } catch (error) {
+      verdict = error;
+      if (!isWsTransportError(error)) {
+        this.emit('error', error instanceof Error ? error : new Error(String(error)));
+      }
+    } finally {
+      this.pending.delete(socket);
+    }
+    if (socket.destroyed || !socket.writable) return;
+    if (this.state !== 'open') {
+      this.refuse(socket, 503, 'server is shutting down', identity, remoteAddress);
+      return;
+    }
+    if (verdict instanceof Error) {
+      const chosen =
+        isWsTransportError(verdict) && verdict.code === 'HANDSHAKE_REJECTED' ? verdict.status : 401;
+      const status = chosen !== undefined && chosen >= 400 && chosen <= 599 ? chosen : 401;
+      this.refuse(socket, status, verdict.message || 'refused', identity, remoteAddress);
+      return;
+    }
+    if (!verdict) {
+      const challenge =
+        header === undefined ? { 'WWW-Authenticate': 'Basic realm="OCPP"' } : undefined;
+      this.refuse(socket, 401, 'authentication failed', identity, remoteAddress, challenge);
+      return;
+    }
+    this.upgrade(
+      req,
+      socket,
+      head,
+      identity,
+      protocol,
+      verdict === true ? undefined : verdict,
+      remoteAddress,
+    );
+  }
+
+  /** Completes an accepted handshake (unless the identity is taken and duplicates are refused). */
+  private upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    identity: string,
+    protocol: string,
+    auth: unknown,
+    remoteAddress: string | undefined,
+  ): void {
     if (this.onDuplicate === 'refuse' && this.open.has(identity)) {
       this.refuse(socket, 409, 'this identity is already connected', identity, remoteAddress);
       return;
@@ -548,7 +604,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       ws.terminate();
       return;
     }
-    const previous = this.open.get(identity)?.transport as WsServerConnection | undefined;
+    const previous = this.open.get(identity);
     if (previous !== undefined) {
       if (this.onDuplicate === 'refuse') {
         // Two handshakes for one identity raced past the check above; the first one wins.
@@ -559,16 +615,24 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       previous.replace();
     }
     const connection = new WsServerConnection(this, ws, identity, protocol, auth, remoteAddress);
-    this.open.set(identity, connection.incoming);
-    this.live.add(connection);
+    this.open.set(identity, connection);
     this.startSweep();
-    this.listener?.(connection.incoming);
+    this.listener?.(connection);
   }
 
+  /** Our most preferred subprotocol among those the client offered. */
   private pickProtocol(header: string | undefined): string | undefined {
     if (header === undefined) return undefined;
-    const offered = header.split(',').map((p) => p.trim());
-    return this.protocols.find((p) => offered.includes(p));
+    const protocols = this.protocols;
+    if (!header.includes(',')) {
+      // A station offers one version more often than not.
+      const i = protocols.indexOf(header.trim());
+      return i === -1 ? undefined : protocols[i];
+    }
+    const offered = header.split(',');
+    for (let i = 0; i < offered.length; i++) offered[i] = offered[i]!.trim();
+    for (const p of protocols) if (offered.includes(p)) return p;
+    return undefined;
   }
 
   private refuse(
@@ -579,6 +643,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     remoteAddress: string | undefined,
     headers?: Record<string, string>,
   ): void {
+    socket.on('error', swallow);
     this.emit('rejected', { status, reason, identity, remoteAddress });
     if (!socket.writable) {
       socket.destroy();
@@ -607,7 +672,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   /** One timer for every connection: send due pings, cut off peers whose pong is overdue. */
   private readonly sweep = (): void => {
     const now = this.now();
-    for (const connection of this.live) connection.keepAlive(now);
+    for (const connection of this.open.values()) connection.keepAlive(now);
   };
 }
 

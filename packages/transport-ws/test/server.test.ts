@@ -226,6 +226,27 @@ describe('WsServer with WsClientTransport over loopback', () => {
     expect(server.connections.get('CS001')).toBe(accepted[1]?.connection);
   });
 
+  it('close() also waits for a replaced connection whose peer never finishes the close handshake', async () => {
+    const { server, port, url, accepted } = await startServer({ closeTimeoutMs: 200 });
+    // A peer that upgrades and then ignores everything, close frames included.
+    const silent = await rawUpgrade(port, '/DUP', { 'Sec-WebSocket-Protocol': 'ocpp2.0.1' });
+    expect(silent.status).toBe(101);
+    await waitFor(() => accepted.length === 1);
+    const second = startClient({ url, identity: 'DUP' });
+    await second.client.start();
+    await waitFor(() => accepted.length === 2);
+    expect(accepted[0]?.recorder.closes[0]?.reason).toBe('replaced by a new connection');
+    // Resolves once the old socket is gone: cut off after closeTimeoutMs.
+    let oldGone = false;
+    void accepted[0]?.connection.transport.close().then(() => {
+      oldGone = true;
+    });
+    await sleep(20);
+    expect(oldGone).toBe(false);
+    await server.close();
+    expect(oldGone).toBe(true);
+  });
+
   it("refuses a duplicate identity with HTTP 409 under onDuplicate: 'refuse'", async () => {
     const { server, url, accepted } = await startServer({ onDuplicate: 'refuse' });
     const first = startClient({ url });
