@@ -62,7 +62,13 @@ const PLAN = {
     roundMs: quick ? 500 : 1000,
     concurrency: 50,
   },
-  c: { connections: quick ? 500 : 5000, chunks: 10, warmup: quick ? 50 : 200, concurrency: 100 },
+  c: {
+    connections: quick ? 500 : 5000,
+    chunks: 10,
+    warmup: quick ? 50 : 200,
+    concurrency: 100,
+    repetitions: quick ? 1 : 3,
+  },
   profile: {
     intervalUs: 200,
     warmupMs: 2000,
@@ -90,8 +96,20 @@ const LABEL: Record<ServerKind, string> = {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Node flags of the servers in (c): `gc()` for the readings, a young generation of fixed size. */
-const MEMORY_FLAGS = ['--expose-gc', '--min-semi-space-size=1', '--max-semi-space-size=1'];
+/**
+ * Node flags of the servers in (c): `gc()` for the readings; a young generation of fixed size;
+ * every full GC compacts, so live objects do not sit in free-list holes of pages made resident
+ * during start-up (which hid several MiB of growth from RSS, a different amount in every process);
+ * and no bytecode flushing, so the dozens of GCs of the readings do not shrink the heap by
+ * dropping the bytecode of start-up code.
+ */
+const MEMORY_FLAGS = [
+  '--expose-gc',
+  '--min-semi-space-size=1',
+  '--max-semi-space-size=1',
+  '--compact-on-every-full-gc',
+  '--no-flush-bytecode',
+];
 
 /** Whole-run watchdog: the run ends by itself even if a child hangs. */
 const watchdog = setTimeout(() => {
@@ -538,39 +556,112 @@ function printB(results: readonly ThroughputResult[]): void {
 
 // ---------------------------------------------------------------- (c) idle connections
 
-interface IdleResult {
-  readonly kind: ServerKind;
+/** One repetition of (c) for one server: a fresh server process and load generator. */
+interface IdleRun {
   readonly connections: number;
   readonly failed: number;
   readonly firstError: string | undefined;
   /** Time spent connecting and booting, summed over the chunks. */
   readonly elapsedMs: number;
   readonly connectsPerSecond: number;
-  readonly rssBefore: number;
-  readonly rssAfter: number;
-  /** Median slope of RSS over the connections, from a reading after every chunk. */
+  /** RSS growth per connection, from a reading after every chunk ({@link trimmedGrowth}). */
   readonly rssPerConnection: number;
   /** (last RSS − first RSS) / connections, for comparison. */
   readonly rssPerConnectionTwoPoint: number;
   readonly heapPerConnection: number;
   readonly externalPerConnection: number;
-  readonly readings: readonly { connections: number; rss: number; heapUsed: number }[];
+  /** Anonymous resident memory only (no file-backed pages), same method. */
+  readonly rssAnonPerConnection: number;
+  readonly readings: readonly {
+    connections: number;
+    rss: number;
+    rssAnon: number;
+    rssFile: number;
+    heapUsed: number;
+  }[];
   readonly serverCpuUsPerConnection: number;
   readonly loadBusy: number;
   readonly gc: boolean;
 }
 
+interface IdleResult {
+  readonly kind: ServerKind;
+  /** Connections per repetition (the last one's; every repetition opens the same number). */
+  readonly connections: number;
+  readonly failed: number;
+  readonly firstError: string | undefined;
+  /** Medians over the repetitions. */
+  readonly connectsPerSecond: number;
+  readonly rssPerConnection: number;
+  readonly heapPerConnection: number;
+  readonly externalPerConnection: number;
+  readonly serverCpuUsPerConnection: number;
+  readonly loadBusy: number;
+  readonly gc: boolean;
+  /** Every repetition, in order. */
+  readonly runs: readonly IdleRun[];
+}
+
+/** Lowest and highest of some numbers. */
+function spread(values: readonly number[]): [number, number] {
+  return [Math.min(...values), Math.max(...values)];
+}
+
 /**
- * Connects `count` stations to each server, in chunks that take turns between the servers (all
- * three stay up, each with its own load generator), and reads each server's memory before and
- * after.
+ * (c): `repetitions` times, start a fresh process per server (and one load generator each),
+ * connect `count` stations to each in chunks that take turns between the servers, read each
+ * server's memory before and after every chunk, and stop them all again. Fresh processes make
+ * the repetitions independent; their median and spread say how far one figure can be trusted.
  */
 async function scenarioC(count: number): Promise<IdleResult[]> {
   const plan = PLAN.c;
   const chunk = Math.ceil(count / plan.chunks);
   console.log(
-    `\n(c) ${num(count)} idle 1.6 connections per server, each booted, from one bare-TCP load-generator process per server (${plan.concurrency} handshakes at once), in ${plan.chunks} chunks taking turns between the servers; servers run with ${MEMORY_FLAGS.join(' ')}`,
+    `\n(c) ${num(count)} idle 1.6 connections per server, each booted, from one bare-TCP load-generator process per server (${plan.concurrency} handshakes at once), in ${plan.chunks} chunks taking turns between the servers; ${plan.repetitions} repetitions, each with fresh server processes (${MEMORY_FLAGS.join(' ')}); memory read after full GCs`,
   );
+  const runs: IdleRun[][] = SERVER_KINDS.map(() => []);
+  for (let rep = 0; rep < plan.repetitions; rep++) {
+    const round = await idleRound(count, chunk);
+    for (let i = 0; i < SERVER_KINDS.length; i++) runs[i]!.push(round[i]!);
+    console.log(
+      `  repetition ${rep + 1}: ${SERVER_KINDS.map((kind, i) => `${LABEL[kind]} ${num(round[i]!.rssPerConnection / 1024, 2)} KiB RSS, ${num(round[i]!.heapPerConnection / 1024, 2)} KiB heap, ${num(round[i]!.connectsPerSecond)} conn/s`).join('; ')}`,
+    );
+  }
+  return SERVER_KINDS.map((kind, i) => {
+    const rs = runs[i]!;
+    const med = (read: (r: IdleRun) => number): number => median(rs.map(read));
+    return {
+      kind,
+      connections: rs[rs.length - 1]!.connections,
+      failed: rs.reduce((t, r) => t + r.failed, 0),
+      firstError: rs.find((r) => r.firstError !== undefined)?.firstError,
+      connectsPerSecond: med((r) => r.connectsPerSecond),
+      rssPerConnection: med((r) => r.rssPerConnection),
+      heapPerConnection: med((r) => r.heapPerConnection),
+      externalPerConnection: med((r) => r.externalPerConnection),
+      serverCpuUsPerConnection: med((r) => r.serverCpuUsPerConnection),
+      loadBusy: med((r) => r.loadBusy),
+      gc: rs.every((r) => r.gc),
+      runs: rs,
+    };
+  });
+}
+
+/**
+ * The ratio of `row` to the baseline `raw` for one figure of (c): the median over the
+ * repetitions of each repetition's ratio (the servers of one repetition ran side by side).
+ */
+function idleRatio(
+  row: IdleResult,
+  raw: IdleResult,
+  figure: 'rssPerConnection' | 'heapPerConnection' | 'connectsPerSecond',
+): number {
+  return median(row.runs.map((r, i) => r[figure] / (raw.runs[i]?.[figure] ?? Number.NaN)));
+}
+
+/** One repetition of (c): fresh servers and load generators, chunks taking turns. */
+async function idleRound(count: number, chunk: number): Promise<IdleRun[]> {
+  const plan = PLAN.c;
   // The young generation pinned at 1 MiB per semi-space (where V8 starts): left to itself it grows
   // and shrinks by tens of MiB during a connection storm, which swamps a figure of a few KiB.
   const servers = await Promise.all(
@@ -594,8 +685,8 @@ async function scenarioC(count: number): Promise<IdleResult[]> {
       await loads[i]!.request('closeAll', {});
     }
     await sleep(500);
-    // Memory after every chunk: the per-connection figure is the median slope over these readings,
-    // steadier than the difference of two (V8 and malloc take and return pages in steps).
+    // Memory after every chunk: the per-connection figure is the trimmed mean growth per chunk,
+    // steadier than the difference of two readings (V8 and malloc take and return pages in steps).
     const points: { connections: number; memory: ServerMemory }[][] = [];
     for (const server of servers) {
       points.push([{ connections: 0, memory: await server.request<ServerMemory>('memory') }]);
@@ -638,78 +729,80 @@ async function scenarioC(count: number): Promise<IdleResult[]> {
         });
       }
     }
-    const results: IdleResult[] = [];
-    for (let i = 0; i < SERVER_KINDS.length; i++) {
+    return SERVER_KINDS.map((_kind, i) => {
       const t = totals[i]!;
       const p = points[i]!;
       const n = t.connected;
       const first = p[0]!.memory;
       const last = p[p.length - 1]!.memory;
       const perConnection = (read: (m: ServerMemory) => number): number =>
-        slope(p.map((q) => [q.connections, read(q.memory)]));
-      const r: IdleResult = {
-        kind: SERVER_KINDS[i]!,
+        trimmedGrowth(p.map((q) => [q.connections, read(q.memory)]));
+      return {
         connections: n,
         failed: t.failed,
         firstError: t.firstError,
         elapsedMs: t.elapsedMs,
         connectsPerSecond: n / (t.elapsedMs / 1000),
-        rssBefore: first.rss,
-        rssAfter: last.rss,
         rssPerConnection: perConnection((m) => m.rss),
         rssPerConnectionTwoPoint: (last.rss - first.rss) / n,
+        rssAnonPerConnection: perConnection((m) => m.rssAnon),
         heapPerConnection: perConnection((m) => m.heapUsed),
         externalPerConnection: perConnection((m) => m.external),
         readings: p.map((q) => ({
           connections: q.connections,
           rss: q.memory.rss,
+          rssAnon: q.memory.rssAnon,
+          rssFile: q.memory.rssFile,
           heapUsed: q.memory.heapUsed,
         })),
         serverCpuUsPerConnection: t.serverCpuUs / n,
         loadBusy: t.loadCpuUs / (t.elapsedMs * 1000),
         gc: last.gc,
       };
-      console.log(
-        `  ${LABEL[r.kind]}: ${num(r.connectsPerSecond)} connects/s, ${num(r.rssPerConnection / 1024, 1)} KiB RSS/connection`,
-      );
-      results.push(r);
-    }
-    return results;
+    });
   } finally {
     await Promise.all([...loads, ...servers].map((child) => child.stop()));
   }
 }
 
 /**
- * The Theil–Sen slope of y over x: the median of the slopes between every pair of points, so a
- * one-off step (a heap growing by a page run, pages given back) does not move it.
+ * Growth of y per unit of x over successive readings: each step's growth (Δy / Δx) is computed,
+ * the lowest and the highest fifth of the steps are dropped, and the rest averaged. A step in
+ * which V8 or malloc gave back pages it held from before (RSS falls by several MiB at once, about
+ * once per repetition) or grabbed a run of pages ahead of use is an outlier of one step; the
+ * average of the others smooths the page-sized steps every reading has.
  */
-function slope(points: readonly (readonly [number, number])[]): number {
-  const slopes: number[] = [];
-  for (let i = 0; i < points.length; i++) {
-    for (let j = i + 1; j < points.length; j++) {
-      const [x1, y1] = points[i]!;
-      const [x2, y2] = points[j]!;
-      if (x2 !== x1) slopes.push((y2 - y1) / (x2 - x1));
-    }
+function trimmedGrowth(points: readonly (readonly [number, number])[]): number {
+  const steps: number[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const [x1, y1] = points[i - 1]!;
+    const [x2, y2] = points[i]!;
+    if (x2 !== x1) steps.push((y2 - y1) / (x2 - x1));
   }
-  slopes.sort((a, b) => a - b);
-  const mid = slopes.length >> 1;
-  if (slopes.length === 0) return Number.NaN;
-  return slopes.length % 2 === 1 ? slopes[mid]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
+  steps.sort((a, b) => a - b);
+  const cut = Math.floor(steps.length / 5);
+  const kept = steps.slice(cut, steps.length - cut);
+  if (kept.length === 0) return Number.NaN;
+  return kept.reduce((t, v) => t + v, 0) / kept.length;
 }
 
 function printC(results: readonly IdleResult[]): void {
   const raw = results.find((r) => r.kind === 'raw')!;
+  const kib = (bytes: number): string => num(bytes / 1024, 2);
+  const range = (r: IdleResult, read: (run: IdleRun) => number): string => {
+    const [lo, hi] = spread(r.runs.map(read));
+    return `${kib(lo)}–${kib(hi)}`;
+  };
   printTable(
-    `(c) ${num(raw.connections)} idle connections after BootNotification (1.6); memory after a full GC, per connection = median slope over ${PLAN.c.chunks + 1} readings`,
+    `(c) ${num(raw.connections)} idle connections after BootNotification (1.6), ${raw.runs.length} repetitions with fresh processes; memory after full GCs, per connection = trimmed mean growth over the ${PLAN.c.chunks} chunks; figures are medians over the repetitions, ratios the median of each repetition's ratio`,
     [
       'server',
       'connected',
       'connect+boot/s',
       'RSS KiB/conn',
+      'RSS range',
       'heap KiB/conn',
-      'external KiB/conn',
+      'heap range',
       'CPU µs/conn',
       'loadgen CPU',
       'heap/conn vs raw',
@@ -717,16 +810,17 @@ function printC(results: readonly IdleResult[]): void {
       'connects/s vs raw',
     ],
     results.map((r) => {
-      const rss = r.rssPerConnection / raw.rssPerConnection;
-      const heap = r.heapPerConnection / raw.heapPerConnection;
-      const rate = r.connectsPerSecond / raw.connectsPerSecond;
+      const rss = idleRatio(r, raw, 'rssPerConnection');
+      const heap = idleRatio(r, raw, 'heapPerConnection');
+      const rate = idleRatio(r, raw, 'connectsPerSecond');
       return [
         LABEL[r.kind],
         `${num(r.connections)}${r.failed > 0 ? ` (${r.failed} failed)` : ''}`,
         num(r.connectsPerSecond),
-        num(r.rssPerConnection / 1024, 1),
-        num(r.heapPerConnection / 1024, 1),
-        num(r.externalPerConnection / 1024, 1),
+        kib(r.rssPerConnection),
+        range(r, (run) => run.rssPerConnection),
+        kib(r.heapPerConnection),
+        range(r, (run) => run.heapPerConnection),
         num(r.serverCpuUsPerConnection),
         `${num(r.loadBusy * 100)} %`,
         ratio(heap),
@@ -735,6 +829,14 @@ function printC(results: readonly IdleResult[]): void {
       ];
     }),
   );
+  for (const r of results) {
+    if (r.kind === 'raw') continue;
+    const each = (figure: 'rssPerConnection' | 'heapPerConnection' | 'connectsPerSecond') =>
+      r.runs.map((run, i) => ratio(run[figure] / (raw.runs[i]?.[figure] ?? Number.NaN))).join(' ');
+    console.log(
+      `  ${LABEL[r.kind]} vs raw in each repetition: RSS ${each('rssPerConnection')}; heap ${each('heapPerConnection')}; connects/s ${each('connectsPerSecond')}`,
+    );
+  }
   for (const r of results) {
     if (r.failed > 0)
       console.log(`  ! ${LABEL[r.kind]}: ${r.failed} connections failed, e.g. ${r.firstError}`);
@@ -1044,11 +1146,11 @@ async function main(): Promise<void> {
     const ours = c.find((r) => r.kind === 'ours')!;
     verdicts.push({
       target: '(c) RSS per idle connection vs raw',
-      ...target('rssPerConnection', ours.rssPerConnection / raw.rssPerConnection),
+      ...target('rssPerConnection', idleRatio(ours, raw, 'rssPerConnection')),
     });
     verdicts.push({
       target: '(c) connect + boot rate vs raw',
-      ...target('connectRate', ours.connectsPerSecond / raw.connectsPerSecond),
+      ...target('connectRate', idleRatio(ours, raw, 'connectsPerSecond')),
     });
   }
   if (verdicts.length > 0) {

@@ -4,7 +4,7 @@
  *
  * argv: kind, lifetime in ms. Start node with `--expose-gc` for `memory` to collect first.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { serveCommands } from './ipc.js';
@@ -24,6 +24,10 @@ export interface ServerMark {
 /** What `memory` reports, after a full collection when gc is exposed. */
 export interface ServerMemory {
   readonly rss: number;
+  /** Anonymous resident memory (heap, malloc, stacks): what connections can add to. */
+  readonly rssAnon: number;
+  /** File-backed and shared resident memory (the node binary's pages as they are first run). */
+  readonly rssFile: number;
   readonly heapUsed: number;
   readonly external: number;
   readonly arrayBuffers: number;
@@ -36,6 +40,18 @@ const server = await startServer(kind);
 let profiler: Session | undefined;
 
 const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Resident memory by kind, from /proc/self/status (zeros where there is none). */
+function residentParts(): { anon: number; file: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kib = (key: string): number =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { anon: kib('RssAnon'), file: kib('RssFile') + kib('RssShmem') };
+  } catch {
+    return { anon: 0, file: 0 };
+  }
+}
 
 serveCommands(
   {
@@ -53,8 +69,11 @@ serveCommands(
         }
       }
       const m = process.memoryUsage();
+      const parts = residentParts();
       return {
         rss: m.rss,
+        rssAnon: parts.anon,
+        rssFile: parts.file,
         heapUsed: m.heapUsed,
         external: m.external,
         arrayBuffers: m.arrayBuffers,
