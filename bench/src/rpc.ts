@@ -389,7 +389,10 @@ async function throughput(
     const windows: Window[][] = kinds.map(() => []);
     const stopped: StopResult[] = [];
     for (let round = 0; round < timing.rounds; round++) {
-      for (let i = 0; i < kinds.length; i++) {
+      // The order rotates from round to round, so no server always goes first (or right after
+      // another one's load).
+      for (let turn = 0; turn < kinds.length; turn++) {
+        const i = (turn + round) % kinds.length;
         const server = servers[i]!;
         const group = kinds[i]!;
         await load.request('run', { group, version });
