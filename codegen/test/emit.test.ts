@@ -3,6 +3,7 @@ import { enumMemberName, jsdoc } from '../src/emit/common.js';
 import { snakeKey } from '../src/emit/keys.js';
 import { zodType } from '../src/emit/schemas.js';
 import { constraintText, emitEnum, emitInterface, tsType } from '../src/emit/types.js';
+import { emitEnumCheck } from '../src/emit/validators.js';
 import type { TypeRef } from '../src/model.js';
 import { VERSIONS } from '../src/versions.js';
 
@@ -122,5 +123,58 @@ describe('identifier helpers', () => {
 
   it('jsdoc escapes a comment terminator inside spec text', () => {
     expect(jsdoc(['a */ b'])).toBe('/** a *\\/ b */\n');
+  });
+});
+
+describe('emitEnumCheck: given an enum → want its check', () => {
+  it('switches on the length, then compares the values of that length, shortest first', () => {
+    expect(
+      emitEnumCheck({
+        kind: 'enum',
+        name: 'ReadingContextEnumType',
+        values: [
+          'Interruption.Begin',
+          'Other',
+          'Sample.Clock',
+          'Sample.Periodic',
+          'Trigger',
+          "It's",
+        ],
+        source: { file: 'MeterValuesRequest.json', pointer: '/definitions/ReadingContextEnumType' },
+      }),
+    ).toBe(
+      [
+        'function eReadingContextEnumType(x: string): boolean {',
+        '  switch (x.length) {',
+        '    case 4:',
+        "      return x === 'It\\'s';",
+        '    case 5:',
+        "      return x === 'Other';",
+        '    case 7:',
+        "      return x === 'Trigger';",
+        '    case 12:',
+        "      return x === 'Sample.Clock';",
+        '    case 15:',
+        "      return x === 'Sample.Periodic';",
+        '    case 18:',
+        "      return x === 'Interruption.Begin';",
+        '    default:',
+        '      return false;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps values of one length together, in schema order', () => {
+    const text = emitEnumCheck({
+      kind: 'enum',
+      name: 'PhaseEnumType',
+      values: ['L1', 'L2', 'L1-N', 'N'],
+      source: { file: 'MeterValuesRequest.json', pointer: '/definitions/PhaseEnumType' },
+    });
+    expect(text).toContain("    case 2:\n      return x === 'L1' || x === 'L2';\n");
+    expect(text.indexOf('case 1:')).toBeLessThan(text.indexOf('case 2:'));
   });
 });

@@ -6,13 +6,13 @@
 import { at, codePointLength, isDateTime, isMultipleOf, issueExtra, issueRequired, issueType, issueValue, isUri, type RawIssue } from '@ocpp/runtime';
 
 function eAuthorizationStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Blocked':
-    case 'Expired':
-    case 'Invalid':
-    case 'ConcurrentTx':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Blocked' || x === 'Expired' || x === 'Invalid';
+    case 8:
+      return x === 'Accepted';
+    case 12:
+      return x === 'ConcurrentTx';
     default:
       return false;
   }
@@ -109,21 +109,22 @@ function vAuthorizeResponse(d: unknown): RawIssue | null {
 }
 
 function eAvailabilityStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Scheduled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 9:
+      return x === 'Scheduled';
     default:
       return false;
   }
 }
 
 function eAvailabilityType(x: string): boolean {
-  switch (x) {
-    case 'Inoperative':
-    case 'Operative':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'Operative';
+    case 11:
+      return x === 'Inoperative';
     default:
       return false;
   }
@@ -197,11 +198,11 @@ function vBootNotificationRequest(d: unknown): RawIssue | null {
 }
 
 function eRegistrationStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Pending':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Pending';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -256,10 +257,9 @@ function vCancelReservationRequest(d: unknown): RawIssue | null {
 }
 
 function eCancelReservationStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -284,11 +284,9 @@ function vCancelReservationResponse(d: unknown): RawIssue | null {
 }
 
 function eHashAlgorithmEnumType(x: string): boolean {
-  switch (x) {
-    case 'SHA256':
-    case 'SHA384':
-    case 'SHA512':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'SHA256' || x === 'SHA384' || x === 'SHA512';
     default:
       return false;
   }
@@ -352,10 +350,9 @@ function vCertificateSignedRequest(d: unknown): RawIssue | null {
 }
 
 function eCertificateSignedStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -380,10 +377,11 @@ function vCertificateSignedResponse(d: unknown): RawIssue | null {
 }
 
 function eCertificateUseEnumType(x: string): boolean {
-  switch (x) {
-    case 'CentralSystemRootCertificate':
-    case 'ManufacturerRootCertificate':
-      return true;
+  switch (x.length) {
+    case 27:
+      return x === 'ManufacturerRootCertificate';
+    case 28:
+      return x === 'CentralSystemRootCertificate';
     default:
       return false;
   }
@@ -457,12 +455,13 @@ function vChangeConfigurationRequest(d: unknown): RawIssue | null {
 }
 
 function eConfigurationStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'RebootRequired':
-    case 'NotSupported':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 12:
+      return x === 'NotSupported';
+    case 14:
+      return x === 'RebootRequired';
     default:
       return false;
   }
@@ -487,73 +486,75 @@ function vChangeConfigurationResponse(d: unknown): RawIssue | null {
 }
 
 function eChargePointErrorCode(x: string): boolean {
-  switch (x) {
-    case 'ConnectorLockFailure':
-    case 'EVCommunicationError':
-    case 'GroundFailure':
-    case 'HighTemperature':
-    case 'InternalError':
-    case 'LocalListConflict':
-    case 'NoError':
-    case 'OtherError':
-    case 'OverCurrentFailure':
-    case 'PowerMeterFailure':
-    case 'PowerSwitchFailure':
-    case 'ReaderFailure':
-    case 'ResetFailure':
-    case 'UnderVoltage':
-    case 'OverVoltage':
-    case 'WeakSignal':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'NoError';
+    case 10:
+      return x === 'OtherError' || x === 'WeakSignal';
+    case 11:
+      return x === 'OverVoltage';
+    case 12:
+      return x === 'ResetFailure' || x === 'UnderVoltage';
+    case 13:
+      return x === 'GroundFailure' || x === 'InternalError' || x === 'ReaderFailure';
+    case 15:
+      return x === 'HighTemperature';
+    case 17:
+      return x === 'LocalListConflict' || x === 'PowerMeterFailure';
+    case 18:
+      return x === 'OverCurrentFailure' || x === 'PowerSwitchFailure';
+    case 20:
+      return x === 'ConnectorLockFailure' || x === 'EVCommunicationError';
     default:
       return false;
   }
 }
 
 function eChargePointStatus(x: string): boolean {
-  switch (x) {
-    case 'Available':
-    case 'Preparing':
-    case 'Charging':
-    case 'SuspendedEVSE':
-    case 'SuspendedEV':
-    case 'Finishing':
-    case 'Reserved':
-    case 'Unavailable':
-    case 'Faulted':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Faulted';
+    case 8:
+      return x === 'Charging' || x === 'Reserved';
+    case 9:
+      return x === 'Available' || x === 'Preparing' || x === 'Finishing';
+    case 11:
+      return x === 'SuspendedEV' || x === 'Unavailable';
+    case 13:
+      return x === 'SuspendedEVSE';
     default:
       return false;
   }
 }
 
 function eChargingProfileKindType(x: string): boolean {
-  switch (x) {
-    case 'Absolute':
-    case 'Recurring':
-    case 'Relative':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Absolute' || x === 'Relative';
+    case 9:
+      return x === 'Recurring';
     default:
       return false;
   }
 }
 
 function eChargingProfilePurposeType(x: string): boolean {
-  switch (x) {
-    case 'ChargePointMaxProfile':
-    case 'TxDefaultProfile':
-    case 'TxProfile':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'TxProfile';
+    case 16:
+      return x === 'TxDefaultProfile';
+    case 21:
+      return x === 'ChargePointMaxProfile';
     default:
       return false;
   }
 }
 
 function eChargingRateUnitType(x: string): boolean {
-  switch (x) {
-    case 'A':
-    case 'W':
-      return true;
+  switch (x.length) {
+    case 1:
+      return x === 'A' || x === 'W';
     default:
       return false;
   }
@@ -635,10 +636,11 @@ function vChargingSchedule(d: unknown): RawIssue | null {
 }
 
 function eRecurrencyKindType(x: string): boolean {
-  switch (x) {
-    case 'Daily':
-    case 'Weekly':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Daily';
+    case 6:
+      return x === 'Weekly';
     default:
       return false;
   }
@@ -712,11 +714,11 @@ function vChargingProfile(d: unknown): RawIssue | null {
 }
 
 function eChargingProfileStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotSupported':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 12:
+      return x === 'NotSupported';
     default:
       return false;
   }
@@ -734,10 +736,9 @@ function vClearCacheRequest(d: unknown): RawIssue | null {
 }
 
 function eClearCacheStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -794,10 +795,11 @@ function vClearChargingProfileRequest(d: unknown): RawIssue | null {
 }
 
 function eClearChargingProfileStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Unknown':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Unknown';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -851,12 +853,13 @@ function vDataTransferRequest(d: unknown): RawIssue | null {
 }
 
 function eDataTransferStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'UnknownMessageId':
-    case 'UnknownVendorId':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 15:
+      return x === 'UnknownVendorId';
+    case 16:
+      return x === 'UnknownMessageId';
     default:
       return false;
   }
@@ -904,11 +907,11 @@ function vDeleteCertificateRequest(d: unknown): RawIssue | null {
 }
 
 function eDeleteCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-    case 'NotFound':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted' || x === 'NotFound';
     default:
       return false;
   }
@@ -933,12 +936,15 @@ function vDeleteCertificateResponse(d: unknown): RawIssue | null {
 }
 
 function eDiagnosticsStatus(x: string): boolean {
-  switch (x) {
-    case 'Idle':
-    case 'Uploaded':
-    case 'UploadFailed':
-    case 'Uploading':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 8:
+      return x === 'Uploaded';
+    case 9:
+      return x === 'Uploading';
+    case 12:
+      return x === 'UploadFailed';
     default:
       return false;
   }
@@ -974,15 +980,19 @@ function vDiagnosticsStatusNotificationResponse(d: unknown): RawIssue | null {
 }
 
 function eMessageTriggerEnumType(x: string): boolean {
-  switch (x) {
-    case 'BootNotification':
-    case 'LogStatusNotification':
-    case 'FirmwareStatusNotification':
-    case 'Heartbeat':
-    case 'MeterValues':
-    case 'SignChargePointCertificate':
-    case 'StatusNotification':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'Heartbeat';
+    case 11:
+      return x === 'MeterValues';
+    case 16:
+      return x === 'BootNotification';
+    case 18:
+      return x === 'StatusNotification';
+    case 21:
+      return x === 'LogStatusNotification';
+    case 26:
+      return x === 'FirmwareStatusNotification' || x === 'SignChargePointCertificate';
     default:
       return false;
   }
@@ -1012,11 +1022,11 @@ function vExtendedTriggerMessageRequest(d: unknown): RawIssue | null {
 }
 
 function eTriggerMessageStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotImplemented':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 14:
+      return x === 'NotImplemented';
     default:
       return false;
   }
@@ -1041,37 +1051,44 @@ function vExtendedTriggerMessageResponse(d: unknown): RawIssue | null {
 }
 
 function eFirmwareStatus(x: string): boolean {
-  switch (x) {
-    case 'Downloaded':
-    case 'DownloadFailed':
-    case 'Downloading':
-    case 'Idle':
-    case 'InstallationFailed':
-    case 'Installing':
-    case 'Installed':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 9:
+      return x === 'Installed';
+    case 10:
+      return x === 'Downloaded' || x === 'Installing';
+    case 11:
+      return x === 'Downloading';
+    case 14:
+      return x === 'DownloadFailed';
+    case 18:
+      return x === 'InstallationFailed';
     default:
       return false;
   }
 }
 
 function eFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Downloaded':
-    case 'DownloadFailed':
-    case 'Downloading':
-    case 'DownloadScheduled':
-    case 'DownloadPaused':
-    case 'Idle':
-    case 'InstallationFailed':
-    case 'Installing':
-    case 'Installed':
-    case 'InstallRebooting':
-    case 'InstallScheduled':
-    case 'InstallVerificationFailed':
-    case 'InvalidSignature':
-    case 'SignatureVerified':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 9:
+      return x === 'Installed';
+    case 10:
+      return x === 'Downloaded' || x === 'Installing';
+    case 11:
+      return x === 'Downloading';
+    case 14:
+      return x === 'DownloadFailed' || x === 'DownloadPaused';
+    case 16:
+      return x === 'InstallRebooting' || x === 'InstallScheduled' || x === 'InvalidSignature';
+    case 17:
+      return x === 'DownloadScheduled' || x === 'SignatureVerified';
+    case 18:
+      return x === 'InstallationFailed';
+    case 25:
+      return x === 'InstallVerificationFailed';
     default:
       return false;
   }
@@ -1152,10 +1169,9 @@ function vFirmwareType(d: unknown): RawIssue | null {
 }
 
 function eGenericStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -1191,10 +1207,9 @@ function vGetCompositeScheduleRequest(d: unknown): RawIssue | null {
 }
 
 function eGetCompositeScheduleStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -1393,10 +1408,9 @@ function vGetInstalledCertificateIdsRequest(d: unknown): RawIssue | null {
 }
 
 function eGetInstalledCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'NotFound':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'NotFound';
     default:
       return false;
   }
@@ -1460,10 +1474,11 @@ function vGetLocalListVersionResponse(d: unknown): RawIssue | null {
 }
 
 function eLogEnumType(x: string): boolean {
-  switch (x) {
-    case 'DiagnosticsLog':
-    case 'SecurityLog':
-      return true;
+  switch (x.length) {
+    case 11:
+      return x === 'SecurityLog';
+    case 14:
+      return x === 'DiagnosticsLog';
     default:
       return false;
   }
@@ -1541,11 +1556,11 @@ function vGetLogRequest(d: unknown): RawIssue | null {
 }
 
 function eLogStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'AcceptedCanceled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 16:
+      return x === 'AcceptedCanceled';
     default:
       return false;
   }
@@ -1630,11 +1645,11 @@ function vInstallCertificateRequest(d: unknown): RawIssue | null {
 }
 
 function eInstallCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -1659,28 +1674,36 @@ function vInstallCertificateResponse(d: unknown): RawIssue | null {
 }
 
 function eLocation(x: string): boolean {
-  switch (x) {
-    case 'Cable':
-    case 'EV':
-    case 'Inlet':
-    case 'Outlet':
-    case 'Body':
-      return true;
+  switch (x.length) {
+    case 2:
+      return x === 'EV';
+    case 4:
+      return x === 'Body';
+    case 5:
+      return x === 'Cable' || x === 'Inlet';
+    case 6:
+      return x === 'Outlet';
     default:
       return false;
   }
 }
 
 function eUploadLogStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'BadMessage':
-    case 'Idle':
-    case 'NotSupportedOperation':
-    case 'PermissionDenied':
-    case 'Uploaded':
-    case 'UploadFailure':
-    case 'Uploading':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 8:
+      return x === 'Uploaded';
+    case 9:
+      return x === 'Uploading';
+    case 10:
+      return x === 'BadMessage';
+    case 13:
+      return x === 'UploadFailure';
+    case 16:
+      return x === 'PermissionDenied';
+    case 21:
+      return x === 'NotSupportedOperation';
     default:
       return false;
   }
@@ -1721,113 +1744,118 @@ function vLogStatusNotificationResponse(d: unknown): RawIssue | null {
 }
 
 function eMeasurand(x: string): boolean {
-  switch (x) {
-    case 'Energy.Active.Export.Register':
-    case 'Energy.Active.Import.Register':
-    case 'Energy.Reactive.Export.Register':
-    case 'Energy.Reactive.Import.Register':
-    case 'Energy.Active.Export.Interval':
-    case 'Energy.Active.Import.Interval':
-    case 'Energy.Reactive.Export.Interval':
-    case 'Energy.Reactive.Import.Interval':
-    case 'Power.Active.Export':
-    case 'Power.Active.Import':
-    case 'Power.Offered':
-    case 'Power.Reactive.Export':
-    case 'Power.Reactive.Import':
-    case 'Power.Factor':
-    case 'Current.Import':
-    case 'Current.Export':
-    case 'Current.Offered':
-    case 'Voltage':
-    case 'Frequency':
-    case 'Temperature':
-    case 'SoC':
-    case 'RPM':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'SoC' || x === 'RPM';
+    case 7:
+      return x === 'Voltage';
+    case 9:
+      return x === 'Frequency';
+    case 11:
+      return x === 'Temperature';
+    case 12:
+      return x === 'Power.Factor';
+    case 13:
+      return x === 'Power.Offered';
+    case 14:
+      return x === 'Current.Import' || x === 'Current.Export';
+    case 15:
+      return x === 'Current.Offered';
+    case 19:
+      return x === 'Power.Active.Export' || x === 'Power.Active.Import';
+    case 21:
+      return x === 'Power.Reactive.Export' || x === 'Power.Reactive.Import';
+    case 29:
+      return x === 'Energy.Active.Export.Register' || x === 'Energy.Active.Import.Register' || x === 'Energy.Active.Export.Interval' || x === 'Energy.Active.Import.Interval';
+    case 31:
+      return x === 'Energy.Reactive.Export.Register' || x === 'Energy.Reactive.Import.Register' || x === 'Energy.Reactive.Export.Interval' || x === 'Energy.Reactive.Import.Interval';
     default:
       return false;
   }
 }
 
 function eMessageTrigger(x: string): boolean {
-  switch (x) {
-    case 'BootNotification':
-    case 'DiagnosticsStatusNotification':
-    case 'FirmwareStatusNotification':
-    case 'Heartbeat':
-    case 'MeterValues':
-    case 'StatusNotification':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'Heartbeat';
+    case 11:
+      return x === 'MeterValues';
+    case 16:
+      return x === 'BootNotification';
+    case 18:
+      return x === 'StatusNotification';
+    case 26:
+      return x === 'FirmwareStatusNotification';
+    case 29:
+      return x === 'DiagnosticsStatusNotification';
     default:
       return false;
   }
 }
 
 function ePhase(x: string): boolean {
-  switch (x) {
-    case 'L1':
-    case 'L2':
-    case 'L3':
-    case 'N':
-    case 'L1-N':
-    case 'L2-N':
-    case 'L3-N':
-    case 'L1-L2':
-    case 'L2-L3':
-    case 'L3-L1':
-      return true;
+  switch (x.length) {
+    case 1:
+      return x === 'N';
+    case 2:
+      return x === 'L1' || x === 'L2' || x === 'L3';
+    case 4:
+      return x === 'L1-N' || x === 'L2-N' || x === 'L3-N';
+    case 5:
+      return x === 'L1-L2' || x === 'L2-L3' || x === 'L3-L1';
     default:
       return false;
   }
 }
 
 function eReadingContext(x: string): boolean {
-  switch (x) {
-    case 'Interruption.Begin':
-    case 'Interruption.End':
-    case 'Sample.Clock':
-    case 'Sample.Periodic':
-    case 'Transaction.Begin':
-    case 'Transaction.End':
-    case 'Trigger':
-    case 'Other':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Other';
+    case 7:
+      return x === 'Trigger';
+    case 12:
+      return x === 'Sample.Clock';
+    case 15:
+      return x === 'Sample.Periodic' || x === 'Transaction.End';
+    case 16:
+      return x === 'Interruption.End';
+    case 17:
+      return x === 'Transaction.Begin';
+    case 18:
+      return x === 'Interruption.Begin';
     default:
       return false;
   }
 }
 
 function eUnitOfMeasure(x: string): boolean {
-  switch (x) {
-    case 'Wh':
-    case 'kWh':
-    case 'varh':
-    case 'kvarh':
-    case 'W':
-    case 'kW':
-    case 'VA':
-    case 'kVA':
-    case 'var':
-    case 'kvar':
-    case 'A':
-    case 'V':
-    case 'K':
-    case 'Celcius':
-    case 'Celsius':
-    case 'Fahrenheit':
-    case 'Percent':
-      return true;
+  switch (x.length) {
+    case 1:
+      return x === 'W' || x === 'A' || x === 'V' || x === 'K';
+    case 2:
+      return x === 'Wh' || x === 'kW' || x === 'VA';
+    case 3:
+      return x === 'kWh' || x === 'kVA' || x === 'var';
+    case 4:
+      return x === 'varh' || x === 'kvar';
+    case 5:
+      return x === 'kvarh';
+    case 7:
+      return x === 'Celcius' || x === 'Celsius' || x === 'Percent';
+    case 10:
+      return x === 'Fahrenheit';
     default:
       return false;
   }
 }
 
 function eValueFormat(x: string): boolean {
-  switch (x) {
-    case 'Raw':
-    case 'SignedData':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'Raw';
+    case 10:
+      return x === 'SignedData';
     default:
       return false;
   }
@@ -1960,29 +1988,28 @@ function vMeterValuesResponse(d: unknown): RawIssue | null {
 }
 
 function eReason(x: string): boolean {
-  switch (x) {
-    case 'EmergencyStop':
-    case 'EVDisconnected':
-    case 'HardReset':
-    case 'Local':
-    case 'Other':
-    case 'PowerLoss':
-    case 'Reboot':
-    case 'Remote':
-    case 'SoftReset':
-    case 'UnlockCommand':
-    case 'DeAuthorized':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Local' || x === 'Other';
+    case 6:
+      return x === 'Reboot' || x === 'Remote';
+    case 9:
+      return x === 'HardReset' || x === 'PowerLoss' || x === 'SoftReset';
+    case 12:
+      return x === 'DeAuthorized';
+    case 13:
+      return x === 'EmergencyStop' || x === 'UnlockCommand';
+    case 14:
+      return x === 'EVDisconnected';
     default:
       return false;
   }
 }
 
 function eRemoteStartStopStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -2071,13 +2098,13 @@ function vRemoteStopTransactionResponse(d: unknown): RawIssue | null {
 }
 
 function eReservationStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Faulted':
-    case 'Occupied':
-    case 'Rejected':
-    case 'Unavailable':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Faulted';
+    case 8:
+      return x === 'Accepted' || x === 'Occupied' || x === 'Rejected';
+    case 11:
+      return x === 'Unavailable';
     default:
       return false;
   }
@@ -2145,10 +2172,9 @@ function vReserveNowResponse(d: unknown): RawIssue | null {
 }
 
 function eResetType(x: string): boolean {
-  switch (x) {
-    case 'Hard':
-    case 'Soft':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Hard' || x === 'Soft';
     default:
       return false;
   }
@@ -2173,10 +2199,9 @@ function vResetRequest(d: unknown): RawIssue | null {
 }
 
 function eResetStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -2243,10 +2268,11 @@ function vSecurityEventNotificationResponse(d: unknown): RawIssue | null {
 }
 
 function eUpdateType(x: string): boolean {
-  switch (x) {
-    case 'Differential':
-    case 'Full':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Full';
+    case 12:
+      return x === 'Differential';
     default:
       return false;
   }
@@ -2287,12 +2313,15 @@ function vSendLocalListRequest(d: unknown): RawIssue | null {
 }
 
 function eUpdateStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-    case 'NotSupported':
-    case 'VersionMismatch':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted';
+    case 12:
+      return x === 'NotSupported';
+    case 15:
+      return x === 'VersionMismatch';
     default:
       return false;
   }
@@ -2463,13 +2492,13 @@ function vSignedUpdateFirmwareRequest(d: unknown): RawIssue | null {
 }
 
 function eUpdateFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'AcceptedCanceled':
-    case 'InvalidCertificate':
-    case 'RevokedCertificate':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 16:
+      return x === 'AcceptedCanceled';
+    case 18:
+      return x === 'InvalidCertificate' || x === 'RevokedCertificate';
     default:
       return false;
   }
@@ -2718,11 +2747,11 @@ function vTriggerMessageRequest(d: unknown): RawIssue | null {
 }
 
 function eTriggerMessageStatus(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotImplemented':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 14:
+      return x === 'NotImplemented';
     default:
       return false;
   }
@@ -2764,11 +2793,11 @@ function vUnlockConnectorRequest(d: unknown): RawIssue | null {
 }
 
 function eUnlockStatus(x: string): boolean {
-  switch (x) {
-    case 'Unlocked':
-    case 'UnlockFailed':
-    case 'NotSupported':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Unlocked';
+    case 12:
+      return x === 'UnlockFailed' || x === 'NotSupported';
     default:
       return false;
   }

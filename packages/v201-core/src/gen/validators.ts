@@ -59,12 +59,11 @@ function vACChargingParametersType(d: unknown): RawIssue | null {
 }
 
 function eAPNAuthenticationEnumType(x: string): boolean {
-  switch (x) {
-    case 'CHAP':
-    case 'NONE':
-    case 'PAP':
-    case 'AUTO':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'PAP';
+    case 4:
+      return x === 'CHAP' || x === 'NONE' || x === 'AUTO';
     default:
       return false;
   }
@@ -161,46 +160,45 @@ function vAdditionalInfoType(d: unknown): RawIssue | null {
 }
 
 function eAttributeEnumType(x: string): boolean {
-  switch (x) {
-    case 'Actual':
-    case 'Target':
-    case 'MinSet':
-    case 'MaxSet':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Actual' || x === 'Target' || x === 'MinSet' || x === 'MaxSet';
     default:
       return false;
   }
 }
 
 function eAuthorizationStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Blocked':
-    case 'ConcurrentTx':
-    case 'Expired':
-    case 'Invalid':
-    case 'NoCredit':
-    case 'NotAllowedTypeEVSE':
-    case 'NotAtThisLocation':
-    case 'NotAtThisTime':
-    case 'Unknown':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Blocked' || x === 'Expired' || x === 'Invalid' || x === 'Unknown';
+    case 8:
+      return x === 'Accepted' || x === 'NoCredit';
+    case 12:
+      return x === 'ConcurrentTx';
+    case 13:
+      return x === 'NotAtThisTime';
+    case 17:
+      return x === 'NotAtThisLocation';
+    case 18:
+      return x === 'NotAllowedTypeEVSE';
     default:
       return false;
   }
 }
 
 function eIdTokenEnumType(x: string): boolean {
-  switch (x) {
-    case 'Central':
-    case 'eMAID':
-    case 'ISO14443':
-    case 'ISO15693':
-    case 'KeyCode':
-    case 'Local':
-    case 'MacAddress':
-    case 'NoAuthorization':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'eMAID' || x === 'Local';
+    case 7:
+      return x === 'Central' || x === 'KeyCode';
+    case 8:
+      return x === 'ISO14443' || x === 'ISO15693';
+    case 10:
+      return x === 'MacAddress';
+    case 15:
+      return x === 'NoAuthorization';
     default:
       return false;
   }
@@ -249,12 +247,13 @@ function vIdTokenType(d: unknown): RawIssue | null {
 }
 
 function eMessageFormatEnumType(x: string): boolean {
-  switch (x) {
-    case 'ASCII':
-    case 'HTML':
-    case 'URI':
-    case 'UTF8':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'URI';
+    case 4:
+      return x === 'HTML' || x === 'UTF8';
+    case 5:
+      return x === 'ASCII';
     default:
       return false;
   }
@@ -397,26 +396,26 @@ function vAuthorizationData(d: unknown): RawIssue | null {
 }
 
 function eAuthorizeCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'SignatureError':
-    case 'CertificateExpired':
-    case 'CertificateRevoked':
-    case 'NoCertificateAvailable':
-    case 'CertChainError':
-    case 'ContractCancelled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted';
+    case 14:
+      return x === 'SignatureError' || x === 'CertChainError';
+    case 17:
+      return x === 'ContractCancelled';
+    case 18:
+      return x === 'CertificateExpired' || x === 'CertificateRevoked';
+    case 22:
+      return x === 'NoCertificateAvailable';
     default:
       return false;
   }
 }
 
 function eHashAlgorithmEnumType(x: string): boolean {
-  switch (x) {
-    case 'SHA256':
-    case 'SHA384':
-    case 'SHA512':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'SHA256' || x === 'SHA384' || x === 'SHA512';
     default:
       return false;
   }
@@ -547,17 +546,21 @@ function vAuthorizeResponse(d: unknown): RawIssue | null {
 }
 
 function eBootReasonEnumType(x: string): boolean {
-  switch (x) {
-    case 'ApplicationReset':
-    case 'FirmwareUpdate':
-    case 'LocalReset':
-    case 'PowerUp':
-    case 'RemoteReset':
-    case 'ScheduledReset':
-    case 'Triggered':
-    case 'Unknown':
-    case 'Watchdog':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'PowerUp' || x === 'Unknown';
+    case 8:
+      return x === 'Watchdog';
+    case 9:
+      return x === 'Triggered';
+    case 10:
+      return x === 'LocalReset';
+    case 11:
+      return x === 'RemoteReset';
+    case 14:
+      return x === 'FirmwareUpdate' || x === 'ScheduledReset';
+    case 16:
+      return x === 'ApplicationReset';
     default:
       return false;
   }
@@ -673,11 +676,11 @@ function vBootNotificationRequest(d: unknown): RawIssue | null {
 }
 
 function eRegistrationStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Pending':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Pending';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -780,10 +783,9 @@ function vCancelReservationRequest(d: unknown): RawIssue | null {
 }
 
 function eCancelReservationStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -820,10 +822,11 @@ function vCancelReservationResponse(d: unknown): RawIssue | null {
 }
 
 function eCertificateActionEnumType(x: string): boolean {
-  switch (x) {
-    case 'Install':
-    case 'Update':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Update';
+    case 7:
+      return x === 'Install';
     default:
       return false;
   }
@@ -875,13 +878,15 @@ function vCertificateHashDataType(d: unknown): RawIssue | null {
 }
 
 function eGetCertificateIdUseEnumType(x: string): boolean {
-  switch (x) {
-    case 'V2GRootCertificate':
-    case 'MORootCertificate':
-    case 'CSMSRootCertificate':
-    case 'V2GCertificateChain':
-    case 'ManufacturerRootCertificate':
-      return true;
+  switch (x.length) {
+    case 17:
+      return x === 'MORootCertificate';
+    case 18:
+      return x === 'V2GRootCertificate';
+    case 19:
+      return x === 'CSMSRootCertificate' || x === 'V2GCertificateChain';
+    case 27:
+      return x === 'ManufacturerRootCertificate';
     default:
       return false;
   }
@@ -931,10 +936,11 @@ function vCertificateHashDataChainType(d: unknown): RawIssue | null {
 }
 
 function eCertificateSigningUseEnumType(x: string): boolean {
-  switch (x) {
-    case 'ChargingStationCertificate':
-    case 'V2GCertificate':
-      return true;
+  switch (x.length) {
+    case 14:
+      return x === 'V2GCertificate';
+    case 26:
+      return x === 'ChargingStationCertificate';
     default:
       return false;
   }
@@ -971,10 +977,9 @@ function vCertificateSignedRequest(d: unknown): RawIssue | null {
 }
 
 function eCertificateSignedStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -1039,10 +1044,11 @@ function vEVSEType(d: unknown): RawIssue | null {
 }
 
 function eOperationalStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Inoperative':
-    case 'Operative':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'Operative';
+    case 11:
+      return x === 'Inoperative';
     default:
       return false;
   }
@@ -1079,11 +1085,11 @@ function vChangeAvailabilityRequest(d: unknown): RawIssue | null {
 }
 
 function eChangeAvailabilityStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Scheduled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 9:
+      return x === 'Scheduled';
     default:
       return false;
   }
@@ -1120,12 +1126,13 @@ function vChangeAvailabilityResponse(d: unknown): RawIssue | null {
 }
 
 function eChargingLimitSourceEnumType(x: string): boolean {
-  switch (x) {
-    case 'EMS':
-    case 'Other':
-    case 'SO':
-    case 'CSO':
-      return true;
+  switch (x.length) {
+    case 2:
+      return x === 'SO';
+    case 3:
+      return x === 'EMS' || x === 'CSO';
+    case 5:
+      return x === 'Other';
     default:
       return false;
   }
@@ -1226,12 +1233,15 @@ function vDCChargingParametersType(d: unknown): RawIssue | null {
 }
 
 function eEnergyTransferModeEnumType(x: string): boolean {
-  switch (x) {
-    case 'DC':
-    case 'AC_single_phase':
-    case 'AC_two_phase':
-    case 'AC_three_phase':
-      return true;
+  switch (x.length) {
+    case 2:
+      return x === 'DC';
+    case 12:
+      return x === 'AC_two_phase';
+    case 14:
+      return x === 'AC_three_phase';
+    case 15:
+      return x === 'AC_single_phase';
     default:
       return false;
   }
@@ -1280,12 +1290,15 @@ function vChargingNeedsType(d: unknown): RawIssue | null {
 }
 
 function eChargingProfilePurposeEnumType(x: string): boolean {
-  switch (x) {
-    case 'ChargingStationExternalConstraints':
-    case 'ChargingStationMaxProfile':
-    case 'TxDefaultProfile':
-    case 'TxProfile':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'TxProfile';
+    case 16:
+      return x === 'TxDefaultProfile';
+    case 25:
+      return x === 'ChargingStationMaxProfile';
+    case 34:
+      return x === 'ChargingStationExternalConstraints';
     default:
       return false;
   }
@@ -1342,31 +1355,29 @@ function vChargingProfileCriterionType(d: unknown): RawIssue | null {
 }
 
 function eChargingProfileKindEnumType(x: string): boolean {
-  switch (x) {
-    case 'Absolute':
-    case 'Recurring':
-    case 'Relative':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Absolute' || x === 'Relative';
+    case 9:
+      return x === 'Recurring';
     default:
       return false;
   }
 }
 
 function eChargingProfileStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
 }
 
 function eChargingRateUnitEnumType(x: string): boolean {
-  switch (x) {
-    case 'W':
-    case 'A':
-      return true;
+  switch (x.length) {
+    case 1:
+      return x === 'W' || x === 'A';
     default:
       return false;
   }
@@ -1412,11 +1423,13 @@ function vChargingSchedulePeriodType(d: unknown): RawIssue | null {
 }
 
 function eCostKindEnumType(x: string): boolean {
-  switch (x) {
-    case 'CarbonDioxideEmission':
-    case 'RelativePricePercentage':
-    case 'RenewableGenerationPercentage':
-      return true;
+  switch (x.length) {
+    case 21:
+      return x === 'CarbonDioxideEmission';
+    case 23:
+      return x === 'RelativePricePercentage';
+    case 29:
+      return x === 'RenewableGenerationPercentage';
     default:
       return false;
   }
@@ -1676,10 +1689,11 @@ function vChargingScheduleType(d: unknown): RawIssue | null {
 }
 
 function eRecurrencyKindEnumType(x: string): boolean {
-  switch (x) {
-    case 'Daily':
-    case 'Weekly':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Daily';
+    case 6:
+      return x === 'Weekly';
     default:
       return false;
   }
@@ -1766,13 +1780,15 @@ function vChargingProfileType(d: unknown): RawIssue | null {
 }
 
 function eChargingStateEnumType(x: string): boolean {
-  switch (x) {
-    case 'Charging':
-    case 'EVConnected':
-    case 'SuspendedEV':
-    case 'SuspendedEVSE':
-    case 'Idle':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 8:
+      return x === 'Charging';
+    case 11:
+      return x === 'EVConnected' || x === 'SuspendedEV';
+    case 13:
+      return x === 'SuspendedEVSE';
     default:
       return false;
   }
@@ -1796,10 +1812,9 @@ function vClearCacheRequest(d: unknown): RawIssue | null {
 }
 
 function eClearCacheStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -1897,10 +1912,11 @@ function vClearChargingProfileRequest(d: unknown): RawIssue | null {
 }
 
 function eClearChargingProfileStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Unknown':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Unknown';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -1960,10 +1976,11 @@ function vClearDisplayMessageRequest(d: unknown): RawIssue | null {
 }
 
 function eClearMessageStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Unknown':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Unknown';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -2000,11 +2017,9 @@ function vClearDisplayMessageResponse(d: unknown): RawIssue | null {
 }
 
 function eClearMonitoringStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotFound':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected' || x === 'NotFound';
     default:
       return false;
   }
@@ -2150,12 +2165,13 @@ function vClearedChargingLimitResponse(d: unknown): RawIssue | null {
 }
 
 function eComponentCriterionEnumType(x: string): boolean {
-  switch (x) {
-    case 'Active':
-    case 'Available':
-    case 'Enabled':
-    case 'Problem':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Active';
+    case 7:
+      return x === 'Enabled' || x === 'Problem';
+    case 9:
+      return x === 'Available';
     default:
       return false;
   }
@@ -2313,43 +2329,44 @@ function vCompositeScheduleType(d: unknown): RawIssue | null {
 }
 
 function eConnectorEnumType(x: string): boolean {
-  switch (x) {
-    case 'cCCS1':
-    case 'cCCS2':
-    case 'cG105':
-    case 'cTesla':
-    case 'cType1':
-    case 'cType2':
-    case 's309-1P-16A':
-    case 's309-1P-32A':
-    case 's309-3P-16A':
-    case 's309-3P-32A':
-    case 'sBS1361':
-    case 'sCEE-7-7':
-    case 'sType2':
-    case 'sType3':
-    case 'Other1PhMax16A':
-    case 'Other1PhOver16A':
-    case 'Other3Ph':
-    case 'Pan':
-    case 'wInductive':
-    case 'wResonant':
-    case 'Undetermined':
-    case 'Unknown':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'Pan';
+    case 5:
+      return x === 'cCCS1' || x === 'cCCS2' || x === 'cG105';
+    case 6:
+      return x === 'cTesla' || x === 'cType1' || x === 'cType2' || x === 'sType2' || x === 'sType3';
+    case 7:
+      return x === 'sBS1361' || x === 'Unknown';
+    case 8:
+      return x === 'sCEE-7-7' || x === 'Other3Ph';
+    case 9:
+      return x === 'wResonant';
+    case 10:
+      return x === 'wInductive';
+    case 11:
+      return x === 's309-1P-16A' || x === 's309-1P-32A' || x === 's309-3P-16A' || x === 's309-3P-32A';
+    case 12:
+      return x === 'Undetermined';
+    case 14:
+      return x === 'Other1PhMax16A';
+    case 15:
+      return x === 'Other1PhOver16A';
     default:
       return false;
   }
 }
 
 function eConnectorStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Available':
-    case 'Occupied':
-    case 'Reserved':
-    case 'Unavailable':
-    case 'Faulted':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Faulted';
+    case 8:
+      return x === 'Occupied' || x === 'Reserved';
+    case 9:
+      return x === 'Available';
+    case 11:
+      return x === 'Unavailable';
     default:
       return false;
   }
@@ -2456,11 +2473,11 @@ function vCustomerInformationRequest(d: unknown): RawIssue | null {
 }
 
 function eCustomerInformationStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Invalid':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Invalid';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -2497,16 +2514,17 @@ function vCustomerInformationResponse(d: unknown): RawIssue | null {
 }
 
 function eDataEnumType(x: string): boolean {
-  switch (x) {
-    case 'string':
-    case 'decimal':
-    case 'integer':
-    case 'dateTime':
-    case 'boolean':
-    case 'OptionList':
-    case 'SequenceList':
-    case 'MemberList':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'string';
+    case 7:
+      return x === 'decimal' || x === 'integer' || x === 'boolean';
+    case 8:
+      return x === 'dateTime';
+    case 10:
+      return x === 'OptionList' || x === 'MemberList';
+    case 12:
+      return x === 'SequenceList';
     default:
       return false;
   }
@@ -2547,12 +2565,13 @@ function vDataTransferRequest(d: unknown): RawIssue | null {
 }
 
 function eDataTransferStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'UnknownMessageId':
-    case 'UnknownVendorId':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 15:
+      return x === 'UnknownVendorId';
+    case 16:
+      return x === 'UnknownMessageId';
     default:
       return false;
   }
@@ -2617,11 +2636,11 @@ function vDeleteCertificateRequest(d: unknown): RawIssue | null {
 }
 
 function eDeleteCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-    case 'NotFound':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted' || x === 'NotFound';
     default:
       return false;
   }
@@ -2658,37 +2677,43 @@ function vDeleteCertificateResponse(d: unknown): RawIssue | null {
 }
 
 function eDisplayMessageStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'NotSupportedMessageFormat':
-    case 'Rejected':
-    case 'NotSupportedPriority':
-    case 'NotSupportedState':
-    case 'UnknownTransaction':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 17:
+      return x === 'NotSupportedState';
+    case 18:
+      return x === 'UnknownTransaction';
+    case 20:
+      return x === 'NotSupportedPriority';
+    case 25:
+      return x === 'NotSupportedMessageFormat';
     default:
       return false;
   }
 }
 
 function eEventNotificationEnumType(x: string): boolean {
-  switch (x) {
-    case 'HardWiredNotification':
-    case 'HardWiredMonitor':
-    case 'PreconfiguredMonitor':
-    case 'CustomMonitor':
-      return true;
+  switch (x.length) {
+    case 13:
+      return x === 'CustomMonitor';
+    case 16:
+      return x === 'HardWiredMonitor';
+    case 20:
+      return x === 'PreconfiguredMonitor';
+    case 21:
+      return x === 'HardWiredNotification';
     default:
       return false;
   }
 }
 
 function eEventTriggerEnumType(x: string): boolean {
-  switch (x) {
-    case 'Alerting':
-    case 'Delta':
-    case 'Periodic':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Delta';
+    case 8:
+      return x === 'Alerting' || x === 'Periodic';
     default:
       return false;
   }
@@ -2793,22 +2818,25 @@ function vEventDataType(d: unknown): RawIssue | null {
 }
 
 function eFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Downloaded':
-    case 'DownloadFailed':
-    case 'Downloading':
-    case 'DownloadScheduled':
-    case 'DownloadPaused':
-    case 'Idle':
-    case 'InstallationFailed':
-    case 'Installing':
-    case 'Installed':
-    case 'InstallRebooting':
-    case 'InstallScheduled':
-    case 'InstallVerificationFailed':
-    case 'InvalidSignature':
-    case 'SignatureVerified':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 9:
+      return x === 'Installed';
+    case 10:
+      return x === 'Downloaded' || x === 'Installing';
+    case 11:
+      return x === 'Downloading';
+    case 14:
+      return x === 'DownloadFailed' || x === 'DownloadPaused';
+    case 16:
+      return x === 'InstallRebooting' || x === 'InstallScheduled' || x === 'InvalidSignature';
+    case 17:
+      return x === 'DownloadScheduled' || x === 'SignatureVerified';
+    case 18:
+      return x === 'InstallationFailed';
+    case 25:
+      return x === 'InstallVerificationFailed';
     default:
       return false;
   }
@@ -2910,22 +2938,22 @@ function vFirmwareType(d: unknown): RawIssue | null {
 }
 
 function eGenericDeviceModelStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotSupported':
-    case 'EmptyResultSet':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 12:
+      return x === 'NotSupported';
+    case 14:
+      return x === 'EmptyResultSet';
     default:
       return false;
   }
 }
 
 function eGenericStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -2970,10 +2998,11 @@ function vGet15118EVCertificateRequest(d: unknown): RawIssue | null {
 }
 
 function eIso15118EVCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -3017,11 +3046,13 @@ function vGet15118EVCertificateResponse(d: unknown): RawIssue | null {
 }
 
 function eReportBaseEnumType(x: string): boolean {
-  switch (x) {
-    case 'ConfigurationInventory':
-    case 'FullInventory':
-    case 'SummaryInventory':
-      return true;
+  switch (x.length) {
+    case 13:
+      return x === 'FullInventory';
+    case 16:
+      return x === 'SummaryInventory';
+    case 22:
+      return x === 'ConfigurationInventory';
     default:
       return false;
   }
@@ -3088,10 +3119,11 @@ function vGetBaseReportResponse(d: unknown): RawIssue | null {
 }
 
 function eGetCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -3158,10 +3190,11 @@ function vGetCertificateStatusResponse(d: unknown): RawIssue | null {
 }
 
 function eGetChargingProfileStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'NoProfiles':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted';
+    case 10:
+      return x === 'NoProfiles';
     default:
       return false;
   }
@@ -3304,23 +3337,26 @@ function vGetCompositeScheduleResponse(d: unknown): RawIssue | null {
 }
 
 function eMessagePriorityEnumType(x: string): boolean {
-  switch (x) {
-    case 'AlwaysFront':
-    case 'InFront':
-    case 'NormalCycle':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'InFront';
+    case 11:
+      return x === 'AlwaysFront' || x === 'NormalCycle';
     default:
       return false;
   }
 }
 
 function eMessageStateEnumType(x: string): boolean {
-  switch (x) {
-    case 'Charging':
-    case 'Faulted':
-    case 'Idle':
-    case 'Unavailable':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 7:
+      return x === 'Faulted';
+    case 8:
+      return x === 'Charging';
+    case 11:
+      return x === 'Unavailable';
     default:
       return false;
   }
@@ -3372,10 +3408,11 @@ function vGetDisplayMessagesRequest(d: unknown): RawIssue | null {
 }
 
 function eGetDisplayMessagesStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Unknown':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Unknown';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -3440,10 +3477,9 @@ function vGetInstalledCertificateIdsRequest(d: unknown): RawIssue | null {
 }
 
 function eGetInstalledCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'NotFound':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'NotFound';
     default:
       return false;
   }
@@ -3531,10 +3567,11 @@ function vGetLocalListVersionResponse(d: unknown): RawIssue | null {
 }
 
 function eLogEnumType(x: string): boolean {
-  switch (x) {
-    case 'DiagnosticsLog':
-    case 'SecurityLog':
-      return true;
+  switch (x.length) {
+    case 11:
+      return x === 'SecurityLog';
+    case 14:
+      return x === 'DiagnosticsLog';
     default:
       return false;
   }
@@ -3624,11 +3661,11 @@ function vGetLogRequest(d: unknown): RawIssue | null {
 }
 
 function eLogStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'AcceptedCanceled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 16:
+      return x === 'AcceptedCanceled';
     default:
       return false;
   }
@@ -3671,11 +3708,13 @@ function vGetLogResponse(d: unknown): RawIssue | null {
 }
 
 function eMonitoringCriterionEnumType(x: string): boolean {
-  switch (x) {
-    case 'ThresholdMonitoring':
-    case 'DeltaMonitoring':
-    case 'PeriodicMonitoring':
-      return true;
+  switch (x.length) {
+    case 15:
+      return x === 'DeltaMonitoring';
+    case 18:
+      return x === 'PeriodicMonitoring';
+    case 19:
+      return x === 'ThresholdMonitoring';
     default:
       return false;
   }
@@ -3922,13 +3961,15 @@ function vGetVariableDataType(d: unknown): RawIssue | null {
 }
 
 function eGetVariableStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'UnknownComponent':
-    case 'UnknownVariable':
-    case 'NotSupportedAttributeType':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 15:
+      return x === 'UnknownVariable';
+    case 16:
+      return x === 'UnknownComponent';
+    case 25:
+      return x === 'NotSupportedAttributeType';
     default:
       return false;
   }
@@ -4090,12 +4131,15 @@ function vHeartbeatResponse(d: unknown): RawIssue | null {
 }
 
 function eInstallCertificateUseEnumType(x: string): boolean {
-  switch (x) {
-    case 'V2GRootCertificate':
-    case 'MORootCertificate':
-    case 'CSMSRootCertificate':
-    case 'ManufacturerRootCertificate':
-      return true;
+  switch (x.length) {
+    case 17:
+      return x === 'MORootCertificate';
+    case 18:
+      return x === 'V2GRootCertificate';
+    case 19:
+      return x === 'CSMSRootCertificate';
+    case 27:
+      return x === 'ManufacturerRootCertificate';
     default:
       return false;
   }
@@ -4133,11 +4177,11 @@ function vInstallCertificateRequest(d: unknown): RawIssue | null {
 }
 
 function eInstallCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -4174,29 +4218,36 @@ function vInstallCertificateResponse(d: unknown): RawIssue | null {
 }
 
 function eLocationEnumType(x: string): boolean {
-  switch (x) {
-    case 'Body':
-    case 'Cable':
-    case 'EV':
-    case 'Inlet':
-    case 'Outlet':
-      return true;
+  switch (x.length) {
+    case 2:
+      return x === 'EV';
+    case 4:
+      return x === 'Body';
+    case 5:
+      return x === 'Cable' || x === 'Inlet';
+    case 6:
+      return x === 'Outlet';
     default:
       return false;
   }
 }
 
 function eUploadLogStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'BadMessage':
-    case 'Idle':
-    case 'NotSupportedOperation':
-    case 'PermissionDenied':
-    case 'Uploaded':
-    case 'UploadFailure':
-    case 'Uploading':
-    case 'AcceptedCanceled':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 8:
+      return x === 'Uploaded';
+    case 9:
+      return x === 'Uploading';
+    case 10:
+      return x === 'BadMessage';
+    case 13:
+      return x === 'UploadFailure';
+    case 16:
+      return x === 'PermissionDenied' || x === 'AcceptedCanceled';
+    case 21:
+      return x === 'NotSupportedOperation';
     default:
       return false;
   }
@@ -4249,33 +4300,33 @@ function vLogStatusNotificationResponse(d: unknown): RawIssue | null {
 }
 
 function eMeasurandEnumType(x: string): boolean {
-  switch (x) {
-    case 'Current.Export':
-    case 'Current.Import':
-    case 'Current.Offered':
-    case 'Energy.Active.Export.Register':
-    case 'Energy.Active.Import.Register':
-    case 'Energy.Reactive.Export.Register':
-    case 'Energy.Reactive.Import.Register':
-    case 'Energy.Active.Export.Interval':
-    case 'Energy.Active.Import.Interval':
-    case 'Energy.Active.Net':
-    case 'Energy.Reactive.Export.Interval':
-    case 'Energy.Reactive.Import.Interval':
-    case 'Energy.Reactive.Net':
-    case 'Energy.Apparent.Net':
-    case 'Energy.Apparent.Import':
-    case 'Energy.Apparent.Export':
-    case 'Frequency':
-    case 'Power.Active.Export':
-    case 'Power.Active.Import':
-    case 'Power.Factor':
-    case 'Power.Offered':
-    case 'Power.Reactive.Export':
-    case 'Power.Reactive.Import':
-    case 'SoC':
-    case 'Voltage':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'SoC';
+    case 7:
+      return x === 'Voltage';
+    case 9:
+      return x === 'Frequency';
+    case 12:
+      return x === 'Power.Factor';
+    case 13:
+      return x === 'Power.Offered';
+    case 14:
+      return x === 'Current.Export' || x === 'Current.Import';
+    case 15:
+      return x === 'Current.Offered';
+    case 17:
+      return x === 'Energy.Active.Net';
+    case 19:
+      return x === 'Energy.Reactive.Net' || x === 'Energy.Apparent.Net' || x === 'Power.Active.Export' || x === 'Power.Active.Import';
+    case 21:
+      return x === 'Power.Reactive.Export' || x === 'Power.Reactive.Import';
+    case 22:
+      return x === 'Energy.Apparent.Import' || x === 'Energy.Apparent.Export';
+    case 29:
+      return x === 'Energy.Active.Export.Register' || x === 'Energy.Active.Import.Register' || x === 'Energy.Active.Export.Interval' || x === 'Energy.Active.Import.Interval';
+    case 31:
+      return x === 'Energy.Reactive.Export.Register' || x === 'Energy.Reactive.Import.Register' || x === 'Energy.Reactive.Export.Interval' || x === 'Energy.Reactive.Import.Interval';
     default:
       return false;
   }
@@ -4349,53 +4400,61 @@ function vMessageInfoType(d: unknown): RawIssue | null {
 }
 
 function eMessageTriggerEnumType(x: string): boolean {
-  switch (x) {
-    case 'BootNotification':
-    case 'LogStatusNotification':
-    case 'FirmwareStatusNotification':
-    case 'Heartbeat':
-    case 'MeterValues':
-    case 'SignChargingStationCertificate':
-    case 'SignV2GCertificate':
-    case 'StatusNotification':
-    case 'TransactionEvent':
-    case 'SignCombinedCertificate':
-    case 'PublishFirmwareStatusNotification':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'Heartbeat';
+    case 11:
+      return x === 'MeterValues';
+    case 16:
+      return x === 'BootNotification' || x === 'TransactionEvent';
+    case 18:
+      return x === 'SignV2GCertificate' || x === 'StatusNotification';
+    case 21:
+      return x === 'LogStatusNotification';
+    case 23:
+      return x === 'SignCombinedCertificate';
+    case 26:
+      return x === 'FirmwareStatusNotification';
+    case 30:
+      return x === 'SignChargingStationCertificate';
+    case 33:
+      return x === 'PublishFirmwareStatusNotification';
     default:
       return false;
   }
 }
 
 function ePhaseEnumType(x: string): boolean {
-  switch (x) {
-    case 'L1':
-    case 'L2':
-    case 'L3':
-    case 'N':
-    case 'L1-N':
-    case 'L2-N':
-    case 'L3-N':
-    case 'L1-L2':
-    case 'L2-L3':
-    case 'L3-L1':
-      return true;
+  switch (x.length) {
+    case 1:
+      return x === 'N';
+    case 2:
+      return x === 'L1' || x === 'L2' || x === 'L3';
+    case 4:
+      return x === 'L1-N' || x === 'L2-N' || x === 'L3-N';
+    case 5:
+      return x === 'L1-L2' || x === 'L2-L3' || x === 'L3-L1';
     default:
       return false;
   }
 }
 
 function eReadingContextEnumType(x: string): boolean {
-  switch (x) {
-    case 'Interruption.Begin':
-    case 'Interruption.End':
-    case 'Other':
-    case 'Sample.Clock':
-    case 'Sample.Periodic':
-    case 'Transaction.Begin':
-    case 'Transaction.End':
-    case 'Trigger':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Other';
+    case 7:
+      return x === 'Trigger';
+    case 12:
+      return x === 'Sample.Clock';
+    case 15:
+      return x === 'Sample.Periodic' || x === 'Transaction.End';
+    case 16:
+      return x === 'Interruption.End';
+    case 17:
+      return x === 'Transaction.Begin';
+    case 18:
+      return x === 'Interruption.Begin';
     default:
       return false;
   }
@@ -4622,24 +4681,28 @@ function vMeterValuesResponse(d: unknown): RawIssue | null {
 }
 
 function eMonitorEnumType(x: string): boolean {
-  switch (x) {
-    case 'UpperThreshold':
-    case 'LowerThreshold':
-    case 'Delta':
-    case 'Periodic':
-    case 'PeriodicClockAligned':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Delta';
+    case 8:
+      return x === 'Periodic';
+    case 14:
+      return x === 'UpperThreshold' || x === 'LowerThreshold';
+    case 20:
+      return x === 'PeriodicClockAligned';
     default:
       return false;
   }
 }
 
 function eMonitoringBaseEnumType(x: string): boolean {
-  switch (x) {
-    case 'All':
-    case 'FactoryDefault':
-    case 'HardWiredOnly':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'All';
+    case 13:
+      return x === 'HardWiredOnly';
+    case 14:
+      return x === 'FactoryDefault';
     default:
       return false;
   }
@@ -4737,61 +4800,51 @@ function vMonitoringDataType(d: unknown): RawIssue | null {
 }
 
 function eMutabilityEnumType(x: string): boolean {
-  switch (x) {
-    case 'ReadOnly':
-    case 'WriteOnly':
-    case 'ReadWrite':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'ReadOnly';
+    case 9:
+      return x === 'WriteOnly' || x === 'ReadWrite';
     default:
       return false;
   }
 }
 
 function eOCPPInterfaceEnumType(x: string): boolean {
-  switch (x) {
-    case 'Wired0':
-    case 'Wired1':
-    case 'Wired2':
-    case 'Wired3':
-    case 'Wireless0':
-    case 'Wireless1':
-    case 'Wireless2':
-    case 'Wireless3':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Wired0' || x === 'Wired1' || x === 'Wired2' || x === 'Wired3';
+    case 9:
+      return x === 'Wireless0' || x === 'Wireless1' || x === 'Wireless2' || x === 'Wireless3';
     default:
       return false;
   }
 }
 
 function eOCPPTransportEnumType(x: string): boolean {
-  switch (x) {
-    case 'JSON':
-    case 'SOAP':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'JSON' || x === 'SOAP';
     default:
       return false;
   }
 }
 
 function eOCPPVersionEnumType(x: string): boolean {
-  switch (x) {
-    case 'OCPP12':
-    case 'OCPP15':
-    case 'OCPP16':
-    case 'OCPP20':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'OCPP12' || x === 'OCPP15' || x === 'OCPP16' || x === 'OCPP20';
     default:
       return false;
   }
 }
 
 function eVPNEnumType(x: string): boolean {
-  switch (x) {
-    case 'IKEv2':
-    case 'IPSec':
-    case 'L2TP':
-    case 'PPTP':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'L2TP' || x === 'PPTP';
+    case 5:
+      return x === 'IKEv2' || x === 'IPSec';
     default:
       return false;
   }
@@ -5138,11 +5191,11 @@ function vNotifyEVChargingNeedsRequest(d: unknown): RawIssue | null {
 }
 
 function eNotifyEVChargingNeedsStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Processing':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 10:
+      return x === 'Processing';
     default:
       return false;
   }
@@ -5672,18 +5725,25 @@ function vPublishFirmwareResponse(d: unknown): RawIssue | null {
 }
 
 function ePublishFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Idle':
-    case 'DownloadScheduled':
-    case 'Downloading':
-    case 'Downloaded':
-    case 'Published':
-    case 'DownloadFailed':
-    case 'DownloadPaused':
-    case 'InvalidChecksum':
-    case 'ChecksumVerified':
-    case 'PublishFailed':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 9:
+      return x === 'Published';
+    case 10:
+      return x === 'Downloaded';
+    case 11:
+      return x === 'Downloading';
+    case 13:
+      return x === 'PublishFailed';
+    case 14:
+      return x === 'DownloadFailed' || x === 'DownloadPaused';
+    case 15:
+      return x === 'InvalidChecksum';
+    case 16:
+      return x === 'ChecksumVerified';
+    case 17:
+      return x === 'DownloadScheduled';
     default:
       return false;
   }
@@ -5747,27 +5807,31 @@ function vPublishFirmwareStatusNotificationResponse(d: unknown): RawIssue | null
 }
 
 function eReasonEnumType(x: string): boolean {
-  switch (x) {
-    case 'DeAuthorized':
-    case 'EmergencyStop':
-    case 'EnergyLimitReached':
-    case 'EVDisconnected':
-    case 'GroundFault':
-    case 'ImmediateReset':
-    case 'Local':
-    case 'LocalOutOfCredit':
-    case 'MasterPass':
-    case 'Other':
-    case 'OvercurrentFault':
-    case 'PowerLoss':
-    case 'PowerQuality':
-    case 'Reboot':
-    case 'Remote':
-    case 'SOCLimitReached':
-    case 'StoppedByEV':
-    case 'TimeLimitReached':
-    case 'Timeout':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Local' || x === 'Other';
+    case 6:
+      return x === 'Reboot' || x === 'Remote';
+    case 7:
+      return x === 'Timeout';
+    case 9:
+      return x === 'PowerLoss';
+    case 10:
+      return x === 'MasterPass';
+    case 11:
+      return x === 'GroundFault' || x === 'StoppedByEV';
+    case 12:
+      return x === 'DeAuthorized' || x === 'PowerQuality';
+    case 13:
+      return x === 'EmergencyStop';
+    case 14:
+      return x === 'EVDisconnected' || x === 'ImmediateReset';
+    case 15:
+      return x === 'SOCLimitReached';
+    case 16:
+      return x === 'LocalOutOfCredit' || x === 'OvercurrentFault' || x === 'TimeLimitReached';
+    case 18:
+      return x === 'EnergyLimitReached';
     default:
       return false;
   }
@@ -5844,10 +5908,9 @@ function vReportChargingProfilesResponse(d: unknown): RawIssue | null {
 }
 
 function eRequestStartStopStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -5991,10 +6054,9 @@ function vRequestStopTransactionResponse(d: unknown): RawIssue | null {
 }
 
 function eReservationUpdateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Expired':
-    case 'Removed':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Expired' || x === 'Removed';
     default:
       return false;
   }
@@ -6102,13 +6164,13 @@ function vReserveNowRequest(d: unknown): RawIssue | null {
 }
 
 function eReserveNowStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Faulted':
-    case 'Occupied':
-    case 'Rejected':
-    case 'Unavailable':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Faulted';
+    case 8:
+      return x === 'Accepted' || x === 'Occupied' || x === 'Rejected';
+    case 11:
+      return x === 'Unavailable';
     default:
       return false;
   }
@@ -6145,10 +6207,11 @@ function vReserveNowResponse(d: unknown): RawIssue | null {
 }
 
 function eResetEnumType(x: string): boolean {
-  switch (x) {
-    case 'Immediate':
-    case 'OnIdle':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'OnIdle';
+    case 9:
+      return x === 'Immediate';
     default:
       return false;
   }
@@ -6184,11 +6247,11 @@ function vResetRequest(d: unknown): RawIssue | null {
 }
 
 function eResetStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Scheduled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 9:
+      return x === 'Scheduled';
     default:
       return false;
   }
@@ -6279,10 +6342,11 @@ function vSecurityEventNotificationResponse(d: unknown): RawIssue | null {
 }
 
 function eUpdateEnumType(x: string): boolean {
-  switch (x) {
-    case 'Differential':
-    case 'Full':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Full';
+    case 12:
+      return x === 'Differential';
     default:
       return false;
   }
@@ -6330,11 +6394,13 @@ function vSendLocalListRequest(d: unknown): RawIssue | null {
 }
 
 function eSendLocalListStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-    case 'VersionMismatch':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted';
+    case 15:
+      return x === 'VersionMismatch';
     default:
       return false;
   }
@@ -6652,14 +6718,17 @@ function vSetMonitoringLevelResponse(d: unknown): RawIssue | null {
 }
 
 function eSetMonitoringStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'UnknownComponent':
-    case 'UnknownVariable':
-    case 'UnsupportedMonitorType':
-    case 'Rejected':
-    case 'Duplicate':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 9:
+      return x === 'Duplicate';
+    case 15:
+      return x === 'UnknownVariable';
+    case 16:
+      return x === 'UnknownComponent';
+    case 22:
+      return x === 'UnsupportedMonitorType';
     default:
       return false;
   }
@@ -6758,11 +6827,11 @@ function vSetNetworkProfileRequest(d: unknown): RawIssue | null {
 }
 
 function eSetNetworkProfileStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -6901,14 +6970,17 @@ function vSetVariableMonitoringResponse(d: unknown): RawIssue | null {
 }
 
 function eSetVariableStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'UnknownComponent':
-    case 'UnknownVariable':
-    case 'NotSupportedAttributeType':
-    case 'RebootRequired':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 14:
+      return x === 'RebootRequired';
+    case 15:
+      return x === 'UnknownVariable';
+    case 16:
+      return x === 'UnknownComponent';
+    case 25:
+      return x === 'NotSupportedAttributeType';
     default:
       return false;
   }
@@ -7143,11 +7215,11 @@ function vStatusNotificationResponse(d: unknown): RawIssue | null {
 }
 
 function eTransactionEventEnumType(x: string): boolean {
-  switch (x) {
-    case 'Ended':
-    case 'Started':
-    case 'Updated':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Ended';
+    case 7:
+      return x === 'Started' || x === 'Updated';
     default:
       return false;
   }
@@ -7200,29 +7272,31 @@ function vTransactionType(d: unknown): RawIssue | null {
 }
 
 function eTriggerReasonEnumType(x: string): boolean {
-  switch (x) {
-    case 'Authorized':
-    case 'CablePluggedIn':
-    case 'ChargingRateChanged':
-    case 'ChargingStateChanged':
-    case 'Deauthorized':
-    case 'EnergyLimitReached':
-    case 'EVCommunicationLost':
-    case 'EVConnectTimeout':
-    case 'MeterValueClock':
-    case 'MeterValuePeriodic':
-    case 'TimeLimitReached':
-    case 'Trigger':
-    case 'UnlockCommand':
-    case 'StopAuthorized':
-    case 'EVDeparted':
-    case 'EVDetected':
-    case 'RemoteStop':
-    case 'RemoteStart':
-    case 'AbnormalCondition':
-    case 'SignedDataReceived':
-    case 'ResetCommand':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Trigger';
+    case 10:
+      return x === 'Authorized' || x === 'EVDeparted' || x === 'EVDetected' || x === 'RemoteStop';
+    case 11:
+      return x === 'RemoteStart';
+    case 12:
+      return x === 'Deauthorized' || x === 'ResetCommand';
+    case 13:
+      return x === 'UnlockCommand';
+    case 14:
+      return x === 'CablePluggedIn' || x === 'StopAuthorized';
+    case 15:
+      return x === 'MeterValueClock';
+    case 16:
+      return x === 'EVConnectTimeout' || x === 'TimeLimitReached';
+    case 17:
+      return x === 'AbnormalCondition';
+    case 18:
+      return x === 'EnergyLimitReached' || x === 'MeterValuePeriodic' || x === 'SignedDataReceived';
+    case 19:
+      return x === 'ChargingRateChanged' || x === 'EVCommunicationLost';
+    case 20:
+      return x === 'ChargingStateChanged';
     default:
       return false;
   }
@@ -7392,11 +7466,11 @@ function vTriggerMessageRequest(d: unknown): RawIssue | null {
 }
 
 function eTriggerMessageStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotImplemented':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 14:
+      return x === 'NotImplemented';
     default:
       return false;
   }
@@ -7462,12 +7536,15 @@ function vUnlockConnectorRequest(d: unknown): RawIssue | null {
 }
 
 function eUnlockStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Unlocked':
-    case 'UnlockFailed':
-    case 'OngoingAuthorizedTransaction':
-    case 'UnknownConnector':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Unlocked';
+    case 12:
+      return x === 'UnlockFailed';
+    case 16:
+      return x === 'UnknownConnector';
+    case 28:
+      return x === 'OngoingAuthorizedTransaction';
     default:
       return false;
   }
@@ -7528,11 +7605,13 @@ function vUnpublishFirmwareRequest(d: unknown): RawIssue | null {
 }
 
 function eUnpublishFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'DownloadOngoing':
-    case 'NoFirmware':
-    case 'Unpublished':
-      return true;
+  switch (x.length) {
+    case 10:
+      return x === 'NoFirmware';
+    case 11:
+      return x === 'Unpublished';
+    case 15:
+      return x === 'DownloadOngoing';
     default:
       return false;
   }
@@ -7603,13 +7682,13 @@ function vUpdateFirmwareRequest(d: unknown): RawIssue | null {
 }
 
 function eUpdateFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'AcceptedCanceled':
-    case 'InvalidCertificate':
-    case 'RevokedCertificate':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 16:
+      return x === 'AcceptedCanceled';
+    case 18:
+      return x === 'InvalidCertificate' || x === 'RevokedCertificate';
     default:
       return false;
   }

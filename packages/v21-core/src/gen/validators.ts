@@ -89,10 +89,9 @@ function vAFRRSignalRequest(d: unknown): RawIssue | null {
 }
 
 function eGenericStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -159,12 +158,11 @@ function vAFRRSignalResponse(d: unknown): RawIssue | null {
 }
 
 function eAPNAuthenticationEnumType(x: string): boolean {
-  switch (x) {
-    case 'PAP':
-    case 'CHAP':
-    case 'NONE':
-    case 'AUTO':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'PAP';
+    case 4:
+      return x === 'CHAP' || x === 'NONE' || x === 'AUTO';
     default:
       return false;
   }
@@ -821,30 +819,28 @@ function vAdjustPeriodicEventStreamResponse(d: unknown): RawIssue | null {
 }
 
 function eAttributeEnumType(x: string): boolean {
-  switch (x) {
-    case 'Actual':
-    case 'Target':
-    case 'MinSet':
-    case 'MaxSet':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Actual' || x === 'Target' || x === 'MinSet' || x === 'MaxSet';
     default:
       return false;
   }
 }
 
 function eAuthorizationStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Blocked':
-    case 'ConcurrentTx':
-    case 'Expired':
-    case 'Invalid':
-    case 'NoCredit':
-    case 'NotAllowedTypeEVSE':
-    case 'NotAtThisLocation':
-    case 'NotAtThisTime':
-    case 'Unknown':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Blocked' || x === 'Expired' || x === 'Invalid' || x === 'Unknown';
+    case 8:
+      return x === 'Accepted' || x === 'NoCredit';
+    case 12:
+      return x === 'ConcurrentTx';
+    case 13:
+      return x === 'NotAtThisTime';
+    case 17:
+      return x === 'NotAtThisLocation';
+    case 18:
+      return x === 'NotAllowedTypeEVSE';
     default:
       return false;
   }
@@ -893,13 +889,15 @@ function vIdTokenType(d: unknown): RawIssue | null {
 }
 
 function eMessageFormatEnumType(x: string): boolean {
-  switch (x) {
-    case 'ASCII':
-    case 'HTML':
-    case 'URI':
-    case 'UTF8':
-    case 'QRCODE':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'URI';
+    case 4:
+      return x === 'HTML' || x === 'UTF8';
+    case 5:
+      return x === 'ASCII';
+    case 6:
+      return x === 'QRCODE';
     default:
       return false;
   }
@@ -1043,26 +1041,26 @@ function vAuthorizationData(d: unknown): RawIssue | null {
 }
 
 function eAuthorizeCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'SignatureError':
-    case 'CertificateExpired':
-    case 'CertificateRevoked':
-    case 'NoCertificateAvailable':
-    case 'CertChainError':
-    case 'ContractCancelled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted';
+    case 14:
+      return x === 'SignatureError' || x === 'CertChainError';
+    case 17:
+      return x === 'ContractCancelled';
+    case 18:
+      return x === 'CertificateExpired' || x === 'CertificateRevoked';
+    case 22:
+      return x === 'NoCertificateAvailable';
     default:
       return false;
   }
 }
 
 function eHashAlgorithmEnumType(x: string): boolean {
-  switch (x) {
-    case 'SHA256':
-    case 'SHA384':
-    case 'SHA512':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'SHA256' || x === 'SHA384' || x === 'SHA512';
     default:
       return false;
   }
@@ -1163,19 +1161,25 @@ function vAuthorizeRequest(d: unknown): RawIssue | null {
 }
 
 function eEnergyTransferModeEnumType(x: string): boolean {
-  switch (x) {
-    case 'AC_single_phase':
-    case 'AC_two_phase':
-    case 'AC_three_phase':
-    case 'DC':
-    case 'AC_BPT':
-    case 'AC_BPT_DER':
-    case 'AC_DER':
-    case 'DC_BPT':
-    case 'DC_ACDP':
-    case 'DC_ACDP_BPT':
-    case 'WPT':
-      return true;
+  switch (x.length) {
+    case 2:
+      return x === 'DC';
+    case 3:
+      return x === 'WPT';
+    case 6:
+      return x === 'AC_BPT' || x === 'AC_DER' || x === 'DC_BPT';
+    case 7:
+      return x === 'DC_ACDP';
+    case 10:
+      return x === 'AC_BPT_DER';
+    case 11:
+      return x === 'DC_ACDP_BPT';
+    case 12:
+      return x === 'AC_two_phase';
+    case 14:
+      return x === 'AC_three_phase';
+    case 15:
+      return x === 'AC_single_phase';
     default:
       return false;
   }
@@ -1257,25 +1261,24 @@ function vPriceType(d: unknown): RawIssue | null {
 }
 
 function eDayOfWeekEnumType(x: string): boolean {
-  switch (x) {
-    case 'Monday':
-    case 'Tuesday':
-    case 'Wednesday':
-    case 'Thursday':
-    case 'Friday':
-    case 'Saturday':
-    case 'Sunday':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Monday' || x === 'Friday' || x === 'Sunday';
+    case 7:
+      return x === 'Tuesday';
+    case 8:
+      return x === 'Thursday' || x === 'Saturday';
+    case 9:
+      return x === 'Wednesday';
     default:
       return false;
   }
 }
 
 function eEvseKindEnumType(x: string): boolean {
-  switch (x) {
-    case 'AC':
-    case 'DC':
-      return true;
+  switch (x.length) {
+    case 2:
+      return x === 'AC' || x === 'DC';
     default:
       return false;
   }
@@ -1877,11 +1880,13 @@ function vBatteryDataType(d: unknown): RawIssue | null {
 }
 
 function eBatterySwapEventEnumType(x: string): boolean {
-  switch (x) {
-    case 'BatteryIn':
-    case 'BatteryOut':
-    case 'BatteryOutTimeout':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'BatteryIn';
+    case 10:
+      return x === 'BatteryOut';
+    case 17:
+      return x === 'BatteryOutTimeout';
     default:
       return false;
   }
@@ -1954,17 +1959,21 @@ function vBatterySwapResponse(d: unknown): RawIssue | null {
 }
 
 function eBootReasonEnumType(x: string): boolean {
-  switch (x) {
-    case 'ApplicationReset':
-    case 'FirmwareUpdate':
-    case 'LocalReset':
-    case 'PowerUp':
-    case 'RemoteReset':
-    case 'ScheduledReset':
-    case 'Triggered':
-    case 'Unknown':
-    case 'Watchdog':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'PowerUp' || x === 'Unknown';
+    case 8:
+      return x === 'Watchdog';
+    case 9:
+      return x === 'Triggered';
+    case 10:
+      return x === 'LocalReset';
+    case 11:
+      return x === 'RemoteReset';
+    case 14:
+      return x === 'FirmwareUpdate' || x === 'ScheduledReset';
+    case 16:
+      return x === 'ApplicationReset';
     default:
       return false;
   }
@@ -2080,11 +2089,11 @@ function vBootNotificationRequest(d: unknown): RawIssue | null {
 }
 
 function eRegistrationStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Pending':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Pending';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -2158,10 +2167,9 @@ function vCancelReservationRequest(d: unknown): RawIssue | null {
 }
 
 function eCancelReservationStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -2198,10 +2206,11 @@ function vCancelReservationResponse(d: unknown): RawIssue | null {
 }
 
 function eCertificateActionEnumType(x: string): boolean {
-  switch (x) {
-    case 'Install':
-    case 'Update':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Update';
+    case 7:
+      return x === 'Install';
     default:
       return false;
   }
@@ -2253,14 +2262,15 @@ function vCertificateHashDataType(d: unknown): RawIssue | null {
 }
 
 function eGetCertificateIdUseEnumType(x: string): boolean {
-  switch (x) {
-    case 'V2GRootCertificate':
-    case 'MORootCertificate':
-    case 'CSMSRootCertificate':
-    case 'V2GCertificateChain':
-    case 'ManufacturerRootCertificate':
-    case 'OEMRootCertificate':
-      return true;
+  switch (x.length) {
+    case 17:
+      return x === 'MORootCertificate';
+    case 18:
+      return x === 'V2GRootCertificate' || x === 'OEMRootCertificate';
+    case 19:
+      return x === 'CSMSRootCertificate' || x === 'V2GCertificateChain';
+    case 27:
+      return x === 'ManufacturerRootCertificate';
     default:
       return false;
   }
@@ -2310,11 +2320,13 @@ function vCertificateHashDataChainType(d: unknown): RawIssue | null {
 }
 
 function eCertificateSigningUseEnumType(x: string): boolean {
-  switch (x) {
-    case 'ChargingStationCertificate':
-    case 'V2GCertificate':
-    case 'V2G20Certificate':
-      return true;
+  switch (x.length) {
+    case 14:
+      return x === 'V2GCertificate';
+    case 16:
+      return x === 'V2G20Certificate';
+    case 26:
+      return x === 'ChargingStationCertificate';
     default:
       return false;
   }
@@ -2356,10 +2368,9 @@ function vCertificateSignedRequest(d: unknown): RawIssue | null {
 }
 
 function eCertificateSignedStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -2396,22 +2407,24 @@ function vCertificateSignedResponse(d: unknown): RawIssue | null {
 }
 
 function eCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Good':
-    case 'Revoked':
-    case 'Unknown':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Good';
+    case 6:
+      return x === 'Failed';
+    case 7:
+      return x === 'Revoked' || x === 'Unknown';
     default:
       return false;
   }
 }
 
 function eCertificateStatusSourceEnumType(x: string): boolean {
-  switch (x) {
-    case 'CRL':
-    case 'OCSP':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'CRL';
+    case 4:
+      return x === 'OCSP';
     default:
       return false;
   }
@@ -2537,10 +2550,11 @@ function vEVSEType(d: unknown): RawIssue | null {
 }
 
 function eOperationalStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Inoperative':
-    case 'Operative':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'Operative';
+    case 11:
+      return x === 'Inoperative';
     default:
       return false;
   }
@@ -2577,11 +2591,11 @@ function vChangeAvailabilityRequest(d: unknown): RawIssue | null {
 }
 
 function eChangeAvailabilityStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Scheduled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 9:
+      return x === 'Scheduled';
     default:
       return false;
   }
@@ -2649,14 +2663,17 @@ function vChangeTransactionTariffRequest(d: unknown): RawIssue | null {
 }
 
 function eTariffChangeStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'TooManyElements':
-    case 'ConditionNotSupported':
-    case 'TxNotFound':
-    case 'NoCurrencyChange':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 10:
+      return x === 'TxNotFound';
+    case 15:
+      return x === 'TooManyElements';
+    case 16:
+      return x === 'NoCurrencyChange';
+    case 21:
+      return x === 'ConditionNotSupported';
     default:
       return false;
   }
@@ -2727,10 +2744,11 @@ function vChargingLimitType(d: unknown): RawIssue | null {
 }
 
 function eControlModeEnumType(x: string): boolean {
-  switch (x) {
-    case 'ScheduledControl':
-    case 'DynamicControl':
-      return true;
+  switch (x.length) {
+    case 14:
+      return x === 'DynamicControl';
+    case 16:
+      return x === 'ScheduledControl';
     default:
       return false;
   }
@@ -2802,53 +2820,52 @@ function vDCChargingParametersType(d: unknown): RawIssue | null {
 }
 
 function eDERControlEnumType(x: string): boolean {
-  switch (x) {
-    case 'EnterService':
-    case 'FreqDroop':
-    case 'FreqWatt':
-    case 'FixedPFAbsorb':
-    case 'FixedPFInject':
-    case 'FixedVar':
-    case 'Gradients':
-    case 'HFMustTrip':
-    case 'HFMayTrip':
-    case 'HVMustTrip':
-    case 'HVMomCess':
-    case 'HVMayTrip':
-    case 'LimitMaxDischarge':
-    case 'LFMustTrip':
-    case 'LVMustTrip':
-    case 'LVMomCess':
-    case 'LVMayTrip':
-    case 'PowerMonitoringMustTrip':
-    case 'VoltVar':
-    case 'VoltWatt':
-    case 'WattPF':
-    case 'WattVar':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'WattPF';
+    case 7:
+      return x === 'VoltVar' || x === 'WattVar';
+    case 8:
+      return x === 'FreqWatt' || x === 'FixedVar' || x === 'VoltWatt';
+    case 9:
+      return x === 'FreqDroop' || x === 'Gradients' || x === 'HFMayTrip' || x === 'HVMomCess' || x === 'HVMayTrip' || x === 'LVMomCess' || x === 'LVMayTrip';
+    case 10:
+      return x === 'HFMustTrip' || x === 'HVMustTrip' || x === 'LFMustTrip' || x === 'LVMustTrip';
+    case 12:
+      return x === 'EnterService';
+    case 13:
+      return x === 'FixedPFAbsorb' || x === 'FixedPFInject';
+    case 17:
+      return x === 'LimitMaxDischarge';
+    case 23:
+      return x === 'PowerMonitoringMustTrip';
     default:
       return false;
   }
 }
 
 function eIslandingDetectionEnumType(x: string): boolean {
-  switch (x) {
-    case 'NoAntiIslandingSupport':
-    case 'RoCoF':
-    case 'UVP_OVP':
-    case 'UFP_OFP':
-    case 'VoltageVectorShift':
-    case 'ZeroCrossingDetection':
-    case 'OtherPassive':
-    case 'ImpedanceMeasurement':
-    case 'ImpedanceAtFrequency':
-    case 'SlipModeFrequencyShift':
-    case 'SandiaFrequencyShift':
-    case 'SandiaVoltageShift':
-    case 'FrequencyJump':
-    case 'RCLQFactor':
-    case 'OtherActive':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'RoCoF';
+    case 7:
+      return x === 'UVP_OVP' || x === 'UFP_OFP';
+    case 10:
+      return x === 'RCLQFactor';
+    case 11:
+      return x === 'OtherActive';
+    case 12:
+      return x === 'OtherPassive';
+    case 13:
+      return x === 'FrequencyJump';
+    case 18:
+      return x === 'VoltageVectorShift' || x === 'SandiaVoltageShift';
+    case 20:
+      return x === 'ImpedanceMeasurement' || x === 'ImpedanceAtFrequency' || x === 'SandiaFrequencyShift';
+    case 21:
+      return x === 'ZeroCrossingDetection';
+    case 22:
+      return x === 'NoAntiIslandingSupport' || x === 'SlipModeFrequencyShift';
     default:
       return false;
   }
@@ -3306,10 +3323,11 @@ function vEVEnergyOfferType(d: unknown): RawIssue | null {
 }
 
 function eMobilityNeedsModeEnumType(x: string): boolean {
-  switch (x) {
-    case 'EVCC':
-    case 'EVCC_SECC':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'EVCC';
+    case 9:
+      return x === 'EVCC_SECC';
     default:
       return false;
   }
@@ -3538,15 +3556,15 @@ function vChargingNeedsType(d: unknown): RawIssue | null {
 }
 
 function eCostDimensionEnumType(x: string): boolean {
-  switch (x) {
-    case 'Energy':
-    case 'MaxCurrent':
-    case 'MinCurrent':
-    case 'MaxPower':
-    case 'MinPower':
-    case 'IdleTIme':
-    case 'ChargingTime':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Energy';
+    case 8:
+      return x === 'MaxPower' || x === 'MinPower' || x === 'IdleTIme';
+    case 10:
+      return x === 'MaxCurrent' || x === 'MinCurrent';
+    case 12:
+      return x === 'ChargingTime';
     default:
       return false;
   }
@@ -3624,14 +3642,17 @@ function vChargingPeriodType(d: unknown): RawIssue | null {
 }
 
 function eChargingProfilePurposeEnumType(x: string): boolean {
-  switch (x) {
-    case 'ChargingStationExternalConstraints':
-    case 'ChargingStationMaxProfile':
-    case 'TxDefaultProfile':
-    case 'TxProfile':
-    case 'PriorityCharging':
-    case 'LocalGeneration':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'TxProfile';
+    case 15:
+      return x === 'LocalGeneration';
+    case 16:
+      return x === 'TxDefaultProfile' || x === 'PriorityCharging';
+    case 25:
+      return x === 'ChargingStationMaxProfile';
+    case 34:
+      return x === 'ChargingStationExternalConstraints';
     default:
       return false;
   }
@@ -3689,48 +3710,50 @@ function vChargingProfileCriterionType(d: unknown): RawIssue | null {
 }
 
 function eChargingProfileKindEnumType(x: string): boolean {
-  switch (x) {
-    case 'Absolute':
-    case 'Recurring':
-    case 'Relative':
-    case 'Dynamic':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Dynamic';
+    case 8:
+      return x === 'Absolute' || x === 'Relative';
+    case 9:
+      return x === 'Recurring';
     default:
       return false;
   }
 }
 
 function eChargingProfileStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
 }
 
 function eChargingRateUnitEnumType(x: string): boolean {
-  switch (x) {
-    case 'W':
-    case 'A':
-      return true;
+  switch (x.length) {
+    case 1:
+      return x === 'W' || x === 'A';
     default:
       return false;
   }
 }
 
 function eOperationModeEnumType(x: string): boolean {
-  switch (x) {
-    case 'Idle':
-    case 'ChargingOnly':
-    case 'CentralSetpoint':
-    case 'ExternalSetpoint':
-    case 'ExternalLimits':
-    case 'CentralFrequency':
-    case 'LocalFrequency':
-    case 'LocalLoadBalancing':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 12:
+      return x === 'ChargingOnly';
+    case 14:
+      return x === 'ExternalLimits' || x === 'LocalFrequency';
+    case 15:
+      return x === 'CentralSetpoint';
+    case 16:
+      return x === 'ExternalSetpoint' || x === 'CentralFrequency';
+    case 18:
+      return x === 'LocalLoadBalancing';
     default:
       return false;
   }
@@ -4058,11 +4081,13 @@ function vPriceLevelScheduleType(d: unknown): RawIssue | null {
 }
 
 function eCostKindEnumType(x: string): boolean {
-  switch (x) {
-    case 'CarbonDioxideEmission':
-    case 'RelativePricePercentage':
-    case 'RenewableGenerationPercentage':
-      return true;
+  switch (x.length) {
+    case 21:
+      return x === 'CarbonDioxideEmission';
+    case 23:
+      return x === 'RelativePricePercentage';
+    case 29:
+      return x === 'RenewableGenerationPercentage';
     default:
       return false;
   }
@@ -4370,10 +4395,11 @@ function vChargingScheduleType(d: unknown): RawIssue | null {
 }
 
 function eRecurrencyKindEnumType(x: string): boolean {
-  switch (x) {
-    case 'Daily':
-    case 'Weekly':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Daily';
+    case 6:
+      return x === 'Weekly';
     default:
       return false;
   }
@@ -4568,13 +4594,15 @@ function vChargingScheduleUpdateType(d: unknown): RawIssue | null {
 }
 
 function eChargingStateEnumType(x: string): boolean {
-  switch (x) {
-    case 'EVConnected':
-    case 'Charging':
-    case 'SuspendedEV':
-    case 'SuspendedEVSE':
-    case 'Idle':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 8:
+      return x === 'Charging';
+    case 11:
+      return x === 'EVConnected' || x === 'SuspendedEV';
+    case 13:
+      return x === 'SuspendedEVSE';
     default:
       return false;
   }
@@ -4598,10 +4626,9 @@ function vClearCacheRequest(d: unknown): RawIssue | null {
 }
 
 function eClearCacheStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -4701,10 +4728,11 @@ function vClearChargingProfileRequest(d: unknown): RawIssue | null {
 }
 
 function eClearChargingProfileStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Unknown':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Unknown';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -4776,12 +4804,11 @@ function vClearDERControlRequest(d: unknown): RawIssue | null {
 }
 
 function eDERControlStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotSupported':
-    case 'NotFound':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected' || x === 'NotFound';
+    case 12:
+      return x === 'NotSupported';
     default:
       return false;
   }
@@ -4842,11 +4869,11 @@ function vClearDisplayMessageRequest(d: unknown): RawIssue | null {
 }
 
 function eClearMessageStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Unknown':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Unknown';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -4883,11 +4910,9 @@ function vClearDisplayMessageResponse(d: unknown): RawIssue | null {
 }
 
 function eClearMonitoringStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotFound':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected' || x === 'NotFound';
     default:
       return false;
   }
@@ -4965,11 +4990,9 @@ function vClearTariffsRequest(d: unknown): RawIssue | null {
 }
 
 function eTariffClearStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NoTariff':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected' || x === 'NoTariff';
     default:
       return false;
   }
@@ -5187,12 +5210,13 @@ function vClosePeriodicEventStreamResponse(d: unknown): RawIssue | null {
 }
 
 function eComponentCriterionEnumType(x: string): boolean {
-  switch (x) {
-    case 'Active':
-    case 'Available':
-    case 'Enabled':
-    case 'Problem':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Active';
+    case 7:
+      return x === 'Enabled' || x === 'Problem';
+    case 9:
+      return x === 'Available';
     default:
       return false;
   }
@@ -5351,13 +5375,15 @@ function vCompositeScheduleType(d: unknown): RawIssue | null {
 }
 
 function eConnectorStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Available':
-    case 'Occupied':
-    case 'Reserved':
-    case 'Unavailable':
-    case 'Faulted':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Faulted';
+    case 8:
+      return x === 'Occupied' || x === 'Reserved';
+    case 9:
+      return x === 'Available';
+    case 11:
+      return x === 'Unavailable';
     default:
       return false;
   }
@@ -5402,11 +5428,11 @@ function vConstantStreamDataType(d: unknown): RawIssue | null {
 }
 
 function eTariffCostEnumType(x: string): boolean {
-  switch (x) {
-    case 'NormalCost':
-    case 'MinCost':
-    case 'MaxCost':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'MinCost' || x === 'MaxCost';
+    case 10:
+      return x === 'NormalCost';
     default:
       return false;
   }
@@ -5708,11 +5734,11 @@ function vCustomerInformationRequest(d: unknown): RawIssue | null {
 }
 
 function eCustomerInformationStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Invalid':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Invalid';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -5778,14 +5804,17 @@ function vDERCurvePointsType(d: unknown): RawIssue | null {
 }
 
 function eDERUnitEnumType(x: string): boolean {
-  switch (x) {
-    case 'Not_Applicable':
-    case 'PctMaxW':
-    case 'PctMaxVar':
-    case 'PctWAvail':
-    case 'PctVarAvail':
-    case 'PctEffectiveV':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'PctMaxW';
+    case 9:
+      return x === 'PctMaxVar' || x === 'PctWAvail';
+    case 11:
+      return x === 'PctVarAvail';
+    case 13:
+      return x === 'PctEffectiveV';
+    case 14:
+      return x === 'Not_Applicable';
     default:
       return false;
   }
@@ -5861,10 +5890,11 @@ function vReactivePowerParamsType(d: unknown): RawIssue | null {
 }
 
 function ePowerDuringCessationEnumType(x: string): boolean {
-  switch (x) {
-    case 'Active':
-    case 'Reactive':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Active';
+    case 8:
+      return x === 'Reactive';
     default:
       return false;
   }
@@ -6032,16 +6062,17 @@ function vDERCurveGetType(d: unknown): RawIssue | null {
 }
 
 function eDataEnumType(x: string): boolean {
-  switch (x) {
-    case 'string':
-    case 'decimal':
-    case 'integer':
-    case 'dateTime':
-    case 'boolean':
-    case 'OptionList':
-    case 'SequenceList':
-    case 'MemberList':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'string';
+    case 7:
+      return x === 'decimal' || x === 'integer' || x === 'boolean';
+    case 8:
+      return x === 'dateTime';
+    case 10:
+      return x === 'OptionList' || x === 'MemberList';
+    case 12:
+      return x === 'SequenceList';
     default:
       return false;
   }
@@ -6082,12 +6113,13 @@ function vDataTransferRequest(d: unknown): RawIssue | null {
 }
 
 function eDataTransferStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'UnknownMessageId':
-    case 'UnknownVendorId':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 15:
+      return x === 'UnknownVendorId';
+    case 16:
+      return x === 'UnknownMessageId';
     default:
       return false;
   }
@@ -6152,11 +6184,11 @@ function vDeleteCertificateRequest(d: unknown): RawIssue | null {
 }
 
 function eDeleteCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-    case 'NotFound':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted' || x === 'NotFound';
     default:
       return false;
   }
@@ -6193,15 +6225,17 @@ function vDeleteCertificateResponse(d: unknown): RawIssue | null {
 }
 
 function eDisplayMessageStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'NotSupportedMessageFormat':
-    case 'Rejected':
-    case 'NotSupportedPriority':
-    case 'NotSupportedState':
-    case 'UnknownTransaction':
-    case 'LanguageNotSupported':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 17:
+      return x === 'NotSupportedState';
+    case 18:
+      return x === 'UnknownTransaction';
+    case 20:
+      return x === 'NotSupportedPriority' || x === 'LanguageNotSupported';
+    case 25:
+      return x === 'NotSupportedMessageFormat';
     default:
       return false;
   }
@@ -6302,23 +6336,26 @@ function vEnterServiceGetType(d: unknown): RawIssue | null {
 }
 
 function eEventNotificationEnumType(x: string): boolean {
-  switch (x) {
-    case 'HardWiredNotification':
-    case 'HardWiredMonitor':
-    case 'PreconfiguredMonitor':
-    case 'CustomMonitor':
-      return true;
+  switch (x.length) {
+    case 13:
+      return x === 'CustomMonitor';
+    case 16:
+      return x === 'HardWiredMonitor';
+    case 20:
+      return x === 'PreconfiguredMonitor';
+    case 21:
+      return x === 'HardWiredNotification';
     default:
       return false;
   }
 }
 
 function eEventTriggerEnumType(x: string): boolean {
-  switch (x) {
-    case 'Alerting':
-    case 'Delta':
-    case 'Periodic':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Delta';
+    case 8:
+      return x === 'Alerting' || x === 'Periodic';
     default:
       return false;
   }
@@ -6432,22 +6469,25 @@ function vEventDataType(d: unknown): RawIssue | null {
 }
 
 function eFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Downloaded':
-    case 'DownloadFailed':
-    case 'Downloading':
-    case 'DownloadScheduled':
-    case 'DownloadPaused':
-    case 'Idle':
-    case 'InstallationFailed':
-    case 'Installing':
-    case 'Installed':
-    case 'InstallRebooting':
-    case 'InstallScheduled':
-    case 'InstallVerificationFailed':
-    case 'InvalidSignature':
-    case 'SignatureVerified':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 9:
+      return x === 'Installed';
+    case 10:
+      return x === 'Downloaded' || x === 'Installing';
+    case 11:
+      return x === 'Downloading';
+    case 14:
+      return x === 'DownloadFailed' || x === 'DownloadPaused';
+    case 16:
+      return x === 'InstallRebooting' || x === 'InstallScheduled' || x === 'InvalidSignature';
+    case 17:
+      return x === 'DownloadScheduled' || x === 'SignatureVerified';
+    case 18:
+      return x === 'InstallationFailed';
+    case 25:
+      return x === 'InstallVerificationFailed';
     default:
       return false;
   }
@@ -6844,12 +6884,13 @@ function vFreqDroopGetType(d: unknown): RawIssue | null {
 }
 
 function eGenericDeviceModelStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotSupported':
-    case 'EmptyResultSet':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 12:
+      return x === 'NotSupported';
+    case 14:
+      return x === 'EmptyResultSet';
     default:
       return false;
   }
@@ -6912,10 +6953,11 @@ function vGet15118EVCertificateRequest(d: unknown): RawIssue | null {
 }
 
 function eIso15118EVCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -6965,11 +7007,13 @@ function vGet15118EVCertificateResponse(d: unknown): RawIssue | null {
 }
 
 function eReportBaseEnumType(x: string): boolean {
-  switch (x) {
-    case 'ConfigurationInventory':
-    case 'FullInventory':
-    case 'SummaryInventory':
-      return true;
+  switch (x.length) {
+    case 13:
+      return x === 'FullInventory';
+    case 16:
+      return x === 'SummaryInventory';
+    case 22:
+      return x === 'ConfigurationInventory';
     default:
       return false;
   }
@@ -7096,10 +7140,11 @@ function vGetCertificateChainStatusResponse(d: unknown): RawIssue | null {
 }
 
 function eGetCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -7166,10 +7211,11 @@ function vGetCertificateStatusResponse(d: unknown): RawIssue | null {
 }
 
 function eGetChargingProfileStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'NoProfiles':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted';
+    case 10:
+      return x === 'NoProfiles';
     default:
       return false;
   }
@@ -7384,25 +7430,28 @@ function vGetDERControlResponse(d: unknown): RawIssue | null {
 }
 
 function eMessagePriorityEnumType(x: string): boolean {
-  switch (x) {
-    case 'AlwaysFront':
-    case 'InFront':
-    case 'NormalCycle':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'InFront';
+    case 11:
+      return x === 'AlwaysFront' || x === 'NormalCycle';
     default:
       return false;
   }
 }
 
 function eMessageStateEnumType(x: string): boolean {
-  switch (x) {
-    case 'Charging':
-    case 'Faulted':
-    case 'Idle':
-    case 'Unavailable':
-    case 'Suspended':
-    case 'Discharging':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 7:
+      return x === 'Faulted';
+    case 8:
+      return x === 'Charging';
+    case 9:
+      return x === 'Suspended';
+    case 11:
+      return x === 'Unavailable' || x === 'Discharging';
     default:
       return false;
   }
@@ -7455,10 +7504,11 @@ function vGetDisplayMessagesRequest(d: unknown): RawIssue | null {
 }
 
 function eGetDisplayMessagesStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Unknown':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Unknown';
+    case 8:
+      return x === 'Accepted';
     default:
       return false;
   }
@@ -7523,10 +7573,9 @@ function vGetInstalledCertificateIdsRequest(d: unknown): RawIssue | null {
 }
 
 function eGetInstalledCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'NotFound':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'NotFound';
     default:
       return false;
   }
@@ -7614,11 +7663,13 @@ function vGetLocalListVersionResponse(d: unknown): RawIssue | null {
 }
 
 function eLogEnumType(x: string): boolean {
-  switch (x) {
-    case 'DiagnosticsLog':
-    case 'SecurityLog':
-    case 'DataCollectorLog':
-      return true;
+  switch (x.length) {
+    case 11:
+      return x === 'SecurityLog';
+    case 14:
+      return x === 'DiagnosticsLog';
+    case 16:
+      return x === 'DataCollectorLog';
     default:
       return false;
   }
@@ -7709,11 +7760,11 @@ function vGetLogRequest(d: unknown): RawIssue | null {
 }
 
 function eLogStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'AcceptedCanceled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 16:
+      return x === 'AcceptedCanceled';
     default:
       return false;
   }
@@ -7756,11 +7807,13 @@ function vGetLogResponse(d: unknown): RawIssue | null {
 }
 
 function eMonitoringCriterionEnumType(x: string): boolean {
-  switch (x) {
-    case 'ThresholdMonitoring':
-    case 'DeltaMonitoring':
-    case 'PeriodicMonitoring':
-      return true;
+  switch (x.length) {
+    case 15:
+      return x === 'DeltaMonitoring';
+    case 18:
+      return x === 'PeriodicMonitoring';
+    case 19:
+      return x === 'ThresholdMonitoring';
     default:
       return false;
   }
@@ -7988,10 +8041,11 @@ function vGetTariffsRequest(d: unknown): RawIssue | null {
 }
 
 function eTariffKindEnumType(x: string): boolean {
-  switch (x) {
-    case 'DefaultTariff':
-    case 'DriverTariff':
-      return true;
+  switch (x.length) {
+    case 12:
+      return x === 'DriverTariff';
+    case 13:
+      return x === 'DefaultTariff';
     default:
       return false;
   }
@@ -8057,11 +8111,9 @@ function vTariffAssignmentType(d: unknown): RawIssue | null {
 }
 
 function eTariffGetStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NoTariff':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected' || x === 'NoTariff';
     default:
       return false;
   }
@@ -8197,13 +8249,15 @@ function vGetVariableDataType(d: unknown): RawIssue | null {
 }
 
 function eGetVariableStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'UnknownComponent':
-    case 'UnknownVariable':
-    case 'NotSupportedAttributeType':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 15:
+      return x === 'UnknownVariable';
+    case 16:
+      return x === 'UnknownComponent';
+    case 25:
+      return x === 'NotSupportedAttributeType';
     default:
       return false;
   }
@@ -8391,19 +8445,19 @@ function vGradientGetType(d: unknown): RawIssue | null {
 }
 
 function eGridEventFaultEnumType(x: string): boolean {
-  switch (x) {
-    case 'CurrentImbalance':
-    case 'LocalEmergency':
-    case 'LowInputPower':
-    case 'OverCurrent':
-    case 'OverFrequency':
-    case 'OverVoltage':
-    case 'PhaseRotation':
-    case 'RemoteEmergency':
-    case 'UnderFrequency':
-    case 'UnderVoltage':
-    case 'VoltageImbalance':
-      return true;
+  switch (x.length) {
+    case 11:
+      return x === 'OverCurrent' || x === 'OverVoltage';
+    case 12:
+      return x === 'UnderVoltage';
+    case 13:
+      return x === 'LowInputPower' || x === 'OverFrequency' || x === 'PhaseRotation';
+    case 14:
+      return x === 'LocalEmergency' || x === 'UnderFrequency';
+    case 15:
+      return x === 'RemoteEmergency';
+    case 16:
+      return x === 'CurrentImbalance' || x === 'VoltageImbalance';
     default:
       return false;
   }
@@ -8451,13 +8505,15 @@ function vHeartbeatResponse(d: unknown): RawIssue | null {
 }
 
 function eInstallCertificateUseEnumType(x: string): boolean {
-  switch (x) {
-    case 'V2GRootCertificate':
-    case 'MORootCertificate':
-    case 'ManufacturerRootCertificate':
-    case 'CSMSRootCertificate':
-    case 'OEMRootCertificate':
-      return true;
+  switch (x.length) {
+    case 17:
+      return x === 'MORootCertificate';
+    case 18:
+      return x === 'V2GRootCertificate' || x === 'OEMRootCertificate';
+    case 19:
+      return x === 'CSMSRootCertificate';
+    case 27:
+      return x === 'ManufacturerRootCertificate';
     default:
       return false;
   }
@@ -8495,11 +8551,11 @@ function vInstallCertificateRequest(d: unknown): RawIssue | null {
 }
 
 function eInstallCertificateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -8625,30 +8681,38 @@ function vLimitMaxDischargeGetType(d: unknown): RawIssue | null {
 }
 
 function eLocationEnumType(x: string): boolean {
-  switch (x) {
-    case 'Body':
-    case 'Cable':
-    case 'EV':
-    case 'Inlet':
-    case 'Outlet':
-    case 'Upstream':
-      return true;
+  switch (x.length) {
+    case 2:
+      return x === 'EV';
+    case 4:
+      return x === 'Body';
+    case 5:
+      return x === 'Cable' || x === 'Inlet';
+    case 6:
+      return x === 'Outlet';
+    case 8:
+      return x === 'Upstream';
     default:
       return false;
   }
 }
 
 function eUploadLogStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'BadMessage':
-    case 'Idle':
-    case 'NotSupportedOperation':
-    case 'PermissionDenied':
-    case 'Uploaded':
-    case 'UploadFailure':
-    case 'Uploading':
-    case 'AcceptedCanceled':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 8:
+      return x === 'Uploaded';
+    case 9:
+      return x === 'Uploading';
+    case 10:
+      return x === 'BadMessage';
+    case 13:
+      return x === 'UploadFailure';
+    case 16:
+      return x === 'PermissionDenied' || x === 'AcceptedCanceled';
+    case 21:
+      return x === 'NotSupportedOperation';
     default:
       return false;
   }
@@ -8707,64 +8771,51 @@ function vLogStatusNotificationResponse(d: unknown): RawIssue | null {
 }
 
 function eMeasurandEnumType(x: string): boolean {
-  switch (x) {
-    case 'Current.Export':
-    case 'Current.Export.Offered':
-    case 'Current.Export.Minimum':
-    case 'Current.Import':
-    case 'Current.Import.Offered':
-    case 'Current.Import.Minimum':
-    case 'Current.Offered':
-    case 'Display.PresentSOC':
-    case 'Display.MinimumSOC':
-    case 'Display.TargetSOC':
-    case 'Display.MaximumSOC':
-    case 'Display.RemainingTimeToMinimumSOC':
-    case 'Display.RemainingTimeToTargetSOC':
-    case 'Display.RemainingTimeToMaximumSOC':
-    case 'Display.ChargingComplete':
-    case 'Display.BatteryEnergyCapacity':
-    case 'Display.InletHot':
-    case 'Energy.Active.Export.Interval':
-    case 'Energy.Active.Export.Register':
-    case 'Energy.Active.Import.Interval':
-    case 'Energy.Active.Import.Register':
-    case 'Energy.Active.Import.CableLoss':
-    case 'Energy.Active.Import.LocalGeneration.Register':
-    case 'Energy.Active.Net':
-    case 'Energy.Active.Setpoint.Interval':
-    case 'Energy.Apparent.Export':
-    case 'Energy.Apparent.Import':
-    case 'Energy.Apparent.Net':
-    case 'Energy.Reactive.Export.Interval':
-    case 'Energy.Reactive.Export.Register':
-    case 'Energy.Reactive.Import.Interval':
-    case 'Energy.Reactive.Import.Register':
-    case 'Energy.Reactive.Net':
-    case 'EnergyRequest.Target':
-    case 'EnergyRequest.Minimum':
-    case 'EnergyRequest.Maximum':
-    case 'EnergyRequest.Minimum.V2X':
-    case 'EnergyRequest.Maximum.V2X':
-    case 'EnergyRequest.Bulk':
-    case 'Frequency':
-    case 'Power.Active.Export':
-    case 'Power.Active.Import':
-    case 'Power.Active.Setpoint':
-    case 'Power.Active.Residual':
-    case 'Power.Export.Minimum':
-    case 'Power.Export.Offered':
-    case 'Power.Factor':
-    case 'Power.Import.Offered':
-    case 'Power.Import.Minimum':
-    case 'Power.Offered':
-    case 'Power.Reactive.Export':
-    case 'Power.Reactive.Import':
-    case 'SoC':
-    case 'Voltage':
-    case 'Voltage.Minimum':
-    case 'Voltage.Maximum':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'SoC';
+    case 7:
+      return x === 'Voltage';
+    case 9:
+      return x === 'Frequency';
+    case 12:
+      return x === 'Power.Factor';
+    case 13:
+      return x === 'Power.Offered';
+    case 14:
+      return x === 'Current.Export' || x === 'Current.Import';
+    case 15:
+      return x === 'Current.Offered' || x === 'Voltage.Minimum' || x === 'Voltage.Maximum';
+    case 16:
+      return x === 'Display.InletHot';
+    case 17:
+      return x === 'Display.TargetSOC' || x === 'Energy.Active.Net';
+    case 18:
+      return x === 'Display.PresentSOC' || x === 'Display.MinimumSOC' || x === 'Display.MaximumSOC' || x === 'EnergyRequest.Bulk';
+    case 19:
+      return x === 'Energy.Apparent.Net' || x === 'Energy.Reactive.Net' || x === 'Power.Active.Export' || x === 'Power.Active.Import';
+    case 20:
+      return x === 'EnergyRequest.Target' || x === 'Power.Export.Minimum' || x === 'Power.Export.Offered' || x === 'Power.Import.Offered' || x === 'Power.Import.Minimum';
+    case 21:
+      return x === 'EnergyRequest.Minimum' || x === 'EnergyRequest.Maximum' || x === 'Power.Active.Setpoint' || x === 'Power.Active.Residual' || x === 'Power.Reactive.Export' || x === 'Power.Reactive.Import';
+    case 22:
+      return x === 'Current.Export.Offered' || x === 'Current.Export.Minimum' || x === 'Current.Import.Offered' || x === 'Current.Import.Minimum' || x === 'Energy.Apparent.Export' || x === 'Energy.Apparent.Import';
+    case 24:
+      return x === 'Display.ChargingComplete';
+    case 25:
+      return x === 'EnergyRequest.Minimum.V2X' || x === 'EnergyRequest.Maximum.V2X';
+    case 29:
+      return x === 'Display.BatteryEnergyCapacity' || x === 'Energy.Active.Export.Interval' || x === 'Energy.Active.Export.Register' || x === 'Energy.Active.Import.Interval' || x === 'Energy.Active.Import.Register';
+    case 30:
+      return x === 'Energy.Active.Import.CableLoss';
+    case 31:
+      return x === 'Energy.Active.Setpoint.Interval' || x === 'Energy.Reactive.Export.Interval' || x === 'Energy.Reactive.Export.Register' || x === 'Energy.Reactive.Import.Interval' || x === 'Energy.Reactive.Import.Register';
+    case 32:
+      return x === 'Display.RemainingTimeToTargetSOC';
+    case 33:
+      return x === 'Display.RemainingTimeToMinimumSOC' || x === 'Display.RemainingTimeToMaximumSOC';
+    case 45:
+      return x === 'Energy.Active.Import.LocalGeneration.Register';
     default:
       return false;
   }
@@ -8851,55 +8902,65 @@ function vMessageInfoType(d: unknown): RawIssue | null {
 }
 
 function eMessageTriggerEnumType(x: string): boolean {
-  switch (x) {
-    case 'BootNotification':
-    case 'LogStatusNotification':
-    case 'FirmwareStatusNotification':
-    case 'Heartbeat':
-    case 'MeterValues':
-    case 'SignChargingStationCertificate':
-    case 'SignV2GCertificate':
-    case 'SignV2G20Certificate':
-    case 'StatusNotification':
-    case 'TransactionEvent':
-    case 'SignCombinedCertificate':
-    case 'PublishFirmwareStatusNotification':
-    case 'CustomTrigger':
-      return true;
+  switch (x.length) {
+    case 9:
+      return x === 'Heartbeat';
+    case 11:
+      return x === 'MeterValues';
+    case 13:
+      return x === 'CustomTrigger';
+    case 16:
+      return x === 'BootNotification' || x === 'TransactionEvent';
+    case 18:
+      return x === 'SignV2GCertificate' || x === 'StatusNotification';
+    case 20:
+      return x === 'SignV2G20Certificate';
+    case 21:
+      return x === 'LogStatusNotification';
+    case 23:
+      return x === 'SignCombinedCertificate';
+    case 26:
+      return x === 'FirmwareStatusNotification';
+    case 30:
+      return x === 'SignChargingStationCertificate';
+    case 33:
+      return x === 'PublishFirmwareStatusNotification';
     default:
       return false;
   }
 }
 
 function ePhaseEnumType(x: string): boolean {
-  switch (x) {
-    case 'L1':
-    case 'L2':
-    case 'L3':
-    case 'N':
-    case 'L1-N':
-    case 'L2-N':
-    case 'L3-N':
-    case 'L1-L2':
-    case 'L2-L3':
-    case 'L3-L1':
-      return true;
+  switch (x.length) {
+    case 1:
+      return x === 'N';
+    case 2:
+      return x === 'L1' || x === 'L2' || x === 'L3';
+    case 4:
+      return x === 'L1-N' || x === 'L2-N' || x === 'L3-N';
+    case 5:
+      return x === 'L1-L2' || x === 'L2-L3' || x === 'L3-L1';
     default:
       return false;
   }
 }
 
 function eReadingContextEnumType(x: string): boolean {
-  switch (x) {
-    case 'Interruption.Begin':
-    case 'Interruption.End':
-    case 'Other':
-    case 'Sample.Clock':
-    case 'Sample.Periodic':
-    case 'Transaction.Begin':
-    case 'Transaction.End':
-    case 'Trigger':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Other';
+    case 7:
+      return x === 'Trigger';
+    case 12:
+      return x === 'Sample.Clock';
+    case 15:
+      return x === 'Sample.Periodic' || x === 'Transaction.End';
+    case 16:
+      return x === 'Interruption.End';
+    case 17:
+      return x === 'Transaction.Begin';
+    case 18:
+      return x === 'Interruption.Begin';
     default:
       return false;
   }
@@ -9125,26 +9186,32 @@ function vMeterValuesResponse(d: unknown): RawIssue | null {
 }
 
 function eMonitorEnumType(x: string): boolean {
-  switch (x) {
-    case 'UpperThreshold':
-    case 'LowerThreshold':
-    case 'Delta':
-    case 'Periodic':
-    case 'PeriodicClockAligned':
-    case 'TargetDelta':
-    case 'TargetDeltaRelative':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Delta';
+    case 8:
+      return x === 'Periodic';
+    case 11:
+      return x === 'TargetDelta';
+    case 14:
+      return x === 'UpperThreshold' || x === 'LowerThreshold';
+    case 19:
+      return x === 'TargetDeltaRelative';
+    case 20:
+      return x === 'PeriodicClockAligned';
     default:
       return false;
   }
 }
 
 function eMonitoringBaseEnumType(x: string): boolean {
-  switch (x) {
-    case 'All':
-    case 'FactoryDefault':
-    case 'HardWiredOnly':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'All';
+    case 13:
+      return x === 'HardWiredOnly';
+    case 14:
+      return x === 'FactoryDefault';
     default:
       return false;
   }
@@ -9251,64 +9318,55 @@ function vMonitoringDataType(d: unknown): RawIssue | null {
 }
 
 function eMutabilityEnumType(x: string): boolean {
-  switch (x) {
-    case 'ReadOnly':
-    case 'WriteOnly':
-    case 'ReadWrite':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'ReadOnly';
+    case 9:
+      return x === 'WriteOnly' || x === 'ReadWrite';
     default:
       return false;
   }
 }
 
 function eOCPPInterfaceEnumType(x: string): boolean {
-  switch (x) {
-    case 'Wired0':
-    case 'Wired1':
-    case 'Wired2':
-    case 'Wired3':
-    case 'Wireless0':
-    case 'Wireless1':
-    case 'Wireless2':
-    case 'Wireless3':
-    case 'Any':
-      return true;
+  switch (x.length) {
+    case 3:
+      return x === 'Any';
+    case 6:
+      return x === 'Wired0' || x === 'Wired1' || x === 'Wired2' || x === 'Wired3';
+    case 9:
+      return x === 'Wireless0' || x === 'Wireless1' || x === 'Wireless2' || x === 'Wireless3';
     default:
       return false;
   }
 }
 
 function eOCPPTransportEnumType(x: string): boolean {
-  switch (x) {
-    case 'SOAP':
-    case 'JSON':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'SOAP' || x === 'JSON';
     default:
       return false;
   }
 }
 
 function eOCPPVersionEnumType(x: string): boolean {
-  switch (x) {
-    case 'OCPP12':
-    case 'OCPP15':
-    case 'OCPP16':
-    case 'OCPP20':
-    case 'OCPP201':
-    case 'OCPP21':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'OCPP12' || x === 'OCPP15' || x === 'OCPP16' || x === 'OCPP20' || x === 'OCPP21';
+    case 7:
+      return x === 'OCPP201';
     default:
       return false;
   }
 }
 
 function eVPNEnumType(x: string): boolean {
-  switch (x) {
-    case 'IKEv2':
-    case 'IPSec':
-    case 'L2TP':
-    case 'PPTP':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'L2TP' || x === 'PPTP';
+    case 5:
+      return x === 'IKEv2' || x === 'IPSec';
     default:
       return false;
   }
@@ -9490,10 +9548,9 @@ function vNotifyAllowedEnergyTransferRequest(d: unknown): RawIssue | null {
 }
 
 function eNotifyAllowedEnergyTransferStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -9885,12 +9942,13 @@ function vNotifyEVChargingNeedsRequest(d: unknown): RawIssue | null {
 }
 
 function eNotifyEVChargingNeedsStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Processing':
-    case 'NoChargingProfile':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 10:
+      return x === 'Processing';
+    case 17:
+      return x === 'NoChargingProfile';
     default:
       return false;
   }
@@ -10491,12 +10549,13 @@ function vNotifyReportResponse(d: unknown): RawIssue | null {
 }
 
 function ePaymentStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Settled':
-    case 'Canceled':
-    case 'Rejected':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 7:
+      return x === 'Settled';
+    case 8:
+      return x === 'Canceled' || x === 'Rejected';
     default:
       return false;
   }
@@ -10713,23 +10772,26 @@ function vOpenPeriodicEventStreamResponse(d: unknown): RawIssue | null {
 }
 
 function ePreconditioningStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Unknown':
-    case 'Ready':
-    case 'NotReady':
-    case 'Preconditioning':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Ready';
+    case 7:
+      return x === 'Unknown';
+    case 8:
+      return x === 'NotReady';
+    case 15:
+      return x === 'Preconditioning';
     default:
       return false;
   }
 }
 
 function ePriorityChargingStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NoProfile':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 9:
+      return x === 'NoProfile';
     default:
       return false;
   }
@@ -10816,18 +10878,25 @@ function vPublishFirmwareResponse(d: unknown): RawIssue | null {
 }
 
 function ePublishFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Idle':
-    case 'DownloadScheduled':
-    case 'Downloading':
-    case 'Downloaded':
-    case 'Published':
-    case 'DownloadFailed':
-    case 'DownloadPaused':
-    case 'InvalidChecksum':
-    case 'ChecksumVerified':
-    case 'PublishFailed':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Idle';
+    case 9:
+      return x === 'Published';
+    case 10:
+      return x === 'Downloaded';
+    case 11:
+      return x === 'Downloading';
+    case 13:
+      return x === 'PublishFailed';
+    case 14:
+      return x === 'DownloadFailed' || x === 'DownloadPaused';
+    case 15:
+      return x === 'InvalidChecksum';
+    case 16:
+      return x === 'ChecksumVerified';
+    case 17:
+      return x === 'DownloadScheduled';
     default:
       return false;
   }
@@ -10957,28 +11026,33 @@ function vPullDynamicScheduleUpdateResponse(d: unknown): RawIssue | null {
 }
 
 function eReasonEnumType(x: string): boolean {
-  switch (x) {
-    case 'DeAuthorized':
-    case 'EmergencyStop':
-    case 'EnergyLimitReached':
-    case 'EVDisconnected':
-    case 'GroundFault':
-    case 'ImmediateReset':
-    case 'MasterPass':
-    case 'Local':
-    case 'LocalOutOfCredit':
-    case 'Other':
-    case 'OvercurrentFault':
-    case 'PowerLoss':
-    case 'PowerQuality':
-    case 'Reboot':
-    case 'Remote':
-    case 'SOCLimitReached':
-    case 'StoppedByEV':
-    case 'TimeLimitReached':
-    case 'Timeout':
-    case 'ReqEnergyTransferRejected':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Local' || x === 'Other';
+    case 6:
+      return x === 'Reboot' || x === 'Remote';
+    case 7:
+      return x === 'Timeout';
+    case 9:
+      return x === 'PowerLoss';
+    case 10:
+      return x === 'MasterPass';
+    case 11:
+      return x === 'GroundFault' || x === 'StoppedByEV';
+    case 12:
+      return x === 'DeAuthorized' || x === 'PowerQuality';
+    case 13:
+      return x === 'EmergencyStop';
+    case 14:
+      return x === 'EVDisconnected' || x === 'ImmediateReset';
+    case 15:
+      return x === 'SOCLimitReached';
+    case 16:
+      return x === 'LocalOutOfCredit' || x === 'OvercurrentFault' || x === 'TimeLimitReached';
+    case 18:
+      return x === 'EnergyLimitReached';
+    case 25:
+      return x === 'ReqEnergyTransferRejected';
     default:
       return false;
   }
@@ -11257,10 +11331,9 @@ function vRequestBatterySwapResponse(d: unknown): RawIssue | null {
 }
 
 function eRequestStartStopStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -11405,11 +11478,11 @@ function vRequestStopTransactionResponse(d: unknown): RawIssue | null {
 }
 
 function eReservationUpdateStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Expired':
-    case 'Removed':
-    case 'NoTransaction':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Expired' || x === 'Removed';
+    case 13:
+      return x === 'NoTransaction';
     default:
       return false;
   }
@@ -11520,13 +11593,13 @@ function vReserveNowRequest(d: unknown): RawIssue | null {
 }
 
 function eReserveNowStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Faulted':
-    case 'Occupied':
-    case 'Rejected':
-    case 'Unavailable':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Faulted';
+    case 8:
+      return x === 'Accepted' || x === 'Occupied' || x === 'Rejected';
+    case 11:
+      return x === 'Unavailable';
     default:
       return false;
   }
@@ -11563,11 +11636,13 @@ function vReserveNowResponse(d: unknown): RawIssue | null {
 }
 
 function eResetEnumType(x: string): boolean {
-  switch (x) {
-    case 'Immediate':
-    case 'OnIdle':
-    case 'ImmediateAndResume':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'OnIdle';
+    case 9:
+      return x === 'Immediate';
+    case 18:
+      return x === 'ImmediateAndResume';
     default:
       return false;
   }
@@ -11604,11 +11679,11 @@ function vResetRequest(d: unknown): RawIssue | null {
 }
 
 function eResetStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Scheduled':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 9:
+      return x === 'Scheduled';
     default:
       return false;
   }
@@ -11699,10 +11774,11 @@ function vSecurityEventNotificationResponse(d: unknown): RawIssue | null {
 }
 
 function eUpdateEnumType(x: string): boolean {
-  switch (x) {
-    case 'Differential':
-    case 'Full':
-      return true;
+  switch (x.length) {
+    case 4:
+      return x === 'Full';
+    case 12:
+      return x === 'Differential';
     default:
       return false;
   }
@@ -11750,11 +11826,13 @@ function vSendLocalListRequest(d: unknown): RawIssue | null {
 }
 
 function eSendLocalListStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Failed':
-    case 'VersionMismatch':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted';
+    case 15:
+      return x === 'VersionMismatch';
     default:
       return false;
   }
@@ -12010,13 +12088,15 @@ function vSetDefaultTariffRequest(d: unknown): RawIssue | null {
 }
 
 function eTariffSetStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'TooManyElements':
-    case 'ConditionNotSupported':
-    case 'DuplicateTariffId':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 15:
+      return x === 'TooManyElements';
+    case 17:
+      return x === 'DuplicateTariffId';
+    case 21:
+      return x === 'ConditionNotSupported';
     default:
       return false;
   }
@@ -12283,14 +12363,17 @@ function vSetMonitoringLevelResponse(d: unknown): RawIssue | null {
 }
 
 function eSetMonitoringStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'UnknownComponent':
-    case 'UnknownVariable':
-    case 'UnsupportedMonitorType':
-    case 'Rejected':
-    case 'Duplicate':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 9:
+      return x === 'Duplicate';
+    case 15:
+      return x === 'UnknownVariable';
+    case 16:
+      return x === 'UnknownComponent';
+    case 22:
+      return x === 'UnsupportedMonitorType';
     default:
       return false;
   }
@@ -12391,11 +12474,11 @@ function vSetNetworkProfileRequest(d: unknown): RawIssue | null {
 }
 
 function eSetNetworkProfileStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'Failed':
-      return true;
+  switch (x.length) {
+    case 6:
+      return x === 'Failed';
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
     default:
       return false;
   }
@@ -12534,14 +12617,17 @@ function vSetVariableMonitoringResponse(d: unknown): RawIssue | null {
 }
 
 function eSetVariableStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'UnknownComponent':
-    case 'UnknownVariable':
-    case 'NotSupportedAttributeType':
-    case 'RebootRequired':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 14:
+      return x === 'RebootRequired';
+    case 15:
+      return x === 'UnknownVariable';
+    case 16:
+      return x === 'UnknownComponent';
+    case 25:
+      return x === 'NotSupportedAttributeType';
     default:
       return false;
   }
@@ -12789,11 +12875,11 @@ function vStatusNotificationResponse(d: unknown): RawIssue | null {
 }
 
 function eTransactionEventEnumType(x: string): boolean {
-  switch (x) {
-    case 'Ended':
-    case 'Started':
-    case 'Updated':
-      return true;
+  switch (x.length) {
+    case 5:
+      return x === 'Ended';
+    case 7:
+      return x === 'Started' || x === 'Updated';
     default:
       return false;
   }
@@ -12903,37 +12989,35 @@ function vTransactionType(d: unknown): RawIssue | null {
 }
 
 function eTriggerReasonEnumType(x: string): boolean {
-  switch (x) {
-    case 'AbnormalCondition':
-    case 'Authorized':
-    case 'CablePluggedIn':
-    case 'ChargingRateChanged':
-    case 'ChargingStateChanged':
-    case 'CostLimitReached':
-    case 'Deauthorized':
-    case 'EnergyLimitReached':
-    case 'EVCommunicationLost':
-    case 'EVConnectTimeout':
-    case 'EVDeparted':
-    case 'EVDetected':
-    case 'LimitSet':
-    case 'MeterValueClock':
-    case 'MeterValuePeriodic':
-    case 'OperationModeChanged':
-    case 'RemoteStart':
-    case 'RemoteStop':
-    case 'ResetCommand':
-    case 'RunningCost':
-    case 'SignedDataReceived':
-    case 'SoCLimitReached':
-    case 'StopAuthorized':
-    case 'TariffChanged':
-    case 'TariffNotAccepted':
-    case 'TimeLimitReached':
-    case 'Trigger':
-    case 'TxResumed':
-    case 'UnlockCommand':
-      return true;
+  switch (x.length) {
+    case 7:
+      return x === 'Trigger';
+    case 8:
+      return x === 'LimitSet';
+    case 9:
+      return x === 'TxResumed';
+    case 10:
+      return x === 'Authorized' || x === 'EVDeparted' || x === 'EVDetected' || x === 'RemoteStop';
+    case 11:
+      return x === 'RemoteStart' || x === 'RunningCost';
+    case 12:
+      return x === 'Deauthorized' || x === 'ResetCommand';
+    case 13:
+      return x === 'TariffChanged' || x === 'UnlockCommand';
+    case 14:
+      return x === 'CablePluggedIn' || x === 'StopAuthorized';
+    case 15:
+      return x === 'MeterValueClock' || x === 'SoCLimitReached';
+    case 16:
+      return x === 'CostLimitReached' || x === 'EVConnectTimeout' || x === 'TimeLimitReached';
+    case 17:
+      return x === 'AbnormalCondition' || x === 'TariffNotAccepted';
+    case 18:
+      return x === 'EnergyLimitReached' || x === 'MeterValuePeriodic' || x === 'SignedDataReceived';
+    case 19:
+      return x === 'ChargingRateChanged' || x === 'EVCommunicationLost';
+    case 20:
+      return x === 'ChargingStateChanged' || x === 'OperationModeChanged';
     default:
       return false;
   }
@@ -13148,11 +13232,11 @@ function vTriggerMessageRequest(d: unknown): RawIssue | null {
 }
 
 function eTriggerMessageStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'NotImplemented':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 14:
+      return x === 'NotImplemented';
     default:
       return false;
   }
@@ -13220,12 +13304,15 @@ function vUnlockConnectorRequest(d: unknown): RawIssue | null {
 }
 
 function eUnlockStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Unlocked':
-    case 'UnlockFailed':
-    case 'OngoingAuthorizedTransaction':
-    case 'UnknownConnector':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Unlocked';
+    case 12:
+      return x === 'UnlockFailed';
+    case 16:
+      return x === 'UnknownConnector';
+    case 28:
+      return x === 'OngoingAuthorizedTransaction';
     default:
       return false;
   }
@@ -13286,11 +13373,13 @@ function vUnpublishFirmwareRequest(d: unknown): RawIssue | null {
 }
 
 function eUnpublishFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'DownloadOngoing':
-    case 'NoFirmware':
-    case 'Unpublished':
-      return true;
+  switch (x.length) {
+    case 10:
+      return x === 'NoFirmware';
+    case 11:
+      return x === 'Unpublished';
+    case 15:
+      return x === 'DownloadOngoing';
     default:
       return false;
   }
@@ -13422,13 +13511,13 @@ function vUpdateFirmwareRequest(d: unknown): RawIssue | null {
 }
 
 function eUpdateFirmwareStatusEnumType(x: string): boolean {
-  switch (x) {
-    case 'Accepted':
-    case 'Rejected':
-    case 'AcceptedCanceled':
-    case 'InvalidCertificate':
-    case 'RevokedCertificate':
-      return true;
+  switch (x.length) {
+    case 8:
+      return x === 'Accepted' || x === 'Rejected';
+    case 16:
+      return x === 'AcceptedCanceled';
+    case 18:
+      return x === 'InvalidCertificate' || x === 'RevokedCertificate';
     default:
       return false;
   }
