@@ -60,6 +60,8 @@ const ENDED = 4;
 const CLOSING = 8;
 /** A ping is out and its pong not back yet: `due` is the pong deadline, not the next ping. */
 const AWAITING_PONG = 16;
+/** The socket is paused until the transport is started. */
+const PAUSED = 32;
 
 /** What only a closing connection needs. */
 interface Closing {
@@ -108,8 +110,17 @@ export class WsServerConnection implements Transport, IncomingConnection {
     if (remoteAddress !== undefined)
       (this as { remoteAddress?: string }).remoteAddress = remoteAddress;
     socket.connection = this;
-    // Hold inbound frames until a session has bound and started.
-    socket.pause();
+  }
+
+  /**
+   * @internal Called by the server once `onConnection` has returned: a connection not started by
+   * then holds its inbound frames until it is. (No frame can arrive while `onConnection` runs, and
+   * most listeners start the session at once, so most connections never pause.)
+   */
+  holdUntilStarted(): void {
+    if ((this.state & (STARTED | PAUSED)) !== 0) return;
+    this.state |= PAUSED;
+    this.socket.pause();
   }
 
   /** This connection (an accepted connection is its own transport). */
@@ -137,7 +148,10 @@ export class WsServerConnection implements Transport, IncomingConnection {
       throw new WsTransportError('CLOSED', 'connection is closed');
     this.state |= STARTED;
     this.handlers?.open({ protocol: this.protocol });
-    this.socket.resume();
+    if ((this.state & PAUSED) !== 0) {
+      this.state &= ~PAUSED;
+      this.socket.resume();
+    }
   }
 
   send(text: string): void {
@@ -247,6 +261,7 @@ export class WsServerConnection implements Transport, IncomingConnection {
   private shut(code: number, reason: string): void {
     this.socket.close(code, reason);
     // A paused socket would never read the peer's close frame.
+    this.state &= ~PAUSED;
     this.socket.resume();
     const socket = this.socket;
     const timer = setTimeout(() => socket.terminate(), this.host.closeTimeoutMs);

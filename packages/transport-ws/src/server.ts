@@ -617,7 +617,11 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     const connection = new WsServerConnection(this, ws, identity, protocol, auth, remoteAddress);
     this.open.set(identity, connection);
     this.startSweep();
-    this.listener?.(connection);
+    try {
+      this.listener?.(connection);
+    } finally {
+      connection.holdUntilStarted();
+    }
   }
 
   /** Our most preferred subprotocol among those the client offered. */
