@@ -296,7 +296,9 @@ export class OcppSession<
   /** Closes the connection for good; pending calls reject with `CONNECTION_CLOSED`. */
   async close(code = 1000, reason = ''): Promise<void> {
     this.flags |= CLOSED;
-    this.rejectAll(new OcppSdkError('CONNECTION_CLOSED', 'the session was closed'), true);
+    if (this.hasPending(true)) {
+      this.rejectAll(new OcppSdkError('CONNECTION_CLOSED', 'the session was closed'), true);
+    }
     await this.transport.close(code, reason);
   }
 
@@ -498,15 +500,27 @@ export class OcppSession<
     const closed = (this.flags & CLOSED) !== 0;
     const keepQueue = info.reconnecting && this.config.whenDisconnected === 'queue' && !closed;
     if (!info.reconnecting) this.flags |= CLOSED;
-    this.rejectAll(
-      new OcppSdkError(
-        'CONNECTION_CLOSED',
-        `the connection closed (${info.code}${info.reason === '' ? '' : ` ${info.reason}`})`,
-      ),
-      !keepQueue,
-    );
+    // An error (and its stack trace) only when a call is waiting for it: a fleet disconnecting
+    // at once should not build one per idle station.
+    if (this.hasPending(!keepQueue)) {
+      this.rejectAll(
+        new OcppSdkError(
+          'CONNECTION_CLOSED',
+          `the connection closed (${info.code}${info.reason === '' ? '' : ` ${info.reason}`})`,
+        ),
+        !keepQueue,
+      );
+    }
     this.config.onClose?.(this, info);
     this.emit('close', info);
+  }
+
+  private hasPending(includingQueued: boolean): boolean {
+    const calls = this.calls;
+    return (
+      calls !== undefined &&
+      (calls.inFlight.length > 0 || (includingQueued && calls.queue.length > 0))
+    );
   }
 
   private rejectAll(error: OcppSdkError, includingQueued: boolean): void {
