@@ -119,12 +119,23 @@ export function defineProtocol<V extends OcppVersion, M extends ActionMapShape<M
   actions: ActionRegistry<M>,
 ): Protocol<V, M> {
   const table = actions as unknown as Record<string, ActionDescriptor>;
+  // Built on the first validation: a Map finds an action by a string `JSON.parse` just made
+  // with one hash, where an own-property test and a keyed load each look the string up again.
+  let index: Map<string, ActionDescriptor> | undefined;
+  const message = (action: string, part: MessagePart): MessageDescriptor => {
+    index ??= new Map(Object.entries(table));
+    const entry = index.get(action);
+    if (entry === undefined) return messageOf(table, action, part);
+    const found =
+      part === 'request' ? entry.request : part === 'response' ? entry.response : undefined;
+    return found ?? messageOf(table, action, part);
+  };
   const check = (
     action: string,
     part: MessagePart,
     payload: unknown,
   ): ValidationFailure<ErrorCodeOf<V>> | undefined => {
-    const raw = messageOf(table, action, part).validate(payload);
+    const raw = message(action, part).validate(payload);
     if (raw === null) return undefined;
     const issue = finishIssue(raw);
     return { success: false, errorCode: violationCode(version, issue.kind), issues: [issue] };
