@@ -3,7 +3,7 @@
  * end: each child exits when its parent goes away or its lifetime runs out, and the parent kills
  * every child it forked when it exits.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 
 /** A command sent to a child. */
 export interface IpcRequest {
@@ -116,7 +116,7 @@ export class Child {
    * their compiled `dist`) and resolves once it has announced `ready`, or rejects after
    * `readyTimeoutMs`.
    */
-  static async start(
+  static start(
     name: string,
     script: string,
     args: readonly string[],
@@ -127,6 +127,36 @@ export class Child {
       execArgv: ['--import', 'tsx', ...nodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    return Child.attach(name, child, readyTimeoutMs);
+  }
+
+  /**
+   * Runs `script` under another program (a profiler such as `valgrind`): `wrapper` with
+   * `wrapperArgs`, then node with `nodeFlags`, the tsx loader, `script` and `args`. The IPC channel
+   * reaches node through the wrapper, which must keep file descriptors and the environment.
+   */
+  static wrapped(
+    name: string,
+    wrapper: string,
+    wrapperArgs: readonly string[],
+    script: string,
+    args: readonly string[],
+    nodeFlags: readonly string[] = [],
+    readyTimeoutMs = 30_000,
+  ): Promise<Child> {
+    const child = spawn(
+      wrapper,
+      [...wrapperArgs, process.execPath, ...nodeFlags, '--import', 'tsx', script, ...args],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
+    return Child.attach(name, child, readyTimeoutMs);
+  }
+
+  private static async attach(
+    name: string,
+    child: ChildProcess,
+    readyTimeoutMs: number,
+  ): Promise<Child> {
     children.add(child);
     const info = await new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
