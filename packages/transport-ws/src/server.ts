@@ -490,7 +490,6 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     }
     if (this.authenticate !== undefined) {
       socket.on('error', swallow);
-      this.pending.add(socket);
       this.authenticateThenUpgrade(
         this.authenticate,
         req,
@@ -533,6 +532,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       remoteAddress,
     };
     let verdict: unknown;
+    this.pending.add(socket);
     try {
       verdict = await authenticate(context);
     } catch (error) {
