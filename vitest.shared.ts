@@ -10,6 +10,10 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@ocpp/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    // CI runs every package's suite at once on two cores; tests that open sockets or import
+    // freshly written modules can take longer than vitest's 5 s default there without being stuck.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });
