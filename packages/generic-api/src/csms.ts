@@ -1,10 +1,4 @@
-import {
-  type CallOptions,
-  CsmsServer,
-  createRouter,
-  type HandlerContext,
-  type Router,
-} from '@ocpp/rpc';
+import { type CallOptions, CsmsServer, createRouter, type Router } from '@ocpp/rpc';
 import { Emitter } from '@ocpp/transport';
 import type * as V16 from '@ocpp/v16-core';
 import { v16Protocol } from '@ocpp/v16-core';
@@ -12,7 +6,6 @@ import type * as V21 from '@ocpp/v21-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
 import type {
-  CsmsContext,
   CsmsHandlers,
   CsmsSession,
   GenericCsms,
@@ -25,6 +18,7 @@ import { andThen, compact, now } from './codec/util.js';
 import * as v2 from './codec/v2.js';
 import * as v16 from './codec/v16.js';
 import { CONFIGURATION_KEY_MAP, toKey16 } from './config-keys.js';
+import { CallContext, type RpcContext } from './context.js';
 import type {
   AcceptedRejectedResult,
   CancelReservationParams,
@@ -72,10 +66,6 @@ interface LooseSession {
   call(action: string, payload: unknown, options?: CallOptions): Promise<unknown>;
 }
 
-/** The rpc handler context of any version. */
-// biome-ignore lint/suspicious/noExplicitAny: sessions of every version
-type RpcContext = HandlerContext<any, any, any, any>;
-
 /** A router seen without its version's types. */
 interface LooseRouter {
   handle(
@@ -105,30 +95,8 @@ class StationState {
   }
 }
 
-class CallContext implements CsmsContext {
-  constructor(
-    readonly station: StationHandleImpl,
-    private readonly rpc: RpcContext,
-  ) {}
-  get identity(): string {
-    return this.station.identity;
-  }
-  get version(): ProtocolVersion {
-    return this.station.version;
-  }
-  get session(): CsmsSession {
-    return this.station.session;
-  }
-  get messageId(): string {
-    return this.rpc.messageId;
-  }
-  get action(): string {
-    return this.rpc.action;
-  }
-  get signal(): AbortSignal {
-    return this.rpc.signal;
-  }
-}
+/** The context a neutral handler gets on this side. */
+type Context = CallContext<StationHandleImpl, CsmsSession>;
 
 class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms {
   readonly server: CsmsServer<AnyCsmsRouter[]>;
@@ -202,7 +170,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
     return this.lastTransactionId;
   }
 
-  private context(rpc: RpcContext): CallContext {
+  private context(rpc: RpcContext): Context {
     return new CallContext(this.handleOf(rpc.session), rpc);
   }
 

@@ -1,10 +1,4 @@
-import {
-  type CallOptions,
-  createRouter,
-  type HandlerContext,
-  OcppSession,
-  type Router,
-} from '@ocpp/rpc';
+import { type CallOptions, createRouter, OcppSession, type Router } from '@ocpp/rpc';
 import { OcppSdkError, randomMessageId } from '@ocpp/runtime';
 import type { Transport } from '@ocpp/transport';
 import type * as V16 from '@ocpp/v16-core';
@@ -15,7 +9,6 @@ import { v201Protocol } from '@ocpp/v201-core';
 import type {
   GenericStation,
   GenericStationOptions,
-  StationContext,
   StationHandlers,
   StationSession,
   StationTransaction,
@@ -23,6 +16,7 @@ import type {
 import { andThen, compact } from './codec/util.js';
 import * as v2 from './codec/v2.js';
 import * as v16 from './codec/v16.js';
+import { CallContext, type RpcContext } from './context.js';
 import type {
   AuthorizeParams,
   AuthorizeResult,
@@ -43,9 +37,6 @@ import type {
   TransactionResult,
   UpdateTransactionParams,
 } from './model.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: sessions of every version
-type RpcContext = HandlerContext<any, any, any, any>;
 
 interface LooseRouter {
   handle(
@@ -74,32 +65,10 @@ const routerCache = new WeakMap<StationHandlers, Map<ProtocolVersion, AnyStation
 const NO_HANDLERS: StationHandlers = {};
 const NO_TRANSACTIONS: ReadonlyMap<string, StationTransaction> = new Map();
 
-class CallContext implements StationContext {
-  constructor(
-    readonly station: GenericStationImpl,
-    private readonly rpc: RpcContext,
-  ) {}
-  get identity(): string {
-    return this.station.identity;
-  }
-  get version(): ProtocolVersion {
-    return this.station.version;
-  }
-  get session(): StationSession {
-    return this.station.session;
-  }
-  get messageId(): string {
-    return this.rpc.messageId;
-  }
-  get action(): string {
-    return this.rpc.action;
-  }
-  get signal(): AbortSignal {
-    return this.rpc.signal;
-  }
-}
+/** The context a neutral handler gets on this side. */
+type Context = CallContext<GenericStationImpl, StationSession>;
 
-function contextOf(rpc: RpcContext): CallContext {
+function contextOf(rpc: RpcContext): Context {
   const station = stations.get(rpc.session);
   if (station === undefined) throw new Error('no generic station for this session');
   return new CallContext(station, rpc);
