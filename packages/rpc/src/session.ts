@@ -811,8 +811,8 @@ export class OcppSession<
       }
       this.track(
         Promise.resolve(result).then(
-          (response) => this.finishCall(call, response, true),
-          (e: unknown) => this.failCall(call, e, true),
+          (response) => this.finishCall(call, response, isCall),
+          (e: unknown) => this.failCall(call, e, isCall),
         ),
       );
     } else {
@@ -852,8 +852,10 @@ export class OcppSession<
   /** A handler failed: answer the CALL with the matching CALLERROR (a SEND only logs). */
   private failCall(call: CallContext<V, M, R>, e: unknown, tracked: boolean): void {
     const { messageId: id, action } = call;
-    if (tracked) this.stopHandling(id);
+    // A handler of an earlier connection: its id was forgotten with that connection, and the
+    // same id may be in use again on this one.
     if (call.generation !== this.generation) return;
+    if (tracked) this.stopHandling(id);
     if (call.kind === 'SEND') {
       this.logger.error(`${this.identity}: handler of SEND ${action} failed`, {
         error: e instanceof Error ? e.message : String(e),
@@ -866,8 +868,10 @@ export class OcppSession<
   /** A handler returned: validate, send the CALLRESULT, then run the after-hooks. */
   private finishCall(call: CallContext<V, M, R>, response: unknown, tracked: boolean): void {
     const { messageId: id, action } = call;
+    // See failCall: only a handler of the current connection frees its id.
+    if (call.generation !== this.generation) return;
     if (tracked) this.stopHandling(id);
-    if (call.kind === 'SEND' || call.generation !== this.generation) return;
+    if (call.kind === 'SEND') return;
     const refused = this.refuseOutbound(action, 'response', response, id);
     if (refused !== undefined) {
       const issue = describeIssue(refused.issues[0]);

@@ -1,10 +1,12 @@
 import { isOcppCallError, isOcppSdkError, OcppCallError } from '@ocpp/runtime';
+import type { Transport, TransportHandlers } from '@ocpp/transport';
 import { v16Protocol } from '@ocpp/v16-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
 import { describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../src/logger.js';
 import { createRouter } from '../src/router.js';
-import type { ValidationEvent } from '../src/session.js';
+import { OcppSession, type ValidationEvent } from '../src/session.js';
 import { pair, withRawPeer } from './helpers.js';
 
 const now = '2025-03-14T09:26:53Z';
@@ -489,5 +491,252 @@ describe('state created on first use', () => {
       {},
       false,
     ]);
+  });
+});
+
+/** A transport driven by hand that can drop and come back, as a reconnecting client does. */
+class HandTransport implements Transport {
+  isOpen = false;
+  protocol = '';
+  readonly sent: string[] = [];
+  private handlers: TransportHandlers | undefined;
+
+  bind(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+  }
+  async start(): Promise<void> {
+    this.up();
+  }
+  send(text: string): void {
+    if (!this.isOpen) throw new Error('not open');
+    this.sent.push(text);
+  }
+  async close(code = 1000, reason = ''): Promise<void> {
+    if (!this.isOpen) return;
+    this.isOpen = false;
+    this.handlers?.close({ code, reason, reconnecting: false });
+  }
+  /** The connection comes (back) up. */
+  up(): void {
+    this.isOpen = true;
+    this.protocol = 'ocpp2.0.1';
+    this.handlers?.open({ protocol: this.protocol });
+  }
+  /** The connection drops; `reconnecting` as a client with reconnect on reports it. */
+  drop(reconnecting: boolean, code = 1006): void {
+    this.isOpen = false;
+    this.handlers?.close({ code, reason: '', reconnecting });
+  }
+  deliver(frame: unknown): void {
+    this.handlers?.message(JSON.stringify(frame));
+  }
+  frames(): unknown[][] {
+    return this.sent.map((t) => JSON.parse(t) as unknown[]);
+  }
+}
+
+function handSession(router?: ReturnType<typeof csms201>) {
+  const transport = new HandTransport();
+  const session = new OcppSession({
+    protocol: v201Protocol,
+    role: 'csms',
+    transport,
+    identity: 'CS001',
+    logger: silentLogger,
+    ...(router !== undefined && { router }),
+  });
+  return { transport, session };
+}
+
+function handStation() {
+  const transport = new HandTransport();
+  const session = new OcppSession({
+    protocol: v201Protocol,
+    role: 'station',
+    transport,
+    identity: 'CS001',
+    logger: silentLogger,
+  });
+  return { transport, session };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 5));
+
+describe('bookkeeping across closes and reconnects', () => {
+  it('a handler left over from the previous connection does not free the same id on the new one', async () => {
+    const gates: Array<() => void> = [];
+    const router = createRouter(v201Protocol, 'csms').handle(
+      'Heartbeat',
+      () =>
+        new Promise((resolve) => {
+          gates.push(() => resolve({ currentTime: now }));
+        }),
+    );
+    const { transport, session } = handSession(router);
+    await session.start();
+    transport.deliver([2, 'h1', 'Heartbeat', {}]);
+    transport.drop(true);
+    transport.up();
+    // The station reuses the id on the new connection (it restarted its counter).
+    transport.deliver([2, 'h1', 'Heartbeat', {}]);
+    expect(gates).toHaveLength(2);
+    // The old handler finishes: it answers nothing and must not touch the new call's id.
+    gates[0]!();
+    await settle();
+    expect(transport.sent).toEqual([]);
+    transport.deliver([2, 'h1', 'Heartbeat', {}]);
+    await settle();
+    expect(transport.frames().map((f) => f.slice(0, 3))).toEqual([[4, 'h1', 'ProtocolError']]);
+    gates[1]!();
+    await settle();
+    expect(transport.frames()[1]).toEqual([3, 'h1', { currentTime: now }]);
+  });
+
+  it('a final close rejects queued and in-flight calls alike and leaves nothing pending', async () => {
+    const { transport, session } = handStation();
+    await session.start();
+    const calls = [1, 2, 3].map(() => session.call('Heartbeat', {}).catch((e: unknown) => e));
+    expect(session.pending).toEqual({ queued: 2, inFlight: 1 });
+    transport.drop(false, 1001);
+    const errors = await Promise.all(calls);
+    for (const e of errors) expect(e).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    expect(session.pending).toEqual({ queued: 0, inFlight: 0 });
+    expect(transport.sent).toHaveLength(1);
+  });
+
+  it('a reconnecting close keeps the queue; a late reply from the old connection reaches no one', async () => {
+    const { transport, session } = handStation();
+    const unexpected = vi.fn();
+    session.on('unexpected', unexpected);
+    await session.start();
+    const first = session.call('Heartbeat', {}).catch((e: unknown) => e);
+    const second = session.call('Heartbeat', {});
+    const third = session.call('Heartbeat', {});
+    const [, id1] = transport.frames()[0]!;
+    transport.drop(true);
+    expect(await first).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    expect(session.pending).toEqual({ queued: 2, inFlight: 0 });
+    transport.up();
+    expect(transport.frames()).toHaveLength(2);
+    const [, id2] = transport.frames()[1]!;
+    // The answer to the first call arrives late, on the new connection.
+    transport.deliver([3, id1, { currentTime: '2000-01-01T00:00:00Z' }]);
+    expect(unexpected).toHaveBeenCalledTimes(1);
+    expect(session.pending).toEqual({ queued: 1, inFlight: 1 });
+    transport.deliver([3, id2, { currentTime: now }]);
+    await expect(second).resolves.toEqual({ currentTime: now });
+    const [, id3] = transport.frames()[2]!;
+    transport.deliver([3, id3, { currentTime: now }]);
+    await expect(third).resolves.toEqual({ currentTime: now });
+  });
+
+  it('close() rejects everything once, and the close event that follows finds nothing to reject', async () => {
+    const { session } = handStation();
+    await session.start();
+    const calls = [1, 2].map(() => session.call('Heartbeat', {}).catch((e: unknown) => e));
+    const closes: unknown[] = [];
+    session.on('close', (info) => closes.push(info));
+    await session.close(1000, 'bye');
+    expect(await Promise.all(calls)).toEqual([
+      expect.objectContaining({ code: 'CONNECTION_CLOSED' }),
+      expect.objectContaining({ code: 'CONNECTION_CLOSED' }),
+    ]);
+    expect(closes).toEqual([{ code: 1000, reason: 'bye', reconnecting: false }]);
+    expect(session.pending).toEqual({ queued: 0, inFlight: 0 });
+  });
+
+  it('a late CALLERROR for an aborted call is not handed to the call sent after it', async () => {
+    const { transport, session } = handStation();
+    await session.start();
+    const controller = new AbortController();
+    const first = session.call('Heartbeat', {}, { signal: controller.signal });
+    const second = session.call('Heartbeat', {});
+    const [, id1] = transport.frames()[0]!;
+    controller.abort();
+    await expect(first).rejects.toMatchObject({ code: 'ABORTED' });
+    const [, id2] = transport.frames()[1]!;
+    transport.deliver([4, id1, 'InternalError', 'late', {}]);
+    transport.deliver([3, id2, { currentTime: now }]);
+    await expect(second).resolves.toEqual({ currentTime: now });
+  });
+});
+
+describe('handled ids', () => {
+  it('a synchronous handler behind an asynchronous service is still guarded against a duplicate id', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const router = createRouter(v201Protocol, 'csms')
+      .use(async (_call, next) => {
+        await gate;
+        return next();
+      })
+      .handle('Heartbeat', () => ({ currentTime: now }));
+    const { transport, session } = handSession(router);
+    await session.start();
+    transport.deliver([2, 'd1', 'Heartbeat', {}]);
+    transport.deliver([2, 'd1', 'Heartbeat', {}]);
+    expect(transport.frames().map((f) => f.slice(0, 3))).toEqual([[4, 'd1', 'ProtocolError']]);
+    release();
+    await settle();
+    expect(transport.frames()[1]).toEqual([3, 'd1', { currentTime: now }]);
+  });
+
+  it('an id is free again once its handler failed, synchronously or not', async () => {
+    let mode: 'throw' | 'reject' | 'ok' = 'throw';
+    const router = createRouter(v201Protocol, 'csms').handle('Heartbeat', () => {
+      if (mode === 'throw') throw new Error('sync');
+      if (mode === 'reject') return Promise.reject(new Error('async'));
+      return { currentTime: now };
+    });
+    const { transport, session } = handSession(router);
+    await session.start();
+    transport.deliver([2, 'x', 'Heartbeat', {}]);
+    mode = 'reject';
+    transport.deliver([2, 'x', 'Heartbeat', {}]);
+    await settle();
+    mode = 'ok';
+    transport.deliver([2, 'x', 'Heartbeat', {}]);
+    await settle();
+    expect(transport.frames().map((f) => f.slice(0, 3))).toEqual([
+      [4, 'x', 'InternalError'],
+      [4, 'x', 'InternalError'],
+      [3, 'x', { currentTime: now }],
+    ]);
+  });
+});
+
+describe('handled ids and SEND (2.1)', () => {
+  it('a SEND handler finishing does not free the id of a CALL still being handled', async () => {
+    const gates: Array<() => void> = [];
+    const wait = () =>
+      new Promise<void>((r) => {
+        gates.push(r);
+      });
+    const router = createRouter(v21Protocol, 'csms')
+      .handle('Heartbeat', async () => {
+        await wait();
+        return { currentTime: now };
+      })
+      .handle('NotifyPeriodicEventStream', async () => {
+        await wait();
+      });
+    const { peer } = await withRawPeer(v21Protocol, 'csms', router);
+    peer.send([2, 'same', 'Heartbeat', {}]);
+    peer.send([
+      6,
+      'same',
+      'NotifyPeriodicEventStream',
+      { id: 9, pending: 0, basetime: now, data: [{ t: 0, v: '1' }] },
+    ]);
+    await vi.waitFor(() => expect(gates).toHaveLength(2));
+    gates[1]!();
+    expect(await peer.settle()).toBe(0);
+    peer.send([2, 'same', 'Heartbeat', {}]);
+    expect(await peer.settle()).toBe(1);
+    expect((await peer.frame(0)).slice(0, 3)).toEqual([4, 'same', 'ProtocolError']);
+    gates[0]!();
+    expect(await peer.frame(1)).toEqual([3, 'same', { currentTime: now }]);
   });
 });
