@@ -224,6 +224,17 @@ describe('TLS security profiles', () => {
     expect(insecure.code).toBe(0);
   });
 
+  it('wss:// against a CSMS that serves plain ws:// says so, at once', async () => {
+    const csms = await startTestCsms(['--quiet']);
+    const wss = csms.url.replace(/^ws:/, 'wss:');
+    const r = await runCli(['simulate', '--url', wss, '--stations', '2']);
+    expectOneLine(
+      r,
+      1,
+      `ocpp simulate: cannot connect SIM-0001 to ${wss}: TLS: EPROTO (no TLS handshake: does the CSMS serve wss://?)`,
+    );
+  });
+
   it('profile 3: client certificates naming the identity', async () => {
     const csms = await startTestCsms([
       '--tls-cert',

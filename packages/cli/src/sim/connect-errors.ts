@@ -20,6 +20,8 @@ const SOCKET_TEXT: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
   EMFILE: 'too many open files (raise ulimit -n)',
   EADDRNOTAVAIL: 'no local address/port available',
+  // OpenSSL read something that is not TLS: a wss:// URL pointing at a plain ws:// server.
+  EPROTO: 'TLS: EPROTO (no TLS handshake: does the CSMS serve wss://?)',
 };
 
 /** The code of the first underlying error (errno such as `ECONNREFUSED`, or an OpenSSL code). */
