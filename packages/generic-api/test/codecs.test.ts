@@ -263,6 +263,21 @@ describe('meter values', () => {
     expect(c16.stampSample(signed)).toEqual({ value: 'AB01', format: 'SignedData' });
   });
 
+  it('1.6: a value that is not a decimal number is NaN, not a number made up by Number()', () => {
+    for (const text of ['', ' ', '0x10', 'Infinity', '12,5', '1.2.3'])
+      expect(c16.liftSample({ value: text }).value, JSON.stringify(text)).toBeNaN();
+    for (const [text, n] of [
+      ['12.5', 12.5],
+      ['-3', -3],
+      ['+7', 7],
+      ['.5', 0.5],
+      ['5.', 5],
+      ['1e3', 1000],
+      [' 42 ', 42],
+    ] as const)
+      expect(c16.liftSample({ value: text }).value, text).toBe(n);
+  });
+
   it.each(V2)('%s: numbers and units cross; 1.6-only measurands are dropped', (v) => {
     const wire = c2.stampMeterValuesRequest({ evseId: 1, meterValue: readings }, v);
     valid(num(v), 'MeterValues', 'request', wire);

@@ -250,11 +250,14 @@ const isMeasurand = inEnum(MeasurandEnum);
 const isLocation = inEnum(LocationEnum);
 const isUnit = inEnum(UnitEnum);
 
-/** Lifts a 1.6 sample: the text value becomes a number; `SignedData` keeps its text aside. */
+/** A 1.6 "Raw" value is a decimal number; `Number()` alone would read `""` as 0 and `"0x10"` as 16. */
+const DECIMAL = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/** Lifts a 1.6 sample: the text value becomes a number (NaN when it is not a decimal); `SignedData` keeps its text aside. */
 export function liftSample(s: V16.SampledValue): SampledValue {
   const signed = s.format === 'SignedData';
   return compact({
-    value: signed ? Number.NaN : Number(s.value),
+    value: signed || !DECIMAL.test(s.value) ? Number.NaN : Number(s.value),
     measurand: s.measurand,
     phase: s.phase,
     location: s.location,
