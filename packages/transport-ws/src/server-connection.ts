@@ -115,10 +115,11 @@ export class WsServerConnection implements Transport, IncomingConnection {
   /**
    * @internal Called by the server once `onConnection` has returned: a connection not started by
    * then holds its inbound frames until it is. (No frame can arrive while `onConnection` runs, and
-   * most listeners start the session at once, so most connections never pause.)
+   * most listeners start the session at once, so most connections never pause.) A connection
+   * already closing stays unpaused: it must read the peer's close frame.
    */
   holdUntilStarted(): void {
-    if ((this.state & (STARTED | PAUSED)) !== 0) return;
+    if ((this.state & (STARTED | PAUSED | CLOSING)) !== 0) return;
     this.state |= PAUSED;
     this.socket.pause();
   }

@@ -491,3 +491,71 @@ function httpStatus(port: number, path: string): Promise<number> {
     }).on('error', reject);
   });
 }
+
+describe('the authenticate hook', () => {
+  it('a hook that throws synchronously refuses with 401 like one that rejects, and is reported', async () => {
+    const errors: Error[] = [];
+    const { url, server, accepted } = await startServer({
+      authenticate: (ctx) => {
+        if (ctx.identity === 'SYNC') throw new Error('sync failure');
+        if (ctx.identity === 'NOT404') {
+          throw new WsTransportError('HANDSHAKE_REJECTED', 'unknown', { status: 404 });
+        }
+        return true;
+      },
+    });
+    server.on('error', (e) => errors.push(e));
+    const sync = startClient({ url, identity: 'SYNC' });
+    await expect(sync.client.start()).rejects.toMatchObject({ status: 401 });
+    const unknown = startClient({ url, identity: 'NOT404' });
+    await expect(unknown.client.start()).rejects.toMatchObject({ status: 404 });
+    expect(errors.map((e) => e.message)).toEqual(['sync failure']);
+    const fine = startClient({ url, identity: 'FINE' });
+    await fine.client.start();
+    await waitFor(() => accepted.length === 1);
+    expect(accepted[0]?.connection.identity).toBe('FINE');
+  });
+
+  for (const how of ['destroy', 'end'] as const) {
+    it(`a station that goes away (${how}) while the hook runs is never handed over`, async () => {
+      let release!: (verdict: boolean) => void;
+      let asked = 0;
+      const errors: Error[] = [];
+      const { server, port, accepted } = await startServer({
+        authenticate: () => {
+          asked += 1;
+          return new Promise<boolean>((resolve) => {
+            release = resolve;
+          });
+        },
+      });
+      server.on('error', (e) => errors.push(e));
+      const { request } = await import('node:http');
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        path: '/GONE',
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Protocol': 'ocpp2.0.1',
+        },
+      });
+      req.on('error', () => undefined);
+      req.end();
+      await waitFor(() => asked === 1);
+      const socket = req.socket!;
+      if (how === 'destroy') socket.destroy();
+      else socket.end();
+      await sleep(50);
+      release(true);
+      await sleep(100);
+      expect(accepted).toEqual([]);
+      expect(server.connections.size).toBe(0);
+      expect(errors).toEqual([]);
+      expect((server as unknown as { pending: Set<unknown> }).pending.size).toBe(0);
+    });
+  }
+});
