@@ -89,3 +89,38 @@ describe('Protocol.check', () => {
     }
   });
 });
+
+describe('Protocol.check finds actions as isAction does', () => {
+  const v201 = defineProtocol('2.0.1', actions);
+
+  it('treats names of Object.prototype members as unknown actions, before and after a first lookup', () => {
+    const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'ping'];
+    for (const round of [0, 1]) {
+      if (round === 1) expect(v201.check('Ping', 'request', { n: 1 })).toBeUndefined();
+      for (const name of names) {
+        expect(v201.isAction(name)).toBe(false);
+        let error: unknown;
+        try {
+          v201.check(name, 'request', {});
+        } catch (e) {
+          error = e;
+        }
+        expect(isOcppSdkError(error) && error.code).toBe('UNKNOWN_ACTION');
+      }
+    }
+  });
+
+  it('gives the verdict of the message validator itself, for every part of every action', () => {
+    const payloads: unknown[] = [{}, { n: 1 }, { n: '1' }, null, [], 'x'];
+    for (const [name, entry] of Object.entries(actions) as [string, (typeof actions)['Ping']][]) {
+      for (const part of ['request', 'response'] as const) {
+        const message = entry[part];
+        if (message === undefined) continue;
+        for (const payload of payloads) {
+          const raw = message.validate(payload);
+          expect(v201.check(name, part, payload) === undefined).toBe(raw === null);
+        }
+      }
+    }
+  });
+});
