@@ -520,6 +520,8 @@ class StationHandleImpl implements StationHandle {
     p: GetConfigurationParams = {},
     o?: CallOptions,
   ): Promise<GetConfigurationResult> {
+    // An empty list asks for every key, as in 1.6 (2.x has no such request of its own).
+    if (p.keys?.length === 0) p = {};
     if (this.version === 'ocpp1.6') {
       const asked = new Map<string, string>();
       for (const key of p.keys ?? []) asked.set(toKey16(key), key);

@@ -663,7 +663,10 @@ export interface TriggerMessageResult {
  * Standard 1.6 keys map to their 2.x variable and back (see `CONFIGURATION_KEY_MAP`).
  */
 export interface GetConfigurationParams {
-  /** The keys to read. @default all (1.6: everything the station has; 2.x: every mapped standard key) */
+  /**
+   * The keys to read; an empty list is the same as none.
+   * @default all (1.6: everything the station has; 2.x: every mapped standard key)
+   */
   readonly keys?: readonly string[];
 }
 

@@ -143,7 +143,11 @@ function routes16(r: LooseRouter, h: StationHandlers): void {
   if (h.onGetConfiguration !== undefined) {
     const f = h.onGetConfiguration;
     r.handle('GetConfiguration', (req: V16.GetConfigurationRequest, rpc) =>
-      andThen(f(compact({ keys: req.key }), contextOf(rpc)), v16.stampGetConfigurationResponse),
+      andThen(
+        // 1.6: an empty key list asks for every key, as a missing one does.
+        f(compact({ keys: req.key?.length ? req.key : undefined }), contextOf(rpc)),
+        v16.stampGetConfigurationResponse,
+      ),
     );
   }
   if (h.onSetConfiguration !== undefined) {

@@ -337,6 +337,33 @@ describe.each(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'] as const)(
         expect(result.unknownKeys).toEqual([]);
       }
     });
+
+    it('getConfiguration with an empty key list asks for every key, as without keys', async () => {
+      let asked: readonly string[] | undefined = ['not called'];
+      const { handle, frames } = await connect(version, {
+        onGetConfiguration: ({ keys }) => {
+          asked = keys;
+          return { values: [{ key: 'HeartbeatInterval', value: '300' }], unknownKeys: [] };
+        },
+      });
+      const result = await handle.getConfiguration({ keys: [] });
+      expect(result.values).toContainEqual(
+        expect.objectContaining({ key: 'HeartbeatInterval', value: '300' }),
+      );
+      if (v16) {
+        expect(asked).toBeUndefined();
+        expect(frames[0]).toEqual(['in', 2, 'GetConfiguration', {}]);
+        // A 1.6 CSMS that sends an empty list: the station's handler is asked for every key too.
+        asked = ['not called'];
+        const session = handle.session;
+        if (session.protocol !== 'ocpp1.6') throw new Error('a 1.6 session');
+        await session.call('GetConfiguration', { key: [] });
+        expect(asked).toBeUndefined();
+      } else {
+        expect(asked).toContain('HeartbeatInterval');
+        expect(result.unknownKeys).toEqual([]);
+      }
+    });
   },
 );
 
