@@ -139,6 +139,13 @@ describe('the admin API of ocpp csms drives simulated stations', () => {
     expect((await csms.api(`/api/stations/${v16!.identity}/remote-stop`, {})).body).toEqual({
       error: '"transactionId" is required',
     });
+    const noValue = await csms.api(`/api/stations/${v16!.identity}/set-configuration`, {
+      key: 'HeartbeatInterval',
+    });
+    expect(noValue).toMatchObject({
+      status: 400,
+      body: { error: '"value" (a string, number or boolean) is required' },
+    });
     const badCall = await csms.api(`/api/stations/${v16!.identity}/call`, {
       action: 'BootNotification',
       payload: {},

@@ -201,11 +201,15 @@ function operations(csms: GenericCsms, callTimeoutMs: number): StationOperations
         options,
       );
     },
-    'set-configuration': (id, body) =>
-      station(id).setConfiguration(
-        { key: text(body, 'key', true), value: String(body.value ?? '') },
-        options,
-      ),
+    'set-configuration': (id, body) => {
+      const key = text(body, 'key', true);
+      const value = body.value;
+      // An empty string is a value (it clears some keys); a missing one is a mistake.
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        throw new AdminError(400, '"value" (a string, number or boolean) is required');
+      }
+      return station(id).setConfiguration({ key, value: String(value) }, options);
+    },
     'trigger-message': (id, body) => {
       const evseId = whole(body, 'evseId');
       return station(id).triggerMessage(

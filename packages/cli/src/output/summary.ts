@@ -32,6 +32,14 @@ export interface ResourceUse {
   readonly cpuSeconds: { readonly user: number; readonly system: number };
 }
 
+/**
+ * Memory per station is a difference of two readings after a GC: with few stations, what the GC
+ * gave back can outweigh them and make it negative, which says nothing about the stations.
+ */
+function perStation(n: number): string {
+  return n > 0 ? bytes(n) : 'below measurement noise';
+}
+
 /** The end-of-run summary as plain-text tables. */
 export function formatSummary(report: RunReport): string {
   const { run, result: r } = report;
@@ -67,7 +75,7 @@ export function formatSummary(report: RunReport): string {
   if (report.resources?.perStation !== undefined) {
     const p = report.resources.perStation;
     out.push(
-      `  simulator memory per station: ${bytes(p.heapUsedBytes)} heap, ${bytes(p.rssBytes)} RSS; CPU ${report.resources.cpuSeconds.user.toFixed(1)} s user, ${report.resources.cpuSeconds.system.toFixed(1)} s system`,
+      `  simulator memory per station: ${perStation(p.heapUsedBytes)} heap, ${perStation(p.rssBytes)} RSS; CPU ${report.resources.cpuSeconds.user.toFixed(1)} s user, ${report.resources.cpuSeconds.system.toFixed(1)} s system`,
     );
   }
   const failures = Object.entries(r.stations.failures);
