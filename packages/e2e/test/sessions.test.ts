@@ -209,3 +209,43 @@ describe('reconnect', () => {
     await transport.close();
   });
 });
+
+describe('graceful shutdown', () => {
+  it('csms.close() closes stations with 1001 and rejects the calls pending on both sides', async () => {
+    let entered!: () => void;
+    const inHandler = new Promise<void>((r) => {
+      entered = r;
+    });
+    // Each side's handler never answers, so each side's call is still pending at shutdown.
+    const r = csmsRouters();
+    const v201Csms = createRouter(v201Protocol, 'csms')
+      .handle('BootNotification', () => ({ status: 'Accepted', currentTime: now, interval: 300 }))
+      .handle('Heartbeat', () => {
+        entered();
+        return new Promise<never>(() => {});
+      });
+    const { csms, url } = await startCsms([r.v16, v201Csms]);
+    const { station, transport } = await startStation(
+      v201Protocol,
+      url,
+      'G1',
+      createRouter(v201Protocol, 'station').handle('Reset', () => new Promise<never>(() => {})),
+    );
+    const closes: { code: number; reason: string }[] = [];
+    transport.on('close', (info) => closes.push({ code: info.code, reason: info.reason }));
+    await vi.waitFor(() => expect(csms.get('G1')).toBeDefined());
+    const session = csms.get('G1')!;
+    if (session.protocol !== 'ocpp2.0.1') throw new Error('a 2.0.1 session');
+    const fromCsms = session.call('Reset', { type: 'Immediate' }).catch((e: unknown) => e);
+    const fromStation = station.call('Heartbeat', {}).catch((e: unknown) => e);
+    await inHandler;
+
+    await csms.close();
+
+    expect(await fromCsms).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    expect(await fromStation).toMatchObject({ code: 'CONNECTION_CLOSED' });
+    await vi.waitFor(() => expect(closes).toEqual([{ code: 1001, reason: 'CSMS shutting down' }]));
+    expect(csms.get('G1')).toBeUndefined();
+    expect(station.pending).toMatchObject({ queued: 0 });
+  });
+});
