@@ -106,6 +106,12 @@ describe('the admin API of ocpp csms drives simulated stations', () => {
       const t = body.transactions.find((x) => x.id === tx201.id);
       return t !== undefined && !t.active && t.stopReason === 'Remote' ? t : undefined;
     });
+    // The station is done with the session once it has reported the connector free again; a
+    // change of availability before that is answered Scheduled, as OCPP asks.
+    await eventually('the connector available again', async () => {
+      const { body } = (await csms.api(`/api/stations/${v201!.identity}`)) as { body: Station };
+      return body.connectors[0]?.status === 'Available' ? true : undefined;
+    });
 
     // Availability: connector goes Unavailable once the station reports it.
     const avail = await csms.api(`/api/stations/${v201!.identity}/change-availability`, {
