@@ -434,6 +434,13 @@ export interface GenericStationOptions {
   readonly handlers?: StationHandlers;
   /** Session settings (timeouts, validation, logger, ...). */
   readonly session?: StationSessionSettings;
+  /**
+   * Open transactions to carry on: those of a previous station object (`previous.transactions
+   * .values()`, after a reconnect on a new transport) or restored from storage after a restart.
+   * Their updates and stop then use the same 1.6 integer id and continue the 2.x `seqNo`.
+   * @default none
+   */
+  readonly transactions?: Iterable<StationTransaction>;
 }
 
 /** A transaction a station started and has not stopped. */

@@ -410,6 +410,14 @@ class GenericStationImpl implements GenericStation {
     }) as unknown as StationSession;
     this.loose = this.session as unknown as LooseSession;
     stations.set(this.session, this);
+    for (const t of options.transactions ?? []) {
+      this.open ??= new Map();
+      this.open.set(t.transactionId, { ...t });
+      if (t.transactionId16 !== undefined) {
+        this.by16 ??= new Map();
+        this.by16.set(t.transactionId16, t.transactionId);
+      }
+    }
   }
 
   get transactions(): ReadonlyMap<string, StationTransaction> {

@@ -9,6 +9,7 @@ import {
   type GenericStation,
   type ProtocolVersion,
   type StationHandlers,
+  type StationTransaction,
 } from '../src/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -47,6 +48,7 @@ export async function startStation(
   protocol: ProtocolVersion,
   identity: string,
   handlers?: StationHandlers,
+  transactions?: Iterable<StationTransaction>,
 ): Promise<{ station: GenericStation; frames: WireFrame[] }> {
   let n = 0;
   const station = createGenericStation({
@@ -54,6 +56,7 @@ export async function startStation(
     identity,
     transport: createWsClient({ url, identity, protocols: [protocol], reconnect: false }),
     ...(handlers === undefined ? {} : { handlers }),
+    ...(transactions === undefined ? {} : { transactions }),
     session: { logger: silentLogger, messageId: () => `${identity}-s${++n}` },
   });
   const frames: WireFrame[] = [];

@@ -467,6 +467,74 @@ describe.each(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'] as const)(
       ]);
     });
 
+    it('a new station object carries on the open transaction of the previous one (reconnect)', async () => {
+      const ended: { transactionId: string; meterStop?: number }[] = [];
+      const { csms, url } = await startCsms({
+        onTransaction: (tx) => {
+          if (tx.eventType === 'Ended')
+            ended.push({
+              transactionId: tx.transactionId,
+              ...(tx.meterStop === undefined ? {} : { meterStop: tx.meterStop }),
+            });
+          return { idTokenInfo: { status: 'Accepted' } };
+        },
+      });
+      const first = await startStation(url, version, 'RESUME-1');
+      const { transactionId } = await first.station.startTransaction({
+        evseId: 1,
+        idToken: TAG,
+        meterStart: 100,
+        timestamp: T0,
+      });
+      await first.station.updateTransaction({
+        transactionId,
+        meterValue: [
+          {
+            timestamp: T0,
+            sampledValue: [{ value: 150, measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
+          },
+        ],
+      });
+      const carried = [...first.station.transactions.values()];
+      await first.station.close();
+      await vi.waitFor(() => expect(csms.station('RESUME-1')).toBeUndefined());
+
+      const second = await startStation(url, version, 'RESUME-1', undefined, carried);
+      expect([...second.station.transactions.keys()]).toEqual([transactionId]);
+      await second.station.stopTransaction({
+        transactionId,
+        meterStop: 200,
+        timestamp: T3,
+        stoppedReason: 'Local',
+      });
+      const stop = second.frames.find((f) => f[0] === 'out' && f[1] === 2)!;
+      if (v16) {
+        // The CSMS's integer id, not a fresh one.
+        const started = first.frames.find(
+          (f) =>
+            f[0] === 'in' &&
+            f[1] === 3 &&
+            (f[2] as { transactionId?: number }).transactionId !== undefined,
+        )!;
+        expect(stop[2]).toBe('StopTransaction');
+        expect((stop[3] as { transactionId: number }).transactionId).toBe(
+          (started[2] as { transactionId: number }).transactionId,
+        );
+      } else {
+        // The same id, and seqNo goes on from the previous object: Started 0, Updated 1, Ended 2.
+        expect(stop[2]).toBe('TransactionEvent');
+        expect(stop[3]).toMatchObject({
+          eventType: 'Ended',
+          seqNo: 2,
+          transactionInfo: { transactionId },
+        });
+      }
+      await vi.waitFor(() => expect(ended).toEqual([{ transactionId, meterStop: 200 }]));
+      expect(second.station.transactions.size).toBe(0);
+      // The previous object's records were copied, not shared.
+      expect(first.station.transactions.size).toBe(1);
+    });
+
     it('refuses what the version cannot express, before sending', async () => {
       const { station, frames } = await connect(version, {});
       const attempts: [string, () => Promise<unknown>, boolean][] = [
