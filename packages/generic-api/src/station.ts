@@ -1,5 +1,5 @@
 import { type CallOptions, createRouter, OcppSession, type Router } from '@ocpp/rpc';
-import { OcppSdkError, randomMessageId } from '@ocpp/runtime';
+import { isOcppCallError, isOcppSdkError, OcppSdkError, randomMessageId } from '@ocpp/runtime';
 import type { Transport } from '@ocpp/transport';
 import type * as V16 from '@ocpp/v16-core';
 import { v16Protocol } from '@ocpp/v16-core';
@@ -371,6 +371,9 @@ function routes2(r: LooseRouter, h: StationHandlers): void {
   }
 }
 
+/** Call failures that mean the CALL never left this side. */
+const NOT_SENT: ReadonlySet<string> = new Set(['NOT_CONNECTED', 'VALIDATION_FAILED', 'QUEUE_FULL']);
+
 class GenericStationImpl implements GenericStation {
   readonly session: StationSession;
   readonly identity: string;
@@ -561,17 +564,39 @@ class GenericStationImpl implements GenericStation {
   }
 
   async stopTransaction(p: StopTransactionParams, o?: CallOptions): Promise<TransactionResult> {
+    try {
+      const result = await this.sendStop(p, o);
+      this.forget(p.transactionId);
+      return result;
+    } catch (e) {
+      // A CALLERROR means the CSMS has the stop. Otherwise (not connected, closed, timed out,
+      // invalid) the transaction stays open here, so the stop can be sent again, on this object
+      // or on one it is carried over to.
+      if (isOcppCallError(e)) this.forget(p.transactionId);
+      throw e;
+    }
+  }
+
+  private async sendStop(p: StopTransactionParams, o?: CallOptions): Promise<TransactionResult> {
     if (this.version === 'ocpp1.6') {
       const payload = v16.stampStopTransaction(p, this.ids16.toInt(p.transactionId));
-      this.forget(p.transactionId);
       const res = await this.call<V16.StopTransactionResponse>('StopTransaction', payload, o);
       return compact({
         idTokenInfo: res.idTagInfo === undefined ? undefined : v16.liftIdTokenInfo(res.idTagInfo),
       });
     }
-    const payload = v2.stampStopTransaction(p, this.record(p.transactionId), this.v2);
-    this.forget(p.transactionId);
-    const res = await this.call<V21.TransactionEventResponse>('TransactionEvent', payload, o);
+    const record = this.record(p.transactionId);
+    const payload = v2.stampStopTransaction(p, record, this.v2);
+    const open = this.session.isOpen;
+    let res: V21.TransactionEventResponse;
+    try {
+      res = await this.call<V21.TransactionEventResponse>('TransactionEvent', payload, o);
+    } catch (e) {
+      // Not sent (refused here, or made while disconnected and never delivered): the next
+      // attempt takes the same seqNo, so the CSMS sees no gap.
+      if (isOcppSdkError(e) && (NOT_SENT.has(e.code) || !open)) record.seqNo = payload.seqNo;
+      throw e;
+    }
     return compact({
       idTokenInfo: res.idTokenInfo === undefined ? undefined : v2.liftIdTokenInfo(res.idTokenInfo),
     });

@@ -1,3 +1,4 @@
+import { isOcppSdkError } from '@ocpp/runtime';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type ChargingProfile,
@@ -495,9 +496,15 @@ describe.each(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'] as const)(
           },
         ],
       });
-      const carried = [...first.station.transactions.values()];
       await first.station.close();
       await vi.waitFor(() => expect(csms.station('RESUME-1')).toBeUndefined());
+      // A stop that cannot be sent leaves the transaction open, to be sent again.
+      const failed = await first.station
+        .stopTransaction({ transactionId, meterStop: 190, timestamp: T3, stoppedReason: 'Local' })
+        .catch((e: unknown) => e);
+      expect(isOcppSdkError(failed)).toBe(true);
+      expect([...first.station.transactions.keys()]).toEqual([transactionId]);
+      const carried = [...first.station.transactions.values()];
 
       const second = await startStation(url, version, 'RESUME-1', undefined, carried);
       expect([...second.station.transactions.keys()]).toEqual([transactionId]);
