@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, startTestCsms } from './helpers/cli.js';
+import { eventually, runCli, startCli, startTestCsms } from './helpers/cli.js';
 
 interface Report {
   ok: boolean;
@@ -126,4 +128,87 @@ describe('ocpp simulate against ocpp csms', () => {
     // Nothing to fetch: no external scripts, styles, images or fonts.
     expect(html).not.toMatch(/<script|<link|<img|src=|href=|@import|url\(/i);
   }, 40_000);
+});
+
+/**
+ * A TCP proxy between the fleet and the CSMS that the test can cut: every connection through it is
+ * destroyed at once, both ways, as a network failure would.
+ */
+async function startCuttableProxy(target: string) {
+  const { port: targetPort } = new URL(target);
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(targetPort), '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    cut(): number {
+      const n = sockets.size / 2;
+      for (const s of sockets) s.destroy();
+      return n;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('ocpp simulate when the connection drops', () => {
+  it('sessions charge on offline and stop on the next connection: nothing stays open at the CSMS', async () => {
+    const csms = await startTestCsms(['--quiet', '--heartbeat-interval', '30']);
+    const proxy = await startCuttableProxy(csms.url);
+    try {
+      const fleet = startCli([
+        'simulate',
+        '--url',
+        proxy.url,
+        '--stations',
+        '6',
+        '--protocol',
+        'mixed',
+        '--sessions',
+        '1',
+        '--session-duration',
+        '6',
+        '--meter-interval',
+        '0.25',
+        '--json',
+      ]);
+      await eventually('six running transactions', async () => {
+        const { body } = (await csms.api('/api/transactions?active=true')) as {
+          body: Transaction[];
+        };
+        return body.length === 6 && body.every((t) => t.meterValueCount >= 1) ? true : undefined;
+      });
+      expect(proxy.cut()).toBe(6);
+      const code =
+        fleet.child.exitCode ??
+        (await Promise.race([
+          once(fleet.child, 'exit').then(([c]) => c as number | null),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error('simulate did not end within 30 s')), 30_000),
+          ),
+        ]));
+      const report = JSON.parse(fleet.output().stdout) as Report;
+      expect(report.result.sessions).toMatchObject({ started: 6, completed: 6, failed: 0 });
+      expect(report.ok).toBe(true);
+      expect(code).toBe(0);
+      // Each station booted twice (the reconnect), and each transaction ended exactly once.
+      expect(report.result.messages.sent.BootNotification).toBe(12);
+      expect(report.result.messages.sent.StopTransaction).toBe(2);
+      const { body: txs } = (await csms.api('/api/transactions')) as { body: Transaction[] };
+      expect(txs).toHaveLength(6);
+      expect(txs.filter((t) => t.active)).toEqual([]);
+      expect(txs.every((t) => t.energyWh > 0)).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
 });

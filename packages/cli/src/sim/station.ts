@@ -15,6 +15,7 @@ import {
   type SetConfigurationParams,
   type SetConfigurationResult,
   type StationHandlers,
+  type StationTransaction,
   type StopReason,
   type TriggerMessageParams,
   type TriggerMessageResult,
@@ -95,6 +96,11 @@ interface Connector {
 
 class SessionFailed extends Error {}
 
+/** How often a stop is sent before the session counts as failed (each after a reconnect). */
+const STOP_ATTEMPTS = 5;
+/** How long a stop waits for the station to be connected again. */
+const RECONNECT_WAIT_MS = 60_000;
+
 const WIRE = {
   'ocpp1.6': { start: 'StartTransaction', update: 'MeterValues', stop: 'StopTransaction' },
   'ocpp2.0.1': { start: 'TransactionEvent', update: 'TransactionEvent', stop: 'TransactionEvent' },
@@ -117,6 +123,8 @@ export class SimStation {
   private readonly connectors: Connector[] = [];
   private readonly config = new Map<string, { value: string; readonly: boolean }>();
   private station: GenericStation | undefined;
+  /** Open transactions of the last connection, carried on to the next one. */
+  private carried: StationTransaction[] = [];
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatSeconds = 300;
   private readonly sleeps = new Set<() => void>();
@@ -214,6 +222,8 @@ export class SimStation {
         transport: this.makeTransport(),
         handlers: this.fleet.handlers,
         session: { callTimeoutMs: this.fleet.settings.callTimeoutMs, logger: silentLogger },
+        // Sessions that were running when the connection dropped go on, and end, on this one.
+        transactions: this.carried,
       });
       try {
         await station.start();
@@ -247,6 +257,7 @@ export class SimStation {
     const wasConnected = this.connected;
     this.connected = false;
     this.station = undefined;
+    this.carried = [...station.transactions.values()];
     this.stopHeartbeats();
     if (wasConnected) this.fleet.metrics.stationDisconnected();
     for (const c of this.connectors) c.wake?.();
@@ -286,7 +297,7 @@ export class SimStation {
     this.connected = true;
     this.everBooted = true;
     this.fleet.metrics.stationConnected(this.index, this.protocol);
-    for (const c of this.connectors) await this.sendStatus(c);
+    for (const c of this.connectors) await this.sendStatus(c, this.phaseOf(c));
     this.scheduleHeartbeat();
     this.afterBoot();
   }
@@ -361,6 +372,20 @@ export class SimStation {
           `${action}: ${isOcppSdkError(e) ? e.code : e instanceof Error ? e.message : String(e)}`,
         );
       throw e;
+    }
+  }
+
+  /**
+   * The station once it is connected (and booted) again, for a message that must not be lost;
+   * fails when the run ends first or after {@link RECONNECT_WAIT_MS}.
+   */
+  private async whenLive(): Promise<GenericStation> {
+    const deadline = Date.now() + RECONNECT_WAIT_MS;
+    for (;;) {
+      const s = this.station;
+      if (s !== undefined && this.connected) return s;
+      if (this.fleet.stopping || Date.now() >= deadline) throw new SessionFailed('not connected');
+      await this.sleep(250);
     }
   }
 
@@ -490,7 +515,7 @@ export class SimStation {
       // Samples are due on a fixed clock (start + k × interval), as a meter's are: a slow answer
       // does not stretch the interval.
       let due = Date.now();
-      while (session.stopReason === undefined && !this.fleet.stopping && this.connected) {
+      while (session.stopReason === undefined && !this.fleet.stopping) {
         const left = endAt - Date.now();
         if (left <= 0) break;
         const interval = Number(
@@ -507,31 +532,46 @@ export class SimStation {
           }
           c.wake = done;
         });
-        if (session.stopReason !== undefined || !this.connected || Date.now() >= endAt) break;
+        if (session.stopReason !== undefined || Date.now() >= endAt) break;
         charge.advance(Date.now());
+        // Offline, the car charges on; this sample is not sent (the stop carries the register).
+        if (!this.connected) continue;
         const station = this.live();
-        await this.track(wire.update, () =>
-          station.updateTransaction({
-            transactionId: started.transactionId,
-            meterValue: [charge.sample('Sample.Periodic', iso())],
-            triggerReason: 'MeterValuePeriodic',
-            chargingState: 'Charging',
-          }),
-        );
+        try {
+          await this.track(wire.update, () =>
+            station.updateTransaction({
+              transactionId: started.transactionId,
+              meterValue: [charge.sample('Sample.Periodic', iso())],
+              triggerReason: 'MeterValuePeriodic',
+              chargingState: 'Charging',
+            }),
+          );
+        } catch (e) {
+          // The connection went while the sample was out: charge on. A CALLERROR ends the session.
+          if (isOcppCallError(e) || this.connected) throw e;
+        }
       }
       charge.advance(Date.now());
       const reason = session.stopReason ?? 'Local';
       session.stopReason = reason;
-      const stopper = this.live();
-      await this.track(wire.stop, () =>
-        stopper.stopTransaction({
-          transactionId: started.transactionId,
-          meterStop: Math.round(charge.registerWh),
-          stoppedReason: reason,
-          idToken,
-          meterValue: [charge.sample('Transaction.End', iso())],
-        }),
-      );
+      // The stop must reach the CSMS: after a dropped connection it goes out on the next one.
+      for (let attempt = 1; ; attempt++) {
+        const stopper = await this.whenLive();
+        try {
+          await this.track(wire.stop, () =>
+            stopper.stopTransaction({
+              transactionId: started.transactionId,
+              meterStop: Math.round(charge.registerWh),
+              stoppedReason: reason,
+              idToken,
+              meterValue: [charge.sample('Transaction.End', iso())],
+            }),
+          );
+          break;
+        } catch (e) {
+          if (isOcppCallError(e) || attempt === STOP_ATTEMPTS) throw e;
+        }
+      }
       c.registerWh = round1(charge.registerWh);
       m.energyWh += charge.energyWh;
       // The transaction is over at the CSMS: the session counts as completed even if the
