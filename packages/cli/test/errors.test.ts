@@ -157,13 +157,15 @@ describe('bad input: one clear line and a non-zero exit', () => {
     const notObject = file('b.json', '["CS001", "secret"]');
     const badPassword = file('c.json', '{ "CS001": 42 }');
     const badHex = file('d.json', '{ "CS001": "hex:abc" }');
-    const [r1, r2, r3, r4, r5, r6] = await Promise.all([
+    const empty = file('e.json', '{}');
+    const [r1, r2, r3, r4, r5, r6, r7] = await Promise.all([
       runCli(['csms', '--port', '0', '--credentials', notJson]),
       runCli(['csms', '--port', '0', '--credentials', notObject]),
       runCli(['csms', '--port', '0', '--credentials', badPassword]),
       runCli(['csms', '--port', '0', '--credentials', badHex]),
       runCli(['csms', '--port', '0', '--credentials', '/nonexistent/stations.json']),
       runCli(['simulate', '--url', 'ws://127.0.0.1:1', '--credentials', notJson]),
+      runCli(['csms', '--port', '0', '--credentials', empty]),
     ]);
     expectOneLine(
       r1,
@@ -187,6 +189,11 @@ describe('bad input: one clear line and a non-zero exit', () => {
       'ocpp csms: --credentials /nonexistent/stations.json: cannot read it (no such file)',
     );
     expectOneLine(r6, 1, /^ocpp simulate: credentials file .+ is not valid JSON/);
+    expectOneLine(
+      r7,
+      1,
+      `ocpp csms: credentials file ${empty} lists no station: every connection would be refused (add "identity": "password" pairs, or "*")`,
+    );
   });
 });
 

@@ -73,6 +73,11 @@ export function parseCredentials(text: string, name: string): Credentials {
       secrets.set(identity, password);
     }
   }
+  if (secrets.size === 0) {
+    throw new CliError(
+      `credentials file ${name} lists no station: every connection would be refused (add "identity": "password" pairs, or "*")`,
+    );
+  }
   const fallback = secrets.get('*');
   return {
     secretOf: (identity) => secrets.get(identity) ?? fallback,
