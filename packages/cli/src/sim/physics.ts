@@ -64,13 +64,17 @@ export class ChargingSession {
     return this.registerStartWh + this.energyWh;
   }
 
-  /** Advances the session to `now` (milliseconds) and returns the power drawn meanwhile. */
-  advance(now: number): void {
+  /**
+   * Advances the session to `now` (milliseconds), charging meanwhile at the power the EV takes,
+   * held under `limitW` (a charging profile's limit) when given.
+   */
+  advance(now: number, limitW?: number): void {
     const hours = Math.max(0, now - this.lastSample) / 3_600_000;
     this.lastSample = now;
     const taper = this.soc < 80 ? 1 : Math.max(0.08, (100 - this.soc) / 20);
     const noise = 0.97 + this.random() * 0.04;
-    this.powerW = this.soc >= 100 ? 0 : this.kind.maxPowerW * taper * noise;
+    const takes = this.kind.maxPowerW * taper * noise;
+    this.powerW = this.soc >= 100 ? 0 : Math.min(takes, limitW ?? takes);
     const wh = this.powerW * hours;
     this.energyWh += wh;
     this.soc = Math.min(100, this.soc + (wh / this.capacityWh) * 100);

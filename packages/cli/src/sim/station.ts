@@ -1,17 +1,34 @@
 import {
+  type AcceptedRejectedResult,
+  type CancelReservationParams,
   type ChangeAvailabilityParams,
+  type ChargingProfile,
+  type ClearChargingProfileParams,
+  type ClearChargingProfileResult,
   createGenericStation,
   type DataTransferParams,
   type DataTransferResult,
+  type FirmwareStatus,
   type GenericStation,
+  type GetCompositeScheduleParams,
+  type GetCompositeScheduleResult,
   type GetConfigurationParams,
   type GetConfigurationResult,
+  type GetLogParams,
+  type GetLogResult,
   type IdToken,
+  type LocalListVersionResult,
   type ProtocolVersion,
   type RemoteStartParams,
   type RemoteStartResult,
+  type ReserveNowParams,
+  type ReserveNowResult,
   type ResetParams,
   type ScheduledResult,
+  type SendLocalListParams,
+  type SendLocalListResult,
+  type SetChargingProfileParams,
+  type SetChargingProfileResult,
   type SetConfigurationParams,
   type SetConfigurationResult,
   type StationHandlers,
@@ -21,6 +38,9 @@ import {
   type TriggerMessageResult,
   type UnlockConnectorParams,
   type UnlockConnectorResult,
+  type UpdateFirmwareParams,
+  type UpdateFirmwareResult,
+  type UploadLogStatus,
 } from '@ocpp/generic-api';
 import { silentLogger } from '@ocpp/rpc';
 import { isOcppCallError, isOcppSdkError } from '@ocpp/runtime';
@@ -30,6 +50,14 @@ import type { Secret } from '../cli/files.js';
 import type { FleetMetrics } from '../metrics/fleet-metrics.js';
 import { describeConnectError } from './connect-errors.js';
 import { CHARGER_KINDS, type ChargerKind, ChargingSession, seededRandom } from './physics.js';
+import {
+  compositeSchedule,
+  installProfile,
+  limitAt,
+  PROFILE_LIMITS,
+  profileProblem,
+} from './smart-charging.js';
+import { type Job, type Reservation, StationExtras, tokenKey } from './station-extras.js';
 
 /** What a simulated station does once booted. */
 export type Scenario = 'boot-only' | 'idle' | 'charge-session';
@@ -107,6 +135,28 @@ const WIRE = {
   'ocpp2.1': { start: 'TransactionEvent', update: 'TransactionEvent', stop: 'TransactionEvent' },
 } as const;
 
+/** How long each step of a firmware update or log upload takes (download, install, upload). */
+export const TRANSFER_STEP_MS = 300;
+
+/** Longest local authorisation list a station keeps, and entries per SendLocalList. */
+const LOCAL_LIST_MAX = 1000;
+const SEND_LOCAL_LIST_MAX = 100;
+
+/**
+ * Read-only configuration keys every station reports the same (shared, so they cost a station
+ * nothing): the limits of its firmware, local list, reservation and smart charging features.
+ */
+const FEATURE_KEYS: ReadonlyMap<string, string> = new Map([
+  ['LocalAuthListEnabled', 'true'],
+  ['LocalAuthListMaxLength', String(LOCAL_LIST_MAX)],
+  ['SendLocalListMaxLength', String(SEND_LOCAL_LIST_MAX)],
+  ['ReserveConnectorZeroSupported', 'true'],
+  ['ChargeProfileMaxStackLevel', String(PROFILE_LIMITS.maxStackLevel)],
+  ['ChargingScheduleAllowedChargingRateUnit', 'Current,Power'],
+  ['ChargingScheduleMaxPeriods', String(PROFILE_LIMITS.maxPeriods)],
+  ['MaxChargingProfilesInstalled', String(PROFILE_LIMITS.maxInstalled)],
+]);
+
 const iso = () => new Date().toISOString();
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
@@ -114,7 +164,8 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
  * One simulated charging station: connects, boots, reports every connector, sends heartbeats at
  * the interval the CSMS gave, runs charging sessions (authorize, start, rising meter values,
  * stop) and answers the CSMS's remote start/stop, reset, availability, configuration, trigger,
- * unlock and data transfer. Speaks one version through the generic API.
+ * unlock, data transfer, firmware update, log upload, charging profiles, reservations and the
+ * local list. Speaks one version through the generic API.
  */
 export class SimStation {
   readonly kind: ChargerKind;
@@ -135,6 +186,8 @@ export class SimStation {
   private connected = false;
   private sessionsBegun = 0;
   private loops = 0;
+  /** Firmware, logs, profiles, reservations, local list: created by the first such request. */
+  private extras: StationExtras | undefined;
 
   constructor(
     readonly index: number,
@@ -171,7 +224,8 @@ export class SimStation {
     this.config.set('ConnectionTimeOut', { value: '60', readonly: false });
     this.config.set('LocalAuthorizeOffline', { value: 'false', readonly: false });
     this.config.set('SupportedFeatureProfiles', {
-      value: 'Core,RemoteTrigger',
+      value:
+        'Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger',
       readonly: true,
     });
   }
@@ -336,6 +390,7 @@ export class SimStation {
       await new Promise((r) => setTimeout(r, 20));
     }
     this.stopHeartbeats();
+    this.extras?.stop();
     const station = this.station;
     this.closingByUs = true;
     if (station !== undefined) await station.close(1000, 'simulation ended').catch(() => {});
@@ -401,7 +456,11 @@ export class SimStation {
     phase?: 'Preparing' | 'Charging' | 'Finishing',
   ): Promise<void> {
     const station = this.live();
-    const idle = c.operative ? 'Available' : 'Unavailable';
+    const idle = !c.operative
+      ? 'Unavailable'
+      : this.extras?.reservations.has(c.evseId) === true
+        ? 'Reserved'
+        : 'Available';
     await this.track('StatusNotification', () =>
       station.statusNotification({
         evseId: c.evseId,
@@ -452,7 +511,7 @@ export class SimStation {
       // Spread the fleet's first sessions over one meter interval.
       await this.sleep(this.random() * s.meterIntervalSeconds * 1000);
       while (!this.fleet.stopping && this.quotaLeft()) {
-        if (!this.connected || c.busy || !c.operative) {
+        if (!this.connected || c.busy || !c.operative || this.reservedAgainst(c, this.idToken)) {
           await this.sleep(250);
           continue;
         }
@@ -473,7 +532,9 @@ export class SimStation {
 
   private async runSession(
     c: Connector,
-    remote: { idToken: IdToken; remoteStartId?: number } | undefined,
+    remote:
+      | { idToken: IdToken; remoteStartId?: number; chargingProfile?: ChargingProfile }
+      | undefined,
   ): Promise<void> {
     const m = this.fleet.metrics;
     const s = this.fleet.settings;
@@ -495,6 +556,7 @@ export class SimStation {
       c.session = session;
       await this.sendStatus(c, 'Preparing');
       const starter = this.live();
+      const reservation = this.takeReservation(c, idToken);
       const started = await this.track(wire.start, () =>
         starter.startTransaction({
           evseId: c.evseId,
@@ -504,9 +566,21 @@ export class SimStation {
           triggerReason: remote === undefined ? 'Authorized' : 'RemoteStart',
           chargingState: 'Charging',
           ...(remote?.remoteStartId === undefined ? {} : { remoteStartId: remote.remoteStartId }),
+          ...(reservation === undefined ? {} : { reservationId: reservation.id }),
         }),
       );
       session.transactionId = started.transactionId;
+      if (remote?.chargingProfile !== undefined) {
+        installProfile(
+          this.x().profiles,
+          {
+            evseId: c.evseId,
+            profile: { ...remote.chargingProfile, transactionId: started.transactionId },
+            installedAt: Date.now(),
+          },
+          this.protocol,
+        );
+      }
       if (started.idTokenInfo !== undefined && started.idTokenInfo.status !== 'Accepted') {
         session.stopReason = 'DeAuthorized';
       }
@@ -533,7 +607,7 @@ export class SimStation {
           c.wake = done;
         });
         if (session.stopReason !== undefined || Date.now() >= endAt) break;
-        charge.advance(Date.now());
+        charge.advance(Date.now(), this.powerLimitW(c));
         // Offline, the car charges on; this sample is not sent (the stop carries the register).
         if (!this.connected) continue;
         const station = this.live();
@@ -551,7 +625,7 @@ export class SimStation {
           if (isOcppCallError(e) || this.connected) throw e;
         }
       }
-      charge.advance(Date.now());
+      charge.advance(Date.now(), this.powerLimitW(c));
       const reason = session.stopReason ?? 'Local';
       session.stopReason = reason;
       // The stop must reach the CSMS: after a dropped connection it goes out on the next one.
@@ -591,17 +665,21 @@ export class SimStation {
       c.session = undefined;
       c.busy = false;
       c.wake = undefined;
+      this.dropTxProfiles(c.evseId);
     }
   }
 
   // ---- answers to the CSMS ----
 
   remoteStart(params: RemoteStartParams): RemoteStartResult {
+    const free = (x: Connector) =>
+      !x.busy && x.operative && !this.reservedAgainst(x, params.idToken);
     const c =
       params.evseId !== undefined && params.evseId > 0
         ? this.connectors.find((x) => x.evseId === params.evseId)
-        : this.connectors.find((x) => !x.busy && x.operative);
-    if (c === undefined || c.busy || !c.operative || !this.connected) return { status: 'Rejected' };
+        : (this.connectors.find((x) => free(x) && this.extras?.reservations.has(x.evseId)) ??
+          this.connectors.find(free));
+    if (c === undefined || !free(c) || !this.connected) return { status: 'Rejected' };
     c.busy = true; // reserved until the session runs
     this.fleet.metrics.remoteStarts++;
     // Start after the answer is on its way (runSession marks the connector busy again at once).
@@ -611,6 +689,9 @@ export class SimStation {
       void this.runSession(c, {
         idToken: params.idToken,
         ...(params.remoteStartId === undefined ? {} : { remoteStartId: params.remoteStartId }),
+        ...(params.chargingProfile === undefined
+          ? {}
+          : { chargingProfile: params.chargingProfile }),
       });
     });
     return { status: 'Accepted' };
@@ -683,19 +764,24 @@ export class SimStation {
 
   getConfiguration(params: GetConfigurationParams): GetConfigurationResult {
     const keys =
-      params.keys === undefined || params.keys.length === 0 ? [...this.config.keys()] : params.keys;
+      params.keys === undefined || params.keys.length === 0
+        ? [...this.config.keys(), ...FEATURE_KEYS.keys()]
+        : params.keys;
     const values: { key: string; value: string; readonly: boolean }[] = [];
     const unknownKeys: string[] = [];
     for (const key of keys) {
       const entry = this.config.get(key);
-      if (entry === undefined) unknownKeys.push(key);
-      else values.push({ key, value: entry.value, readonly: entry.readonly });
+      const shared = FEATURE_KEYS.get(key);
+      if (entry !== undefined) values.push({ key, value: entry.value, readonly: entry.readonly });
+      else if (shared !== undefined) values.push({ key, value: shared, readonly: true });
+      else unknownKeys.push(key);
     }
     return { values, unknownKeys };
   }
 
   setConfiguration(params: SetConfigurationParams): SetConfigurationResult {
     const entry = this.config.get(params.key);
+    if (FEATURE_KEYS.has(params.key)) return { status: 'Rejected' };
     if (entry === undefined) return { status: 'NotSupported' };
     if (entry.readonly) return { status: 'Rejected' };
     if (params.key === 'HeartbeatInterval' || params.key === 'MeterValueSampleInterval') {
@@ -795,6 +881,315 @@ export class SimStation {
     }
     return { status: 'Accepted', ...(params.data === undefined ? {} : { data: params.data }) };
   }
+
+  // ---- firmware, logs, smart charging, reservations, local list ----
+
+  private x(): StationExtras {
+    this.extras ??= new StationExtras();
+    return this.extras;
+  }
+
+  /** True when `c` is reserved for someone other than `idToken`. */
+  private reservedAgainst(c: Connector, idToken: IdToken): boolean {
+    const r = this.extras?.reservations.get(c.evseId);
+    if (r === undefined) return false;
+    const key = tokenKey(idToken);
+    return (
+      tokenKey(r.idToken) !== key &&
+      (r.groupIdToken === undefined || tokenKey(r.groupIdToken) !== key)
+    );
+  }
+
+  /** Ends the reservation of `c` that a session of `idToken` is using, and returns it. */
+  private takeReservation(c: Connector, idToken: IdToken): Reservation | undefined {
+    const x = this.extras;
+    const r = x?.reservations.get(c.evseId);
+    if (x === undefined || r === undefined || this.reservedAgainst(c, idToken)) return undefined;
+    x.reservations.delete(c.evseId);
+    x.cancel(r.expiry);
+    return r;
+  }
+
+  /** The power a charging profile allows on `c` now, W (undefined: no profile limits it). */
+  private powerLimitW(c: Connector): number | undefined {
+    const profiles = this.extras?.profiles;
+    if (profiles === undefined || profiles.length === 0) return undefined;
+    return limitAt(profiles, c.evseId, Date.now(), 'W', this.kind);
+  }
+
+  /** A transaction's profiles end with it. */
+  private dropTxProfiles(evseId: number): void {
+    const profiles = this.extras?.profiles;
+    if (profiles === undefined) return;
+    for (let i = profiles.length - 1; i >= 0; i--) {
+      const p = profiles[i]!;
+      if (p.evseId === evseId && p.profile.chargingProfilePurpose === 'TxProfile') {
+        profiles.splice(i, 1);
+      }
+    }
+  }
+
+  /** Reports a connector's idle status soon (after the answer that changed it). */
+  private reportSoon(c: Connector): void {
+    setImmediate(() => {
+      if (this.connected && !c.busy) this.sendStatus(c).catch(() => {});
+    });
+  }
+
+  updateFirmware(p: UpdateFirmwareParams): UpdateFirmwareResult {
+    if (!Number.isFinite(Date.parse(p.retrieveDateTime))) return { status: 'Rejected' };
+    if (p.signingCertificate !== undefined && !p.signingCertificate.includes('BEGIN CERTIFICATE')) {
+      return { status: 'InvalidCertificate' };
+    }
+    const x = this.x();
+    const previous = x.firmware;
+    if (previous !== undefined) x.cancel(previous);
+    const job: Job = { cancelled: false };
+    x.firmware = job;
+    setImmediate(() => {
+      this.runFirmwareUpdate(p, job, x)
+        .catch(() => {})
+        .finally(() => {
+          if (x.firmware === job) x.firmware = undefined;
+        });
+    });
+    // Plain 1.6 UpdateFirmware has an empty answer; the others say an ongoing update was dropped.
+    return {
+      status: previous !== undefined && p.requestId !== undefined ? 'AcceptedCanceled' : 'Accepted',
+    };
+  }
+
+  /**
+   * Download and install as a station reports them: with a request id (2.x, 1.6 signed) the
+   * scheduled and signature steps too, which plain 1.6 FirmwareStatusNotification lacks.
+   */
+  private async runFirmwareUpdate(p: UpdateFirmwareParams, job: Job, x: StationExtras) {
+    const full = p.requestId !== undefined;
+    const action =
+      full && this.protocol === 'ocpp1.6'
+        ? 'SignedFirmwareStatusNotification'
+        : 'FirmwareStatusNotification';
+    const notify = async (status: FirmwareStatus): Promise<boolean> => {
+      if (job.cancelled) return false;
+      const station = await this.whenLive();
+      await this.track(action, () =>
+        station.firmwareStatusNotification(
+          p.requestId === undefined ? { status } : { status, requestId: p.requestId },
+        ),
+      );
+      return !job.cancelled;
+    };
+    const until = (time: string | undefined) =>
+      time === undefined ? 0 : Math.max(0, Date.parse(time) - Date.now());
+    const retrieveIn = until(p.retrieveDateTime);
+    if (retrieveIn > 0) {
+      if (full && !(await notify('DownloadScheduled'))) return;
+      if (!(await x.wait(retrieveIn, job))) return;
+    }
+    if (!(await notify('Downloading'))) return;
+    if (!(await x.wait(TRANSFER_STEP_MS, job)) || !(await notify('Downloaded'))) return;
+    if (full && p.signature !== undefined) {
+      if (!(await x.wait(TRANSFER_STEP_MS / 2, job)) || !(await notify('SignatureVerified')))
+        return;
+    }
+    const installIn = until(p.installDateTime);
+    if (installIn > 0) {
+      if (full && !(await notify('InstallScheduled'))) return;
+      if (!(await x.wait(installIn, job))) return;
+    } else if (!(await x.wait(TRANSFER_STEP_MS, job))) return;
+    // Installing means a restart of the charger: running sessions end first.
+    while (this.connectors.some((c) => c.busy)) if (!(await x.wait(250, job))) return;
+    if (!(await notify('Installing'))) return;
+    if (!(await x.wait(TRANSFER_STEP_MS, job))) return;
+    await notify('Installed');
+  }
+
+  getLog(p: GetLogParams): GetLogResult {
+    const x = this.x();
+    const previous = x.upload;
+    if (previous !== undefined) x.cancel(previous);
+    const job: Job = { cancelled: false };
+    x.upload = job;
+    const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, '');
+    const filename = `${this.identity}-${p.logType ?? 'DiagnosticsLog'}-${stamp}.log`;
+    const action =
+      this.protocol === 'ocpp1.6' && p.requestId === undefined
+        ? 'DiagnosticsStatusNotification'
+        : 'LogStatusNotification';
+    const send = async (status: UploadLogStatus): Promise<void> => {
+      const station = await this.whenLive();
+      await this.track(action, () =>
+        station.logStatusNotification(
+          p.requestId === undefined ? { status } : { status, requestId: p.requestId },
+        ),
+      );
+    };
+    // Nothing is uploaded: the log "goes up" in two steps' time. A newer request cancels it.
+    setImmediate(() => {
+      (async () => {
+        if (job.cancelled) return;
+        await send('Uploading');
+        if (await x.wait(2 * TRANSFER_STEP_MS, job)) await send('Uploaded');
+        else if (job.cancelled && !this.fleet.stopping) await send('AcceptedCanceled');
+      })()
+        .catch(() => {})
+        .finally(() => {
+          if (x.upload === job) x.upload = undefined;
+        });
+    });
+    return {
+      status: previous !== undefined && p.requestId !== undefined ? 'AcceptedCanceled' : 'Accepted',
+      filename,
+    };
+  }
+
+  setChargingProfile(p: SetChargingProfileParams): SetChargingProfileResult {
+    const now = Date.now();
+    const problem = profileProblem(p.evseId, p.chargingProfile, {
+      protocol: this.protocol,
+      evseExists: (n) => this.connectors.some((c) => c.evseId === n),
+      transactionOn: (n) => this.connectors.find((c) => c.evseId === n)?.session?.transactionId,
+      installed: this.extras?.profiles ?? [],
+      now,
+    });
+    if (problem !== undefined) return { status: 'Rejected', statusInfo: { reasonCode: problem } };
+    installProfile(
+      this.x().profiles,
+      { evseId: p.evseId, profile: p.chargingProfile, installedAt: now },
+      this.protocol,
+    );
+    return { status: 'Accepted' };
+  }
+
+  clearChargingProfile(p: ClearChargingProfileParams): ClearChargingProfileResult {
+    const profiles = this.extras?.profiles;
+    let cleared = 0;
+    for (let i = (profiles?.length ?? 0) - 1; i >= 0; i--) {
+      const { evseId, profile } = profiles![i]!;
+      const match =
+        p.id !== undefined
+          ? profile.id === p.id
+          : (p.evseId === undefined || evseId === p.evseId) &&
+            (p.chargingProfilePurpose === undefined ||
+              profile.chargingProfilePurpose === p.chargingProfilePurpose) &&
+            (p.stackLevel === undefined || profile.stackLevel === p.stackLevel);
+      if (match) {
+        profiles!.splice(i, 1);
+        cleared++;
+      }
+    }
+    return { status: cleared > 0 ? 'Accepted' : 'Unknown' };
+  }
+
+  getCompositeSchedule(p: GetCompositeScheduleParams): GetCompositeScheduleResult {
+    const known = p.evseId === 0 || this.connectors.some((c) => c.evseId === p.evseId);
+    const schedule = known
+      ? compositeSchedule(
+          this.extras?.profiles ?? [],
+          p.evseId,
+          Date.now(),
+          p.duration,
+          p.chargingRateUnit,
+          this.kind,
+        )
+      : undefined;
+    return schedule === undefined
+      ? { status: 'Rejected', statusInfo: { reasonCode: known ? 'NoProfile' : 'UnknownEvse' } }
+      : { status: 'Accepted', schedule };
+  }
+
+  reserveNow(p: ReserveNowParams): ReserveNowResult {
+    const expiresIn = Date.parse(p.expiryDateTime) - Date.now();
+    if (!(expiresIn > 0)) return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidValue' } };
+    const x = this.x();
+    const current = [...x.reservations.values()].find((r) => r.id === p.id);
+    const usable = (c: Connector) => {
+      const r = x.reservations.get(c.evseId);
+      return (
+        c.operative && c.pendingOperative !== false && !c.busy && (r === undefined || r === current)
+      );
+    };
+    let c: Connector | undefined;
+    if (p.evseId !== undefined && p.evseId > 0) {
+      c = this.connectors.find((k) => k.evseId === p.evseId);
+      if (c === undefined) return { status: 'Rejected', statusInfo: { reasonCode: 'UnknownEvse' } };
+    } else {
+      // Any EVSE: the one this reservation already holds, else the first free one.
+      c =
+        (current === undefined
+          ? undefined
+          : this.connectors.find((k) => k.evseId === current.evseId && usable(k))) ??
+        this.connectors.find(usable) ??
+        this.connectors.find((k) => k.operative) ??
+        this.connectors[0];
+      if (c === undefined) return { status: 'Rejected' };
+    }
+    if (!c.operative || c.pendingOperative === false) return { status: 'Unavailable' };
+    if (!usable(c)) return { status: 'Occupied' };
+    // The same id replaces its reservation (possibly on another EVSE).
+    if (current !== undefined) {
+      x.reservations.delete(current.evseId);
+      x.cancel(current.expiry);
+      const was = this.connectors.find((k) => k.evseId === current.evseId);
+      if (was !== undefined && was !== c) this.reportSoon(was);
+    }
+    const reservation: Reservation = {
+      id: p.id,
+      evseId: c.evseId,
+      idToken: p.idToken,
+      ...(p.groupIdToken === undefined ? {} : { groupIdToken: p.groupIdToken }),
+      expiry: { cancelled: false },
+    };
+    x.reservations.set(c.evseId, reservation);
+    const reserved = c;
+    void x.wait(expiresIn, reservation.expiry).then((expired) => {
+      if (!expired || x.reservations.get(reserved.evseId) !== reservation) return;
+      x.reservations.delete(reserved.evseId);
+      this.reportSoon(reserved);
+    });
+    this.reportSoon(c);
+    return { status: 'Accepted' };
+  }
+
+  cancelReservation(p: CancelReservationParams): AcceptedRejectedResult {
+    const x = this.extras;
+    const r =
+      x === undefined
+        ? undefined
+        : [...x.reservations.values()].find((v) => v.id === p.reservationId);
+    if (x === undefined || r === undefined) return { status: 'Rejected' };
+    x.reservations.delete(r.evseId);
+    x.cancel(r.expiry);
+    const c = this.connectors.find((k) => k.evseId === r.evseId);
+    if (c !== undefined) this.reportSoon(c);
+    return { status: 'Accepted' };
+  }
+
+  sendLocalList(p: SendLocalListParams): SendLocalListResult {
+    const entries = p.localAuthorizationList ?? [];
+    if (entries.length > SEND_LOCAL_LIST_MAX) return { status: 'Failed' };
+    const x = this.x();
+    if (p.updateType === 'Differential') {
+      if (p.versionNumber <= x.localListVersion) return { status: 'VersionMismatch' };
+      const list = new Map(x.localList);
+      for (const e of entries) {
+        if (e.idTokenInfo === undefined) list.delete(tokenKey(e.idToken));
+        else list.set(tokenKey(e.idToken), e);
+      }
+      if (list.size > LOCAL_LIST_MAX) return { status: 'Failed' };
+      x.localList = list;
+    } else {
+      const list = new Map<string, (typeof entries)[number]>();
+      for (const e of entries) if (e.idTokenInfo !== undefined) list.set(tokenKey(e.idToken), e);
+      x.localList = list;
+    }
+    x.localListVersion = p.versionNumber;
+    return { status: 'Accepted' };
+  }
+
+  getLocalListVersion(): LocalListVersionResult {
+    return { versionNumber: this.extras?.localListVersion ?? 0 };
+  }
 }
 
 /**
@@ -837,5 +1232,31 @@ export function fleetHandlers(
     onDataTransfer: on((s, p: DataTransferParams) => s.dataTransfer(p), {
       status: 'UnknownVendorId',
     }),
+    onUpdateFirmware: on((s, p: UpdateFirmwareParams) => s.updateFirmware(p), {
+      status: 'Rejected',
+    }),
+    onGetLog: on((s, p: GetLogParams) => s.getLog(p), { status: 'Rejected' }),
+    onSetChargingProfile: on((s, p: SetChargingProfileParams) => s.setChargingProfile(p), {
+      status: 'Rejected',
+    }),
+    onClearChargingProfile: on((s, p: ClearChargingProfileParams) => s.clearChargingProfile(p), {
+      status: 'Unknown',
+    }),
+    onGetCompositeSchedule: on((s, p: GetCompositeScheduleParams) => s.getCompositeSchedule(p), {
+      status: 'Rejected',
+    }),
+    onReserveNow: on((s, p: ReserveNowParams) => s.reserveNow(p), { status: 'Rejected' }),
+    onCancelReservation: on((s, p: CancelReservationParams) => s.cancelReservation(p), {
+      status: 'Rejected',
+    }),
+    onSendLocalList: on((s, p: SendLocalListParams) => s.sendLocalList(p), { status: 'Failed' }),
+    // Both answer from one argument only (the context): count the call the same way.
+    onGetLocalListVersion: (context) =>
+      on((s, _p: undefined) => s.getLocalListVersion(), { versionNumber: 0 })(undefined, context),
+    // The simulator keeps no authorisation cache: there is nothing to clear.
+    onClearCache: (context) =>
+      on((_s, _p: undefined): AcceptedRejectedResult => ({ status: 'Accepted' }), {
+        status: 'Rejected',
+      })(undefined, context),
   };
 }
