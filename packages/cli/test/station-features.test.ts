@@ -223,10 +223,10 @@ describe('simulated stations answer the CSMS like real ones, on every version', 
 
   it('charging profiles are kept per EVSE, cleared by id or criteria, and make the composite schedule', async () => {
     const { csms, stations } = await fleetOfThree();
-    const start = new Date(Date.now() - 1000).toISOString();
     for (const version of VERSIONS) {
       const id = stations[version].identity;
       const v16 = version === 'ocpp1.6';
+      const start = new Date(Date.now() - 1000).toISOString();
       const purpose16: Record<string, string> = {
         ChargingStationMaxProfile: 'ChargePointMaxProfile',
       };
@@ -287,8 +287,10 @@ describe('simulated stations answer the CSMS like real ones, on every version', 
         );
         if (r.status !== 'Accepted') return r.status as string;
         const s = v16 ? r.chargingSchedule : r.schedule;
+        // The change 61 s after `start` comes 60 s after the request, less the time gone since.
         return (s.chargingSchedulePeriod as { startPeriod: number; limit: number }[]).map(
-          (p) => [p.startPeriod, p.limit] as const,
+          (p) =>
+            [p.startPeriod >= 55 && p.startPeriod <= 60 ? 60 : p.startPeriod, p.limit] as const,
         );
       };
       const clear = (criteria: { id?: number; evseId?: number; purpose?: string }) =>
@@ -358,6 +360,64 @@ describe('simulated stations answer the CSMS like real ones, on every version', 
       expect((await clear({ evseId: 1 })).status).toBe('Unknown');
       expect((await clear({ purpose: 'ChargingStationMaxProfile' })).status).toBe('Accepted');
       expect(await composite(1), version).toBe('Rejected');
+
+      // A 2 kW station limit holds a session's power under it; a TxProfile for the running
+      // transaction is accepted, and the composite schedule follows the lower of the two.
+      expect((await setProfile(0, 10, 'ChargingStationMaxProfile', [[0, 2000]])).status).toBe(
+        'Accepted',
+      );
+      const started = await csms.api(`/api/stations/${id}/remote-start`, {
+        idToken: `CAP-${version}`,
+        evseId: 1,
+      });
+      expect(started.body.result.status).toBe('Accepted');
+      const tx = await eventually(`${version} a metered session`, async () => {
+        const { body } = (await csms.api(`/api/transactions?active=true&station=${id}`)) as {
+          body: { id: string; powerW?: number }[];
+        };
+        return body.find((t) => t.powerW !== undefined);
+      });
+      expect(tx.powerW).toBeGreaterThan(0);
+      expect(tx.powerW).toBeLessThanOrEqual(2000);
+      const txProfile = await call(
+        csms,
+        id,
+        'SetChargingProfile',
+        v16
+          ? {
+              connectorId: 1,
+              csChargingProfiles: {
+                chargingProfileId: 11,
+                transactionId: Number(tx.id),
+                stackLevel: 0,
+                chargingProfilePurpose: 'TxProfile',
+                chargingProfileKind: 'Relative',
+                chargingSchedule: {
+                  chargingRateUnit: 'W',
+                  chargingSchedulePeriod: [{ startPeriod: 0, limit: 1500 }],
+                },
+              },
+            }
+          : {
+              evseId: 1,
+              chargingProfile: {
+                id: 11,
+                transactionId: tx.id,
+                stackLevel: 0,
+                chargingProfilePurpose: 'TxProfile',
+                chargingProfileKind: 'Relative',
+                chargingSchedule: [
+                  {
+                    id: 1,
+                    chargingRateUnit: 'W',
+                    chargingSchedulePeriod: [{ startPeriod: 0, limit: 1500 }],
+                  },
+                ],
+              },
+            },
+      );
+      expect(txProfile.status, version).toBe('Accepted');
+      expect(await composite(1), version).toEqual([[0, 1500]]);
     }
   }, 40_000);
 
