@@ -413,14 +413,7 @@ class GenericStationImpl implements GenericStation {
     }) as unknown as StationSession;
     this.loose = this.session as unknown as LooseSession;
     stations.set(this.session, this);
-    for (const t of options.transactions ?? []) {
-      this.open ??= new Map();
-      this.open.set(t.transactionId, { ...t });
-      if (t.transactionId16 !== undefined) {
-        this.by16 ??= new Map();
-        this.by16.set(t.transactionId16, t.transactionId);
-      }
-    }
+    for (const t of options.transactions ?? []) this.remember({ ...t });
   }
 
   get transactions(): ReadonlyMap<string, StationTransaction> {
@@ -485,13 +478,22 @@ class GenericStationImpl implements GenericStation {
   }
 
   private record(id: string, evseId = 0, connectorId = 1): TransactionRecord {
-    this.open ??= new Map();
-    let record = this.open.get(id);
+    let record = this.open?.get(id);
     if (record === undefined) {
       record = { transactionId: id, evseId, connectorId, seqNo: 0 };
-      this.open.set(id, record);
+      this.remember(record);
     }
     return record;
+  }
+
+  /** Keeps an open transaction (and, in 1.6, its integer id both ways). */
+  private remember(record: TransactionRecord): void {
+    this.open ??= new Map();
+    this.open.set(record.transactionId, record);
+    if (record.transactionId16 !== undefined) {
+      this.by16 ??= new Map();
+      this.by16.set(record.transactionId16, record.transactionId);
+    }
   }
 
   private forget(id: string): void {
@@ -515,16 +517,13 @@ class GenericStationImpl implements GenericStation {
         o,
       );
       const id = p.transactionId ?? String(res.transactionId);
-      this.open ??= new Map();
-      this.by16 ??= new Map();
-      this.open.set(id, {
+      this.remember({
         transactionId: id,
         transactionId16: res.transactionId,
         evseId: p.evseId,
         connectorId: p.connectorId ?? 1,
         seqNo: 1,
       });
-      this.by16.set(res.transactionId, id);
       return { transactionId: id, idTokenInfo: v16.liftIdTokenInfo(res.idTagInfo) };
     }
     const id = p.transactionId ?? randomMessageId();
@@ -587,14 +586,14 @@ class GenericStationImpl implements GenericStation {
     }
     const record = this.record(p.transactionId);
     const payload = v2.stampStopTransaction(p, record, this.v2);
-    const open = this.session.isOpen;
+    const wasOpen = this.session.isOpen;
     let res: V21.TransactionEventResponse;
     try {
       res = await this.call<V21.TransactionEventResponse>('TransactionEvent', payload, o);
     } catch (e) {
       // Not sent (refused here, or made while disconnected and never delivered): the next
       // attempt takes the same seqNo, so the CSMS sees no gap.
-      if (isOcppSdkError(e) && (NOT_SENT.has(e.code) || !open)) record.seqNo = payload.seqNo;
+      if (isOcppSdkError(e) && (NOT_SENT.has(e.code) || !wasOpen)) record.seqNo = payload.seqNo;
       throw e;
     }
     return compact({
