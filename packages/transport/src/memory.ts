@@ -15,6 +15,9 @@ class MemoryTransport implements Transport {
   isOpen = false;
   private handlers: TransportHandlers | undefined;
   private closed = false;
+  private paused = false;
+  /** Frames that arrived while paused, delivered in order on `resume()`. */
+  private held: string[] | undefined;
 
   constructor(private readonly subprotocol: string) {}
 
@@ -35,9 +38,34 @@ class MemoryTransport implements Transport {
     if (!this.isOpen) throw new Error('transport is not open');
     const peer = this.peer;
     // Deliver asynchronously, in order, as a socket would.
-    queueMicrotask(() => {
-      if (peer.isOpen) peer.handlers?.message(text);
-    });
+    queueMicrotask(() => peer.deliver(text));
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.held !== undefined) queueMicrotask(() => this.drain());
+  }
+
+  private deliver(text: string): void {
+    if (!this.isOpen) return;
+    if (this.paused || this.held !== undefined) {
+      this.held ??= [];
+      this.held.push(text);
+      return;
+    }
+    this.handlers?.message(text);
+  }
+
+  private drain(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    while (held.length > 0 && !this.paused && this.isOpen) this.handlers?.message(held.shift()!);
+    if (held.length === 0 || !this.isOpen) this.held = undefined;
   }
 
   async close(code = 1000, reason = ''): Promise<void> {
@@ -58,7 +86,8 @@ class MemoryTransport implements Transport {
 
 /**
  * Two connected in-memory transports, `[station, csms]`: what one sends the other receives, in
- * order, on a later microtask. Closing either closes both. For tests and examples.
+ * order, on a later microtask (held while the receiving end is paused). Closing either closes
+ * both. For tests and examples.
  */
 export function createMemoryTransportPair(
   options: MemoryTransportOptions = {},

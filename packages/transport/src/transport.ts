@@ -51,6 +51,15 @@ export interface Transport {
   send(text: string): void;
   /** Closes for good (no reconnect). Resolves once closed. */
   close(code?: number, reason?: string): Promise<void>;
+  /**
+   * Flow control: stop reading inbound frames until {@link Transport.resume}. The session pauses
+   * while inbound calls wait to be handled, so a peer that pipelines calls is held back by its own
+   * socket instead of filling memory. Frames already read may still arrive after `pause()`.
+   * Optional: without it the session relies on its bounded inbound queue alone.
+   */
+  pause?(): void;
+  /** Reads inbound frames again after {@link Transport.pause}. */
+  resume?(): void;
 }
 
 /** A connection a server accepted: who it is, which version it speaks, and its transport. */

@@ -52,6 +52,26 @@ describe('in-memory transport pair', () => {
     await expect(a.start()).rejects.toThrow(/closed/);
   });
 
+  it('holds frames while paused and delivers them in order on resume', async () => {
+    const [a, b] = createMemoryTransportPair();
+    const rb = record();
+    a.bind(record().handlers);
+    b.bind(rb.handlers);
+    await a.start();
+    await b.start();
+    b.pause?.();
+    a.send('1');
+    a.send('2');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(rb.events).toEqual(['open ocpp2.0.1']);
+    b.resume?.();
+    a.send('3');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(rb.events).toEqual(['open ocpp2.0.1', 'message 1', 'message 2', 'message 3']);
+  });
+
   it('accepts one binding only', () => {
     const [a] = createMemoryTransportPair();
     a.bind(record().handlers);
