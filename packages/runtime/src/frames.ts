@@ -16,6 +16,16 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 /** The longest message id the spec allows ("to allow for GUIDs/UUIDs"). */
 export const MAX_MESSAGE_ID_LENGTH = 36;
 
+/**
+ * How deeply arrays and objects may nest in a frame, the frame's own array included, unless the
+ * receiver sets another limit. The deepest message of the official schemas nests 13 levels (2.0.1
+ * ReportChargingProfiles, frame included); the rest leaves room for vendor `customData` and
+ * DataTransfer `data`. A deeper frame is refused before it is parsed: `JSON.stringify` and any
+ * recursive walk of such a value overflow the stack, and parsing 500,000 levels alone blocks the
+ * event loop for a third of a second.
+ */
+export const DEFAULT_MAX_FRAME_DEPTH = 64;
+
 /** `[2, messageId, action, payload]` */
 export type CallFrame = readonly [2, string, string, unknown];
 /** `[3, messageId, payload]` */
@@ -55,6 +65,12 @@ export interface FrameRefusal {
   readonly ok: false;
   readonly reason: string;
   readonly reply?: FrameReply;
+  /**
+   * Set when a CALLRESULT, CALLERROR or CALLRESULTERROR with a readable id was refused for its
+   * content (nested too deeply): the receiver may fail the call of that id at once instead of
+   * letting it time out.
+   */
+  readonly answers?: { readonly type: 3 | 4 | 5; readonly id: string };
 }
 
 /** Outcome of {@link parseFrame}: the frame, or why it was refused and what (if anything) to answer. */
@@ -66,6 +82,100 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function refuse(reason: string, reply?: FrameReply): FrameRefusal {
   return reply === undefined ? { ok: false, reason } : { ok: false, reason, reply };
+}
+
+/** A short, bounded account of a value the peer sent, for a refusal's reason and description. */
+function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return String(value);
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${truncateChars(value, 40)}…` : value);
+    case 'boolean':
+      return String(value);
+    default:
+      return value === null ? 'null' : Array.isArray(value) ? 'an array' : `an ${typeof value}`;
+  }
+}
+
+/**
+ * True when arrays and objects in `text` nest deeper than `max` (brackets inside strings do not
+ * count). Linear, no recursion, nothing allocated: string contents are skipped with `indexOf`.
+ * Unbalanced text is the JSON parser's business.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip the string: its closing quote is the next one not escaped by an odd run of `\`.
+      let j = text.indexOf('"', i + 1);
+      while (j !== -1) {
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((j - k) % 2 === 1) break;
+        j = text.indexOf('"', j + 1);
+      }
+      if (j === -1) return false;
+      i = j;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** `[type, "id"` at the start of a frame, read without parsing the rest. */
+const FRAME_HEAD = /^\s*\[\s*([2-6])\s*,\s*"((?:[^"\\]|\\.){1,80})"/;
+
+/**
+ * Refuses a frame nested deeper than `max` without parsing it: the message type and id are read
+ * from its head, so a CALL still gets its CALLERROR and a reply is recognised.
+ */
+function refuseDeep(text: string, version: OcppVersion, max: number): FrameRefusal {
+  const reason = `frame nests arrays or objects deeper than ${max} levels`;
+  const v2 = version !== '1.6';
+  const head = FRAME_HEAD.exec(text);
+  let id: string | undefined;
+  if (head !== null) {
+    try {
+      id = JSON.parse(`"${head[2]!}"`) as string;
+    } catch {
+      id = undefined;
+    }
+  }
+  const type = head === null ? undefined : Number(head[1]);
+  if (type === undefined || id === undefined || id.length > MAX_MESSAGE_ID_LENGTH) {
+    // Nothing to correlate an answer with: as for a frame that is not an OCPP-J array.
+    return refuse(
+      reason,
+      v2
+        ? { id: '-1', code: 'RpcFrameworkError', description: `Frame nests deeper than ${max}` }
+        : undefined,
+    );
+  }
+  const known = type <= 4 || (version === '2.1' && (type === 5 || type === 6));
+  if (!known) {
+    return version === '2.0.1'
+      ? refuse(reason, {
+          id,
+          code: 'MessageTypeNotSupported',
+          description: `Message type ${type} is not supported`,
+        })
+      : refuse(reason);
+  }
+  if (type === 6) return refuse(reason);
+  if (type === 2) {
+    return refuse(reason, {
+      id,
+      code: v2 ? 'FormatViolation' : 'FormationViolation',
+      description: `Payload nests arrays or objects deeper than ${max} levels`,
+    });
+  }
+  return { ok: false, reason, answers: { type: type as 3 | 4 | 5, id } };
 }
 
 /**
@@ -81,8 +191,12 @@ function refuse(reason: string, reply?: FrameReply): FrameRefusal {
  *
  * The payload is not checked here: schema validation decides about it.
  */
-export function parseFrame(text: string, version: OcppVersion): FrameParseResult {
-  const frame = readFrame(text, version);
+export function parseFrame(
+  text: string,
+  version: OcppVersion,
+  maxDepth: number = DEFAULT_MAX_FRAME_DEPTH,
+): FrameParseResult {
+  const frame = readFrame(text, version, maxDepth);
   if (!Array.isArray(frame)) return frame as FrameRefusal;
   return { ok: true, frame: toParsedFrame(frame as Frame) };
 }
@@ -110,9 +224,22 @@ function toParsedFrame(frame: Frame): ParsedFrame {
  * CALLERROR or CALLRESULTERROR with its description and details filled in), so a receiver on a
  * hot path allocates nothing beyond what `JSON.parse` builds. Tell the outcomes apart with
  * `Array.isArray`; the same rules decide what is refused and what is answered.
+ *
+ * Total: no input makes it throw. A frame nesting deeper than `maxDepth` is refused unparsed; a
+ * CALL among them is answered `FormationViolation` (1.6) / `FormatViolation` (2.x) when its id
+ * can be read from the frame's head, and anything unreadable as a frame without a correlatable
+ * id is.
  */
-export function readFrame(text: string, version: OcppVersion): Frame | FrameRefusal {
+export function readFrame(
+  text: string,
+  version: OcppVersion,
+  maxDepth: number = DEFAULT_MAX_FRAME_DEPTH,
+): Frame | FrameRefusal {
   const v2 = version !== '1.6';
+  // Each level takes two characters: a short frame cannot nest too deeply.
+  if (text.length > 2 * maxDepth && nestsDeeperThan(text, maxDepth)) {
+    return refuseDeep(text, version, maxDepth);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -142,12 +269,13 @@ export function readFrame(text: string, version: OcppVersion): Frame | FrameRefu
   const known =
     type === 2 || type === 3 || type === 4 || (version === '2.1' && (type === 5 || type === 6));
   if (!known) {
-    const reason = `message type ${JSON.stringify(type)} is not supported by OCPP ${version}`;
+    const shown = describeValue(type);
+    const reason = `message type ${shown} is not supported by OCPP ${version}`;
     return version === '2.0.1'
       ? refuse(reason, {
           id: id ?? '-1',
           code: 'MessageTypeNotSupported',
-          description: `Message type ${JSON.stringify(type)} is not supported`,
+          description: `Message type ${shown} is not supported`,
         })
       : refuse(reason);
   }

@@ -1,4 +1,5 @@
 import type { ViolationKind } from './error-codes.js';
+import { truncateChars } from './frames.js';
 
 /** The JSON-schema keyword a payload failed. */
 export type SchemaKeyword =
@@ -76,14 +77,23 @@ export function kindOfKeyword(keyword: SchemaKeyword, expectedType?: string): Vi
   }
 }
 
+/**
+ * The longest property name a pointer shows in full. A name is the peer's own text (an unknown
+ * property of any length): cut, it keeps CALLERROR descriptions and details, and logs, bounded.
+ */
+const MAX_SEGMENT_CHARS = 64;
+
 /** Escapes one JSON-pointer segment (RFC 6901). */
 function escapeSegment(segment: string | number): string {
-  return typeof segment === 'number'
-    ? String(segment)
-    : segment.replace(/~/g, '~0').replace(/\//g, '~1');
+  if (typeof segment === 'number') return String(segment);
+  const name =
+    segment.length > MAX_SEGMENT_CHARS
+      ? `${truncateChars(segment, MAX_SEGMENT_CHARS)}…(${segment.length} characters)`
+      : segment;
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Renders path segments as a JSON pointer. */
+/** Renders path segments as a JSON pointer; a property name over 64 characters is cut. */
 export function toPointer(segments: readonly (string | number)[]): string {
   let out = '';
   for (const s of segments) out += `/${escapeSegment(s)}`;

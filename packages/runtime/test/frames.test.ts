@@ -194,3 +194,115 @@ describe('readFrame', () => {
     expect(read).toEqual(parseFrame(text, version));
   });
 });
+
+describe('readFrame is total: nesting, odd values at every position', () => {
+  const deepArray = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+  const deepObject = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+  const versions: OcppVersion[] = ['1.6', '2.0.1', '2.1'];
+
+  it.each(versions)('%s: a frame that is only nesting, up to 1,000,000 levels', (version) => {
+    for (const n of [65, 5_000, 1_000_000]) {
+      for (const text of [deepArray(n), deepObject(n)]) {
+        const read = readFrame(text, version);
+        expect(Array.isArray(read)).toBe(false);
+        const reply = (read as { reply?: { id: string; code: string } }).reply;
+        expect(reply).toEqual(
+          version === '1.6'
+            ? undefined
+            : expect.objectContaining({ id: '-1', code: 'RpcFrameworkError' }),
+        );
+      }
+    }
+  });
+
+  it.each(versions)(
+    '%s: nesting as the message type, the id, the action and the payload',
+    (version) => {
+      const deep = deepArray(10_000);
+      const v2 = version !== '1.6';
+      // No id to answer: the frame as a whole is unreadable.
+      for (const text of [`[${deep},"a1","Heartbeat",{}]`, `[2,${deep},"Heartbeat",{}]`]) {
+        const read = readFrame(text, version) as { ok: false; reply?: { id: string } };
+        expect(read.ok).toBe(false);
+        expect(read.reply?.id).toBe(v2 ? '-1' : undefined);
+      }
+      // The id can be read: the CALL is answered with it.
+      for (const text of [`[2,"a1",${deep},{}]`, `[2,"a1","Heartbeat",{"x":${deep}}]`]) {
+        const read = readFrame(text, version) as { reply?: { id: string; code: string } };
+        expect(read.reply).toEqual(
+          expect.objectContaining({
+            id: 'a1',
+            code: v2 ? 'FormatViolation' : 'FormationViolation',
+          }),
+        );
+      }
+    },
+  );
+
+  it('a too-deep reply names its id, so the pending call can fail at once', () => {
+    const deep = deepObject(100);
+    expect(readFrame(`[3,"r1",${deep}]`, '2.0.1')).toEqual(
+      expect.objectContaining({ ok: false, answers: { type: 3, id: 'r1' } }),
+    );
+    expect(readFrame(`[4,"r2","GenericError","",${deep}]`, '1.6')).toEqual(
+      expect.objectContaining({ ok: false, answers: { type: 4, id: 'r2' } }),
+    );
+    expect(readFrame(`[5,"r3","GenericError","",${deep}]`, '2.1')).toEqual(
+      expect.objectContaining({ ok: false, answers: { type: 5, id: 'r3' } }),
+    );
+    // 5 is no message type of 2.0.1: refused as such, with its id.
+    expect(readFrame(`[5,"r3","GenericError","",${deep}]`, '2.0.1')).toEqual(
+      expect.objectContaining({
+        reply: expect.objectContaining({ id: 'r3', code: 'MessageTypeNotSupported' }),
+      }),
+    );
+  });
+
+  it('brackets inside strings, escaped quotes and backslashes do not count as nesting', () => {
+    const data = JSON.stringify(`${'['.repeat(500)}\\"${'{'.repeat(500)}\\\\`);
+    const text = `[2,"a1","DataTransfer",{"vendorId":"v","data":${data}}]`;
+    expect(Array.isArray(readFrame(text, '2.0.1'))).toBe(true);
+    expect(Array.isArray(readFrame(text, '1.6', 2))).toBe(true);
+    expect(Array.isArray(readFrame(text, '1.6', 1))).toBe(false);
+  });
+
+  it('the limit is the frame depth: at the limit accepted, one more refused', () => {
+    // The frame array is level 1, so 63 more levels fit the default of 64.
+    const at = `[2,"a1","DataTransfer",{"vendorId":"v","data":${deepArray(62)}}]`;
+    const over = `[2,"a1","DataTransfer",{"vendorId":"v","data":${deepArray(63)}}]`;
+    expect(Array.isArray(readFrame(at, '2.1'))).toBe(true);
+    expect(readFrame(over, '2.1')).toEqual(
+      expect.objectContaining({
+        reply: expect.objectContaining({ id: 'a1', code: 'FormatViolation' }),
+      }),
+    );
+  });
+
+  it.each(versions)(
+    '%s: any value as message type gives a bounded reason, never a throw',
+    (version) => {
+      const odd = [
+        '1e400',
+        '-0',
+        '"x"',
+        `"${'y'.repeat(100_000)}"`,
+        'true',
+        'null',
+        '{}',
+        '[1]',
+        '2.5',
+        '7',
+      ];
+      for (const type of odd) {
+        const read = readFrame(`[${type},"a1","Heartbeat",{}]`, version) as {
+          ok: false;
+          reason: string;
+          reply?: { description: string };
+        };
+        expect(read.ok).toBe(false);
+        expect(read.reason.length).toBeLessThan(120);
+        if (read.reply !== undefined) expect(read.reply.description.length).toBeLessThan(120);
+      }
+    },
+  );
+});
