@@ -486,13 +486,13 @@ export const corpus: readonly CorpusCase[] = [
     handled: ['DataTransfer'],
   },
   {
-    rule: 'distinct ids in flight at once are each answered',
-    ref: 'OCPP-J 1.6 §4.1.1 (synchronicity is per sender)',
+    rule: 'a CALL pipelined behind one still being handled waits its turn: answered in order',
+    ref: 'OCPP-J 1.6 §4.1.1 (one CALL in flight per sender; the receiver handles them in order)',
     role: 'csms',
     send: ['[2,"s1","DataTransfer",{"vendorId":"slow"}]', '[2,"s2","Heartbeat",{}]'],
     expectFrames: [
-      [3, 's2', { currentTime: '2025-03-14T09:26:53Z' }],
       [3, 's1', { status: 'Accepted' }],
+      [3, 's2', { currentTime: '2025-03-14T09:26:53Z' }],
     ],
   },
 

@@ -1,7 +1,9 @@
 import {
   type ActionMapShape,
   type CallErrorFrame,
+  type CallFrame,
   type CallResultErrorFrame,
+  DEFAULT_MAX_FRAME_DEPTH,
   type ErrorCodeOf,
   type Frame,
   type FrameRefusal,
@@ -14,12 +16,14 @@ import {
   type Protocol,
   randomMessageId,
   readFrame,
+  type SendFrame,
   SUBPROTOCOLS,
   serializeCall,
   serializeCallError,
   serializeCallResult,
   serializeCallResultError,
   serializeSend,
+  truncateChars,
   type ValidationFailure,
   type ValidationIssue,
 } from '@ocpp/runtime';
@@ -84,6 +88,42 @@ export interface SessionOptions<
    * @default false
    */
   readonly detailedErrors?: boolean;
+  /**
+   * Inbound CALLs (and 2.1 SENDs) that may wait while the peer's previous CALL is still being
+   * handled or the rate limit holds them back. The peer's calls are handled one at a time, in
+   * order, as OCPP intends ("SHALL NOT send a CALL ... unless all the CALL messages it sent before
+   * have been responded to"); while any wait, the transport is paused (`Transport.pause`), so a
+   * peer that pipelines is held back by its own socket. One more than this is answered
+   * `GenericError` at once (a SEND is dropped and reported).
+   * @default 1000
+   */
+  readonly maxInboundQueue?: number;
+  /**
+   * A per-connection limit on the peer's CALLs and SENDs: a token bucket of `burst` calls, refilled
+   * at `perSecond`. A call over the limit is not refused: it waits its turn in the inbound queue
+   * (with the transport paused) until a token is free, so a flooding station slows down to the
+   * limit and its neighbours keep their latency. Off by default.
+   * @default undefined (no limit)
+   */
+  readonly inboundRateLimit?: InboundRateLimit;
+  /**
+   * How deeply arrays and objects may nest in an inbound frame, the frame's array included. A
+   * deeper frame is refused unparsed: a CALL is answered `FormationViolation` (1.6) /
+   * `FormatViolation` (2.x), a reply fails the call it answers.
+   * @default 64 (`DEFAULT_MAX_FRAME_DEPTH`)
+   */
+  readonly maxFrameDepth?: number;
+}
+
+/** A token bucket for the peer's calls (see `SessionOptions.inboundRateLimit`). */
+export interface InboundRateLimit {
+  /** Calls per second the bucket refills with (> 0). */
+  readonly perSecond: number;
+  /**
+   * Calls that may arrive back to back before the limit applies (≥ 1).
+   * @default max(1, perSecond)
+   */
+  readonly burst?: number;
 }
 
 /** Options of one call. */
@@ -145,6 +185,61 @@ class Outbound {
 }
 
 /**
+ * The peer's calls, once one of them had to wait or a rate limit applies: the CALL being handled
+ * (one at a time), those waiting behind it, and the token bucket.
+ */
+class Inbound {
+  /** The id of the CALL whose handler has not finished yet. */
+  current: string | undefined = undefined;
+  /** Calls and SENDs waiting their turn, in arrival order. */
+  readonly queue: (CallFrame | SendFrame)[] = [];
+  /** The transport is paused because calls wait. */
+  paused = false;
+  tokens: number;
+  /** `Date.now()` of the last refill. */
+  refilled = 0;
+  /** Wakes the queue when the next token is due. */
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(rate: RateConfig | undefined) {
+    this.tokens = rate === undefined ? 0 : rate.burst;
+    this.refilled = rate === undefined ? 0 : Date.now();
+  }
+
+  /** Takes a token; false when the bucket is empty. */
+  take(rate: RateConfig): boolean {
+    const now = Date.now();
+    if (now > this.refilled) {
+      this.tokens = Math.min(rate.burst, this.tokens + (now - this.refilled) * rate.perMs);
+      this.refilled = now;
+    }
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until the bucket holds a whole token again. */
+  untilToken(rate: RateConfig): number {
+    return Math.max(1, Math.ceil((1 - this.tokens) / rate.perMs));
+  }
+}
+
+/** @internal A rate limit as the session applies it. */
+interface RateConfig {
+  readonly perMs: number;
+  readonly burst: number;
+}
+
+function rateConfig(limit: InboundRateLimit | undefined): RateConfig | undefined {
+  if (limit === undefined) return undefined;
+  const burst = limit.burst ?? Math.max(1, limit.perSecond);
+  if (!(limit.perSecond > 0) || !Number.isFinite(limit.perSecond) || !(burst >= 1)) {
+    throw new RangeError('inboundRateLimit needs perSecond > 0 and burst >= 1');
+  }
+  return { perMs: limit.perSecond / 1000, burst };
+}
+
+/**
  * @internal The settings of a session, read-only once built: one object shared by every session
  * a CSMS server creates with the same router and settings, so a connection pays for none of them.
  */
@@ -163,6 +258,9 @@ export interface SessionConfig {
   readonly nextId: () => string;
   readonly logger: Logger;
   readonly detailedErrors: boolean;
+  readonly maxInboundQueue: number;
+  readonly rate: RateConfig | undefined;
+  readonly maxFrameDepth: number;
   /** Runs before the session emits `close` (the CSMS server's bookkeeping). */
   readonly onClose: ((session: AnySession, info: TransportCloseInfo) => void) | undefined;
 }
@@ -197,6 +295,9 @@ export function sessionConfig<V extends OcppVersion, M extends ActionMapShape<M>
     nextId: options.messageId ?? randomMessageId,
     logger: options.logger ?? defaultLogger,
     detailedErrors: options.detailedErrors ?? false,
+    maxInboundQueue: options.maxInboundQueue ?? 1000,
+    rate: rateConfig(options.inboundRateLimit),
+    maxFrameDepth: options.maxFrameDepth ?? DEFAULT_MAX_FRAME_DEPTH,
     onClose,
   };
 }
@@ -228,8 +329,8 @@ export class OcppSession<
   private readonly transport: Transport;
   private readonly config: SessionConfig;
   private calls: Outbound | undefined;
-  /** Ids of inbound CALLs whose handler has not finished yet (to refuse a duplicate id). */
-  private handling: string[] | undefined;
+  /** The peer's calls, once one had to wait (or a rate limit applies). */
+  private inbound: Inbound | undefined;
   /** Counts connections; a handler whose connection generation is over has been aborted. */
   private generation = 0;
   /** Created on first use: most handlers never read their signal. */
@@ -431,6 +532,8 @@ export class OcppSession<
       const next = calls.queue.shift()!;
       next.sent = true;
       calls.inFlight.push(next);
+      // Its answer must be read even while the peer's own calls wait.
+      if (this.inbound?.paused === true) this.flow(this.inbound);
       try {
         this.write(next.text);
       } catch (e) {
@@ -454,6 +557,8 @@ export class OcppSession<
       if (i !== -1) {
         calls.inFlight.splice(i, 1);
         this.pump();
+        const inbound = this.inbound;
+        if (inbound !== undefined && inbound.queue.length > 0) this.flow(inbound);
       }
     } else {
       const i = calls.queue.indexOf(pending);
@@ -496,7 +601,7 @@ export class OcppSession<
     this.controller?.abort(new OcppSdkError('CONNECTION_CLOSED', 'the connection closed'));
     this.controller = undefined;
     this.generation++;
-    this.handling = undefined;
+    this.dropInbound();
     const closed = (this.flags & CLOSED) !== 0;
     const keepQueue = info.reconnecting && this.config.whenDisconnected === 'queue' && !closed;
     if (!info.reconnecting) this.flags |= CLOSED;
@@ -542,28 +647,45 @@ export class OcppSession<
 
   // ---- inbound ----
 
+  /**
+   * One inbound frame. Total: whatever the peer sent and whatever a listener does, nothing thrown
+   * here reaches the transport (an exception there is an uncaught one, and ends the process).
+   */
   private receive(text: string): void {
-    if ((this.flags & TRACING) !== 0) this.emit('frame', 'in', text);
-    const version = this.config.descriptor.version as OcppVersion;
-    const read = readFrame(text, version);
-    if (!Array.isArray(read)) {
-      const refused = read as FrameRefusal;
-      this.unexpected(refused.reason, text);
-      if (refused.reply !== undefined)
-        this.reply(
-          serializeCallError(refused.reply.id, refused.reply.code, refused.reply.description),
+    let frame: Frame | undefined;
+    try {
+      if ((this.flags & TRACING) !== 0) this.emit('frame', 'in', text);
+      const read = readFrame(
+        text,
+        this.config.descriptor.version as OcppVersion,
+        this.config.maxFrameDepth,
+      );
+      if (!Array.isArray(read)) {
+        this.refused(read as FrameRefusal, text);
+        return;
+      }
+      frame = read as Frame;
+      this.dispatch(frame, text);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      this.logger.error(`${this.identity}: inbound frame failed: ${error.message}`);
+      this.emit('error', error);
+      // A CALL must not go unanswered, even when our own processing broke.
+      if (frame !== undefined && frame[0] === 2) {
+        this.replyError(
+          frame[1],
+          'InternalError' as ErrorCodeOf<V>,
+          'The call could not be processed',
         );
-      return;
+      }
     }
-    const frame = read as Frame;
+  }
+
+  private dispatch(frame: Frame, text: string): void {
     switch (frame[0]) {
       case 2:
       case 6:
-        try {
-          this.onCall(frame[1], frame[2], frame[3], frame[0] === 2 ? 'CALL' : 'SEND');
-        } catch (e) {
-          this.track(Promise.reject(e));
-        }
+        this.admit(frame);
         return;
       case 3:
         this.onResult(frame[1], frame[2], text);
@@ -574,15 +696,151 @@ export class OcppSession<
       case 5: {
         const [, id, code, description, details] = frame;
         const error = new OcppCallError(
-          normalizeErrorCode(version, code) ?? code,
+          normalizeErrorCode(this.config.descriptor.version, code) ?? code,
           description,
           details,
         );
         this.logger.warn(
-          `${this.identity}: the peer rejected our CALLRESULT ${id}: ${code} ${description}`,
+          `${this.identity}: the peer rejected our CALLRESULT ${id}: ${truncateChars(code, 40)} ${truncateChars(description, 255)}`,
         );
         this.emit('resultError', error, id);
         return;
+      }
+    }
+  }
+
+  /** A frame `readFrame` refused: answer it as the spec says, fail the call it answers. */
+  private refused(refusal: FrameRefusal, text: string): void {
+    this.unexpected(refusal.reason, text);
+    if (refusal.reply !== undefined) {
+      this.reply(
+        serializeCallError(refusal.reply.id, refusal.reply.code, refusal.reply.description),
+      );
+      return;
+    }
+    const answers = refusal.answers;
+    const pending = answers === undefined ? undefined : this.findInFlight(answers.id);
+    if (answers === undefined || pending === undefined || answers.type === 5) return;
+    this.forget(pending);
+    const description = `${pending.action} response: ${refusal.reason}`;
+    if (answers.type === 3 && this.config.descriptor.version === '2.1') {
+      this.reply(serializeCallResultError(answers.id, 'FormatViolation', description));
+    }
+    pending.reject(new OcppSdkError('VALIDATION_FAILED', description));
+  }
+
+  /**
+   * A CALL or SEND from the peer: handled now, or queued behind the CALL still being handled and
+   * behind the rate limit, with the transport paused while any wait.
+   */
+  private admit(frame: CallFrame | SendFrame): void {
+    let inbound = this.inbound;
+    const rate = this.config.rate;
+    if (inbound === undefined) {
+      if (rate === undefined) {
+        this.handle(frame);
+        return;
+      }
+      inbound = this.inbound = new Inbound(rate);
+    }
+    const id = frame[1];
+    if (frame[0] === 2 && inbound.current === id) {
+      this.replyError(
+        id,
+        'ProtocolError' as ErrorCodeOf<V>,
+        `A call with message id ${id} is already being handled`,
+      );
+      return;
+    }
+    if (this.mayHandle(inbound, frame, rate)) {
+      this.handle(frame);
+      return;
+    }
+    if (inbound.queue.length >= this.config.maxInboundQueue) {
+      if (frame[0] === 2) {
+        this.replyError(
+          id,
+          'GenericError' as ErrorCodeOf<V>,
+          `${inbound.queue.length} calls are already waiting: OCPP allows one call in flight`,
+        );
+      } else {
+        this.unexpected(`SEND ${frame[2]} dropped: the inbound queue is full`, frame[2]);
+      }
+      return;
+    }
+    inbound.queue.push(frame);
+    this.flow(inbound);
+    this.wakeForToken(inbound, rate);
+  }
+
+  /**
+   * Pauses the transport while the peer's calls wait, so a pipelining peer is held back by its
+   * own socket; but never while one of our calls is in flight, whose answer must get through (a
+   * handler may be waiting for it).
+   */
+  private flow(inbound: Inbound): void {
+    const hold = inbound.queue.length > 0 && (this.calls?.inFlight.length ?? 0) === 0;
+    if (hold === inbound.paused) return;
+    inbound.paused = hold;
+    if (hold) this.transport.pause?.();
+    else this.transport.resume?.();
+  }
+
+  /** True when `frame` may be handled now: nothing ahead of it, its turn, and a token. */
+  private mayHandle(
+    inbound: Inbound,
+    frame: CallFrame | SendFrame,
+    rate: RateConfig | undefined,
+    queued = false,
+  ): boolean {
+    if (!queued && inbound.queue.length > 0) return false;
+    // A SEND expects no answer and may arrive while a CALL is outstanding: only CALLs take turns.
+    if (frame[0] === 2 && inbound.current !== undefined) return false;
+    return rate === undefined || inbound.take(rate);
+  }
+
+  /** Handles waiting calls, in order, as far as their turn and the rate limit allow. */
+  private drain(): void {
+    const inbound = this.inbound;
+    if (inbound === undefined) return;
+    const rate = this.config.rate;
+    const queue = inbound.queue;
+    while (queue.length > 0 && this.mayHandle(inbound, queue[0]!, rate, true)) {
+      this.handle(queue.shift()!);
+    }
+    this.flow(inbound);
+    this.wakeForToken(inbound, rate);
+  }
+
+  /** When calls wait for a token alone, drains the queue once the next one is due. */
+  private wakeForToken(inbound: Inbound, rate: RateConfig | undefined): void {
+    if (rate === undefined || inbound.timer !== undefined || inbound.queue.length === 0) return;
+    const head = inbound.queue[0]!;
+    if (head[0] === 2 && inbound.current !== undefined) return;
+    inbound.timer = setTimeout(() => {
+      inbound.timer = undefined;
+      if (this.inbound === inbound) this.drain();
+    }, inbound.untilToken(rate));
+  }
+
+  /** Forgets the calls of a connection that closed: they can no longer be answered. */
+  private dropInbound(): void {
+    const inbound = this.inbound;
+    if (inbound === undefined) return;
+    clearTimeout(inbound.timer);
+    if (inbound.paused) this.transport.resume?.();
+    this.inbound = this.config.rate === undefined ? undefined : new Inbound(this.config.rate);
+  }
+
+  /** Runs one call, reporting what breaks instead of throwing. */
+  private handle(frame: CallFrame | SendFrame): void {
+    try {
+      this.onCall(frame[1], frame[2], frame[3], frame[0] === 2 ? 'CALL' : 'SEND');
+    } catch (e) {
+      if (frame[0] === 2) {
+        this.answerFailure(frame[1], frame[2], e);
+      } else {
+        this.track(Promise.reject(e));
       }
     }
   }
@@ -602,11 +860,12 @@ export class OcppSession<
     return undefined;
   }
 
-  private stopHandling(id: string): void {
-    const handling = this.handling;
-    if (handling === undefined) return;
-    const i = handling.indexOf(id);
-    if (i !== -1) handling.splice(i, 1);
+  /** The handler of the current CALL finished (answered or not): the next call may go. */
+  private release(call: CallContext<V, M, R>): void {
+    const inbound = this.inbound;
+    if (call.generation !== this.generation || inbound === undefined) return;
+    if (inbound.current === call.messageId) inbound.current = undefined;
+    this.drain();
   }
 
   /** @internal Called by the transport binding. */
@@ -735,14 +994,6 @@ export class OcppSession<
 
   private onCall(id: string, action: string, payload: unknown, kind: 'CALL' | 'SEND'): void {
     const isCall = kind === 'CALL';
-    if (isCall && this.handling?.includes(id) === true) {
-      this.replyError(
-        id,
-        'ProtocolError' as ErrorCodeOf<V>,
-        `A call with message id ${id} is already being handled`,
-      );
-      return;
-    }
     const config = this.config;
     const router = config.router;
     // One lookup for the common case: an action the peer may send, with a handler.
@@ -800,23 +1051,35 @@ export class OcppSession<
     try {
       result = router.run(handler, call);
     } catch (e) {
-      this.failCall(call, e, false);
+      this.failCall(call, e);
       return;
     }
     if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-      // Only a handler that has not finished when it returns can see a duplicate id arrive.
+      // The peer's next CALL waits until this one is answered (a SEND waits for nothing).
       if (isCall) {
-        this.handling ??= [];
-        this.handling.push(id);
+        this.inbound ??= new Inbound(config.rate);
+        this.inbound.current = id;
       }
       this.track(
         Promise.resolve(result).then(
-          (response) => this.finishCall(call, response, isCall),
-          (e: unknown) => this.failCall(call, e, isCall),
+          (response) => {
+            try {
+              this.finishCall(call, response);
+            } finally {
+              if (isCall) this.release(call);
+            }
+          },
+          (e: unknown) => {
+            try {
+              this.failCall(call, e);
+            } finally {
+              if (isCall) this.release(call);
+            }
+          },
         ),
       );
     } else {
-      this.finishCall(call, result, false);
+      this.finishCall(call, result);
     }
   }
 
@@ -850,12 +1113,11 @@ export class OcppSession<
   }
 
   /** A handler failed: answer the CALL with the matching CALLERROR (a SEND only logs). */
-  private failCall(call: CallContext<V, M, R>, e: unknown, tracked: boolean): void {
+  private failCall(call: CallContext<V, M, R>, e: unknown): void {
     const { messageId: id, action } = call;
     // A handler of an earlier connection: its id was forgotten with that connection, and the
     // same id may be in use again on this one.
     if (call.generation !== this.generation) return;
-    if (tracked) this.stopHandling(id);
     if (call.kind === 'SEND') {
       this.logger.error(`${this.identity}: handler of SEND ${action} failed`, {
         error: e instanceof Error ? e.message : String(e),
@@ -866,11 +1128,10 @@ export class OcppSession<
   }
 
   /** A handler returned: validate, send the CALLRESULT, then run the after-hooks. */
-  private finishCall(call: CallContext<V, M, R>, response: unknown, tracked: boolean): void {
+  private finishCall(call: CallContext<V, M, R>, response: unknown): void {
     const { messageId: id, action } = call;
-    // See failCall: only a handler of the current connection frees its id.
+    // See failCall: a handler of an earlier connection has nobody to answer.
     if (call.generation !== this.generation) return;
-    if (tracked) this.stopHandling(id);
     if (call.kind === 'SEND') return;
     const refused = this.refuseOutbound(action, 'response', response, id);
     if (refused !== undefined) {

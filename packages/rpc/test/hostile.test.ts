@@ -1,0 +1,289 @@
+import { isOcppSdkError } from '@ocpp/runtime';
+import { createMemoryTransportPair, type Transport, type TransportHandlers } from '@ocpp/transport';
+import { v16Protocol } from '@ocpp/v16-core';
+import { v21Protocol } from '@ocpp/v21-core';
+import { v201Protocol } from '@ocpp/v201-core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../src/logger.js';
+import { createRouter } from '../src/router.js';
+import { OcppSession } from '../src/session.js';
+import { RawPeer, withRawPeer } from './helpers.js';
+
+const now = '2025-03-14T09:26:53Z';
+const deepArray = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+
+function csms16() {
+  return createRouter(v16Protocol, 'csms').handle('Heartbeat', () => ({ currentTime: now }));
+}
+
+/**
+ * A transport that records flow control calls and forwards everything else; `withoutFlow` leaves
+ * out pause/resume, as a transport may.
+ */
+function recordingFlow(inner: Transport, withoutFlow = false) {
+  const flow: string[] = [];
+  const transport: Transport = {
+    get isOpen() {
+      return inner.isOpen;
+    },
+    get protocol() {
+      return inner.protocol;
+    },
+    bind: (h: TransportHandlers) => inner.bind(h),
+    start: () => inner.start(),
+    send: (t) => inner.send(t),
+    close: (c, r) => inner.close(c, r),
+  };
+  if (!withoutFlow) {
+    transport.pause = () => {
+      flow.push('pause');
+      inner.pause?.();
+    };
+    transport.resume = () => {
+      flow.push('resume');
+      inner.resume?.();
+    };
+  }
+  return { transport, flow };
+}
+
+describe('hostile frames: the session answers and lives on', () => {
+  const protocols = { '1.6': v16Protocol, '2.0.1': v201Protocol, '2.1': v21Protocol } as const;
+  it.each([
+    ['1.6', 'FormationViolation'],
+    ['2.0.1', 'FormatViolation'],
+    ['2.1', 'FormatViolation'],
+  ] as const)(
+    '%s: a CALL whose payload nests 100,000 levels deep is answered %s',
+    async (version, code) => {
+      const protocol = protocols[version] as typeof v201Protocol;
+      const router = createRouter(protocol, 'csms').handle('Heartbeat', () => ({
+        currentTime: now,
+      }));
+      const { peer } = await withRawPeer(protocol, 'csms', router);
+      peer.send(`[2,"deep","Heartbeat",{"a":${deepArray(100_000)}}]`);
+      expect(await peer.frame(0)).toEqual([
+        4,
+        'deep',
+        code,
+        expect.stringContaining('deeper than 64'),
+        {},
+      ]);
+      // Still serving.
+      peer.send([2, 'next', 'Heartbeat', {}]);
+      expect(await peer.frame(1)).toEqual([3, 'next', { currentTime: now }]);
+    },
+  );
+
+  it('a frame that is nothing but nesting: 2.x answers RpcFrameworkError with id -1', async () => {
+    const { peer } = await withRawPeer(v201Protocol, 'csms');
+    peer.send(deepArray(1_000_000));
+    expect(await peer.frame(0)).toEqual([4, '-1', 'RpcFrameworkError', expect.any(String), {}]);
+  });
+
+  it('a too-deep CALLRESULT fails its call at once; 2.1 answers CALLRESULTERROR', async () => {
+    const { session, peer } = await withRawPeer(v21Protocol, 'station');
+    const call = session.call('Heartbeat', {});
+    const [, id] = (await peer.frame(0)) as [number, string];
+    peer.send(`[3,"${id}",{"currentTime":${deepArray(200)}}]`);
+    const error = await call.catch((e: unknown) => e);
+    expect(isOcppSdkError(error) && error.code).toBe('VALIDATION_FAILED');
+    expect(await peer.frame(1)).toEqual([5, id, 'FormatViolation', expect.any(String), {}]);
+  });
+
+  it('a 1 MB unknown property name is not echoed: description and details stay short', async () => {
+    const { peer } = await withRawPeer(v16Protocol, 'csms', csms16());
+    const name = 'k'.repeat(1_000_000);
+    peer.send(`[2,"big","Heartbeat",{"${name}":1}]`);
+    const answer = await peer.frame(0);
+    expect(answer.slice(0, 3)).toEqual([4, 'big', 'FormationViolation']);
+    expect(peer.received[0]!.length).toBeLessThan(600);
+    expect(JSON.stringify(answer[4]).length).toBeLessThan(200);
+  });
+
+  it('a message type given as a huge string is refused with a short description', async () => {
+    const { peer } = await withRawPeer(v201Protocol, 'csms');
+    peer.send(`["${'9'.repeat(500_000)}","a1","Heartbeat",{}]`);
+    const answer = await peer.frame(0);
+    expect(answer.slice(0, 3)).toEqual([4, 'a1', 'MessageTypeNotSupported']);
+    expect(peer.received[0]!.length).toBeLessThan(300);
+  });
+});
+
+describe('inbound calls: one at a time, queued with the transport paused', () => {
+  it('a peer that pipelines while a handler runs is answered in order, one handler at a time', async () => {
+    let running = 0;
+    let most = 0;
+    const gates: (() => void)[] = [];
+    const router = createRouter(v16Protocol, 'csms').handle('Heartbeat', async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((r) => gates.push(r));
+      running--;
+      return { currentTime: now };
+    });
+    const [a, b] = createMemoryTransportPair({ protocol: 'ocpp1.6' });
+    const { transport, flow } = recordingFlow(a);
+    const session = new OcppSession({
+      protocol: v16Protocol,
+      role: 'csms',
+      transport,
+      identity: 'CS001',
+      logger: silentLogger,
+      router,
+    });
+    const peer = new RawPeer(b);
+    await session.start();
+    await b.start();
+    for (let i = 0; i < 5; i++) peer.send([2, `c${i}`, 'Heartbeat', {}]);
+    await vi.waitFor(() => expect(gates.length).toBe(1));
+    // c1 waits and the transport holds the rest back.
+    expect(flow).toEqual(['pause']);
+    for (let i = 0; i < 5; i++) {
+      await vi.waitFor(() => expect(gates.length).toBe(i + 1));
+      gates[i]!();
+      expect(await peer.frame(i)).toEqual([3, `c${i}`, { currentTime: now }]);
+    }
+    expect(most).toBe(1);
+    expect(flow.at(-1)).toBe('resume');
+    expect(flow.filter((f) => f === 'pause').length).toBe(
+      flow.filter((f) => f === 'resume').length,
+    );
+  });
+
+  it('a CALLRESULT is not held behind the peer calls that wait', async () => {
+    const gates: (() => void)[] = [];
+    const router = createRouter(v201Protocol, 'csms').handle('Heartbeat', async () => {
+      await new Promise<void>((r) => gates.push(r));
+      return { currentTime: now };
+    });
+    const { session, peer } = await withRawPeer(v201Protocol, 'csms', router);
+    peer.send([2, 'h1', 'Heartbeat', {}]);
+    peer.send([2, 'h2', 'Heartbeat', {}]);
+    // h2 waits behind h1 with the transport paused; our call must still get its answer in.
+    await vi.waitFor(() => expect(gates.length).toBe(1));
+    const reset = session.call('Reset', { type: 'Immediate' });
+    const [, id] = (await peer.frame(0)) as [number, string];
+    peer.send([3, id, { status: 'Accepted' }]);
+    expect(await reset).toEqual({ status: 'Accepted' });
+    await vi.waitFor(() => expect(gates.length).toBe(1));
+    gates[0]!();
+    await vi.waitFor(() => expect(gates.length).toBe(2));
+    gates[1]!();
+    expect(await peer.frame(2)).toEqual([3, 'h2', { currentTime: now }]);
+  });
+
+  it('beyond maxInboundQueue a CALL is answered GenericError at once, the rest in order', async () => {
+    const gates: (() => void)[] = [];
+    const router = createRouter(v16Protocol, 'csms').handle('Heartbeat', async () => {
+      await new Promise<void>((r) => gates.push(r));
+      return { currentTime: now };
+    });
+    // A transport that cannot pause: the queue bound is all there is.
+    const [a, b] = createMemoryTransportPair({ protocol: 'ocpp1.6' });
+    const { transport } = recordingFlow(a, true);
+    const session = new OcppSession({
+      protocol: v16Protocol,
+      role: 'csms',
+      transport,
+      identity: 'CS001',
+      logger: silentLogger,
+      router,
+      maxInboundQueue: 2,
+    });
+    const peer = new RawPeer(b);
+    await session.start();
+    await b.start();
+    for (let i = 0; i < 4; i++) peer.send([2, `c${i}`, 'Heartbeat', {}]);
+    // c0 runs, c1 and c2 wait, c3 overflows.
+    expect(await peer.frame(0)).toEqual([
+      4,
+      'c3',
+      'GenericError',
+      expect.stringContaining('waiting'),
+      {},
+    ]);
+    for (let i = 0; i < 3; i++) {
+      await vi.waitFor(() => expect(gates.length).toBe(i + 1));
+      gates[i]!();
+      expect(await peer.frame(i + 1)).toEqual([3, `c${i}`, { currentTime: now }]);
+    }
+  });
+
+  it('the calls waiting when the connection closes are dropped, and a new connection starts clean', async () => {
+    const gates: (() => void)[] = [];
+    const router = createRouter(v16Protocol, 'csms').handle('Heartbeat', async () => {
+      await new Promise<void>((r) => gates.push(r));
+      return { currentTime: now };
+    });
+    const { session, peer } = await withRawPeer(v16Protocol, 'csms', router);
+    peer.send([2, 'c0', 'Heartbeat', {}]);
+    peer.send([2, 'c1', 'Heartbeat', {}]);
+    await vi.waitFor(() => expect(gates.length).toBe(1));
+    await peer.transport.close();
+    await vi.waitFor(() => expect(session.isOpen).toBe(false));
+    gates[0]!();
+    await Promise.resolve();
+    // c1 never ran: its connection is gone.
+    expect(gates.length).toBe(1);
+  });
+});
+
+describe('inbound rate limit', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a flooding peer is slowed to the limit: nothing refused, every call answered in order', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const [a, b] = createMemoryTransportPair({ protocol: 'ocpp1.6' });
+    const { transport, flow } = recordingFlow(a);
+    const session = new OcppSession({
+      protocol: v16Protocol,
+      role: 'csms',
+      transport,
+      identity: 'CS001',
+      logger: silentLogger,
+      router: csms16(),
+      inboundRateLimit: { perSecond: 10, burst: 3 },
+    });
+    const peer = new RawPeer(b);
+    await session.start();
+    await b.start();
+    for (let i = 0; i < 8; i++) peer.send([2, `c${i}`, 'Heartbeat', {}]);
+    await vi.advanceTimersByTimeAsync(0);
+    // The burst goes through at once; the next waits for a token, the rest is held back.
+    expect(peer.received.length).toBe(3);
+    expect(flow).toEqual(['pause']);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(peer.received.length).toBe(4);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(peer.received.length).toBe(8);
+    expect(peer.received.map((t) => (JSON.parse(t) as unknown[])[1])).toEqual([
+      'c0',
+      'c1',
+      'c2',
+      'c3',
+      'c4',
+      'c5',
+      'c6',
+      'c7',
+    ]);
+    expect(peer.received.every((t) => t.startsWith('[3,'))).toBe(true);
+    expect(flow.at(-1)).toBe('resume');
+  });
+
+  it('refuses a limit that cannot work', () => {
+    const [a] = createMemoryTransportPair();
+    expect(
+      () =>
+        new OcppSession({
+          protocol: v201Protocol,
+          role: 'csms',
+          transport: a,
+          identity: 'X',
+          inboundRateLimit: { perSecond: 0 },
+        }),
+    ).toThrow(RangeError);
+  });
+});
