@@ -265,6 +265,20 @@ export interface GenericCsmsOptions {
    * @default a counter per CSMS, starting at 1
    */
   readonly allocateTransactionId?: (identity: string) => MaybePromise<number>;
+  /**
+   * Open transactions tracked per station (the 1.6 id mapping, the 2.x `seqNo`). A station naming
+   * one more makes the CSMS forget its oldest open one, with a warning: whatever ids a station
+   * sends, it cannot grow the CSMS's memory. Keep what you must never lose in your own database.
+   * @default 64
+   */
+  readonly maxOpenTransactionsPerStation?: number;
+  /**
+   * Disconnected stations whose open transactions are kept, so that a stop sent after a
+   * reconnect still finds its transaction. Beyond it, the station disconnected the longest is
+   * forgotten (with a warning). A station without open transactions is forgotten at once.
+   * @default 10000
+   */
+  readonly maxDisconnectedStations?: number;
 }
 
 /** Events of a {@link GenericCsms}. */

@@ -1,4 +1,11 @@
-import { type CallOptions, CsmsServer, createRouter, type Router } from '@ocpp/rpc';
+import {
+  type CallOptions,
+  CsmsServer,
+  createRouter,
+  defaultLogger,
+  type Logger,
+  type Router,
+} from '@ocpp/rpc';
 import { Emitter } from '@ocpp/transport';
 import type * as V16 from '@ocpp/v16-core';
 import { v16Protocol } from '@ocpp/v16-core';
@@ -86,8 +93,28 @@ interface OpenTransactionRecord extends OpenTransaction {
 
 /** What the CSMS keeps per station identity, across reconnects. */
 class StationState {
+  /** Open transactions by neutral id, oldest first. */
   readonly open = new Map<string, OpenTransactionRecord>();
   private requestIds = 0;
+
+  constructor(
+    readonly identity: string,
+    private readonly maxOpen: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Tracks an open transaction; beyond the bound the oldest one is forgotten. */
+  remember(record: OpenTransactionRecord): void {
+    const open = this.open;
+    if (!open.has(record.transactionId) && open.size >= this.maxOpen) {
+      const oldest = open.keys().next().value as string;
+      open.delete(oldest);
+      this.logger.warn(
+        `${this.identity}: more than ${this.maxOpen} open transactions; forgot the oldest, ${oldest}`,
+      );
+    }
+    open.set(record.transactionId, record);
+  }
 
   nextRequestId(): number {
     this.requestIds = (this.requestIds % 2_147_483_647) + 1;
@@ -102,10 +129,27 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
   readonly server: CsmsServer<AnyCsmsRouter[]>;
   private readonly handles = new WeakMap<object, StationHandleImpl>();
   private readonly states = new Map<string, StationState>();
+  /** Disconnected stations whose state is kept (open transactions), longest-disconnected first. */
+  private readonly parked = new Set<string>();
+  private readonly logger: Logger;
+  private readonly maxOpen: number;
+  private readonly maxParked: number;
   private lastTransactionId = 0;
 
   constructor(private readonly options: GenericCsmsOptions) {
     super();
+    this.logger = options.logger ?? defaultLogger;
+    this.maxOpen = positive(
+      'maxOpenTransactionsPerStation',
+      options.maxOpenTransactionsPerStation,
+      64,
+    );
+    this.maxParked = positive(
+      'maxDisconnectedStations',
+      options.maxDisconnectedStations,
+      10_000,
+      0,
+    );
     const versions = options.versions ?? PROTOCOL_VERSIONS;
     const routers = versions.map((v) => this.router(v));
     this.server = new CsmsServer({
@@ -116,13 +160,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
     this.server.on('session', (session) => this.emit('connect', this.handleOf(session)));
     this.server.on('disconnect', (session, info) => {
       const handle = this.handleOf(session);
-      const state = this.states.get(handle.identity);
-      if (
-        state !== undefined &&
-        state.open.size === 0 &&
-        this.server.get(handle.identity) === undefined
-      )
-        this.states.delete(handle.identity);
+      if (this.server.get(handle.identity) === undefined) this.park(handle.identity);
       this.emit('disconnect', handle, info);
     });
   }
@@ -147,10 +185,30 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
   stateOf(identity: string): StationState {
     let state = this.states.get(identity);
     if (state === undefined) {
-      state = new StationState();
+      state = new StationState(identity, this.maxOpen, this.logger);
       this.states.set(identity, state);
     }
+    this.parked.delete(identity);
     return state;
+  }
+
+  /** A station went away: keep its state while it has open transactions, within the bound. */
+  private park(identity: string): void {
+    const state = this.states.get(identity);
+    if (state === undefined) return;
+    if (state.open.size === 0) {
+      this.states.delete(identity);
+      return;
+    }
+    this.parked.add(identity);
+    if (this.parked.size <= this.maxParked) return;
+    const oldest = this.parked.values().next().value as string;
+    this.parked.delete(oldest);
+    const forgotten = this.states.get(oldest);
+    this.states.delete(oldest);
+    this.logger.warn(
+      `${oldest}: more than ${this.maxParked} disconnected stations with open transactions; forgot its ${forgotten?.open.size ?? 0}`,
+    );
   }
 
   handleOf(session: object): StationHandleImpl {
@@ -241,8 +299,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
         const res: TransactionEventResult = (await onTransaction(event, c)) ?? {};
         const transactionId = res.transactionId ?? proposed;
         const id = String(transactionId);
-        c.station.state.open.set(
-          id,
+        c.station.state.remember(
           compact({
             transactionId: id,
             transactionId16: transactionId,
@@ -346,8 +403,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
         const event = v2.liftTransactionEvent(req, known);
         if (event.eventType === 'Ended') open.delete(id);
         else if (known === undefined)
-          open.set(
-            id,
+          c.station.state.remember(
             compact({
               transactionId: id,
               evseId: event.evseId,
@@ -420,7 +476,7 @@ class StationHandleImpl implements StationHandle {
         startedAt: now(),
         seqNo: 0,
       });
-      this.state.open.set(id, record);
+      this.state.remember(record);
     }
     return record;
   }
@@ -741,4 +797,13 @@ class StationHandleImpl implements StationHandle {
  */
 export function createGenericCsms(options: GenericCsmsOptions): GenericCsms {
   return new GenericCsmsImpl(options);
+}
+
+/** Reads a count option: a whole number ≥ `min`, or the default. */
+function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${name} must be a whole number >= ${min}`);
+  }
+  return value;
 }
