@@ -60,7 +60,7 @@ describe('the web page of ocpp csms, in headless Chromium', () => {
       '0.5',
     ]);
     const page = await (await browser()).newPage();
-    await page.goto(csms.adminUrl);
+    await page.goto(csms.pageUrl);
     const row = page.locator('tr[data-station="SIM-0001"]');
     await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('connected');
     await expect.poll(() => page.locator('#live').getAttribute('class')).toBe('live on');

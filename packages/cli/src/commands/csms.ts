@@ -4,7 +4,11 @@ import type { CommandSpec, ParsedArgs } from '../cli/args.js';
 import { usageError } from '../cli/errors.js';
 import { loadCredentials, readUserFile } from '../cli/files.js';
 import type { Io } from '../cli/io.js';
-import { type CsmsLog, startCsms } from '../csms/server.js';
+import { escapeControls, jsonLine } from '../csms/escape.js';
+import { type CsmsLog, checkAdminToken, isLoopback, startCsms } from '../csms/server.js';
+
+/** The environment variable `ocpp csms` takes the admin token from (a flag shows in `ps`). */
+export const ADMIN_TOKEN_ENV = 'OCPP_CSMS_ADMIN_TOKEN';
 
 export const csmsSpec = {
   name: 'csms',
@@ -12,12 +16,19 @@ export const csmsSpec = {
   description:
     'Serves OCPP 1.6, 2.0.1 and 2.1 stations at ws://HOST:PORT/<identity> (any path before the ' +
     'identity works), accepts every boot, authorisation and transaction, and keeps stations, ' +
-    'connector states, transactions and meter readings in memory. Logs every frame (readable, ' +
-    'or JSON lines for pipelines). The same port serves a web page at / (stations, connectors, ' +
-    'transactions and the live frame log, with buttons for remote start/stop and reset) and a ' +
-    'JSON admin API under /api (GET /api lists it). Basic auth with --credentials; TLS with ' +
-    '--tls-cert/--tls-key; client certificates (security profile 3) with --tls-ca. The admin API ' +
-    'has no authentication of its own: keep --host on a trusted interface. Stops on Ctrl-C.',
+    'connector states, transactions and meter readings in memory, within fixed bounds: a ' +
+    'disconnected station is forgotten after an hour or beyond 5,000 of them, a station keeps at ' +
+    'most 32 open transactions, 5,000 finished ones are kept, the frame log holds 500 frames and ' +
+    '4 MiB. Logs every frame (readable, or JSON lines for pipelines; control characters escaped). ' +
+    'A separate plain-HTTP listener, on 127.0.0.1 and the OCPP port + 1 by default ' +
+    '(--admin-host, --admin-port), serves a web page at / (stations, connectors, transactions ' +
+    'and the live frame log, with buttons for remote start/stop and reset) and a JSON admin API ' +
+    'under /api. Every API request needs "Authorization: Bearer <token>": the token comes from ' +
+    '--admin-token or $OCPP_CSMS_ADMIN_TOKEN, or is generated and printed at start with the ' +
+    'page address (the token rides in its #fragment). Requests whose Host does not name the ' +
+    'admin listener, or that come from another Origin, get 403; POST bodies must be ' +
+    'application/json (415 otherwise). Basic auth for stations with --credentials; TLS with ' +
+    '--tls-cert/--tls-key; client certificates (security profile 3) with --tls-ca. Stops on Ctrl-C.',
   options: {
     port: {
       type: 'number',
@@ -26,14 +37,14 @@ export const csmsSpec = {
       max: 65535,
       default: 9000,
       placeholder: 'PORT',
-      description: 'port for OCPP (and the page and the API); 0 picks a free one',
+      description: 'port for OCPP; 0 picks a free one',
     },
     host: {
       type: 'string',
       default: '127.0.0.1',
       placeholder: 'ADDRESS',
       description:
-        'address to listen on; 0.0.0.0 for every interface (real chargers on the network)',
+        'address OCPP listens on; 0.0.0.0 for every interface (real chargers on the network; the admin API stays on --admin-host)',
     },
     protocols: {
       type: 'list',
@@ -63,6 +74,13 @@ export const csmsSpec = {
       description:
         'PEM CA of the station certificates: require client certificates naming the identity (security profile 3)',
     },
+    'admin-host': {
+      type: 'string',
+      default: '127.0.0.1',
+      placeholder: 'ADDRESS',
+      description:
+        'address of the web page and the admin API (plain HTTP); anything but loopback lets the network reach it, guarded by the token only',
+    },
     'admin-port': {
       type: 'number',
       integer: true,
@@ -70,7 +88,13 @@ export const csmsSpec = {
       max: 65535,
       placeholder: 'PORT',
       description:
-        'serve the page and the admin API on this plain-HTTP port instead of the OCPP port (useful with client certificates)',
+        'port of the web page and the admin API (default: the OCPP port + 1, or a free one when that is taken); 0 picks a free one',
+    },
+    'admin-token': {
+      type: 'string',
+      placeholder: 'TOKEN',
+      description:
+        'bearer token of the admin API, 16+ visible ASCII characters (default: $OCPP_CSMS_ADMIN_TOKEN, else generated and printed); prefer the variable, a flag shows in ps',
     },
     'heartbeat-interval': {
       type: 'number',
@@ -99,6 +123,7 @@ export const csmsSpec = {
   examples: [
     'ocpp csms --port 9000',
     'ocpp csms --host 0.0.0.0 --credentials stations.json --tls-cert csms.crt --tls-key csms.key',
+    'OCPP_CSMS_ADMIN_TOKEN=$(openssl rand -hex 32) ocpp csms --admin-port 9100',
     'ocpp csms --log-format json | ocpp validate -',
   ],
 } as const satisfies CommandSpec;
@@ -107,11 +132,18 @@ type CsmsArgs = ParsedArgs<typeof csmsSpec.options>;
 
 const iso = () => new Date().toISOString();
 
-/** The frame log: readable lines, or JSON lines that `ocpp validate` and `jq` read. */
+/**
+ * The frame log: readable lines, or JSON lines that `ocpp validate` and `jq` read. What a
+ * station chose (its identity, a close reason, a frame) can hold any character: control
+ * characters are escaped in both forms, so one event stays one line and no terminal escape
+ * passes.
+ */
 export function csmsLog(io: Io, format: 'text' | 'json', frames: boolean): CsmsLog & Logger {
-  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const out = (line: string) => io.stdout.write(`${escapeControls(line)}\n`);
+  const err = (line: string) => io.stderr.write(`${escapeControls(line)}\n`);
   const json = format === 'json';
-  const record = (r: Record<string, unknown>) => out(JSON.stringify({ time: iso(), ...r }));
+  const record = (r: Record<string, unknown>) =>
+    io.stdout.write(`${jsonLine({ time: iso(), ...r })}\n`);
   return {
     connected(identity, protocol, remoteAddress) {
       if (json) record({ type: 'connect', identity, protocol, remoteAddress });
@@ -155,15 +187,15 @@ export function csmsLog(io: Io, format: 'text' | 'json', frames: boolean): CsmsL
     warn(message, fields) {
       if (json) record({ type: 'warn', message, ...fields });
       else
-        io.stderr.write(
-          `${iso()}  warning: ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}\n`,
+        err(
+          `${iso()}  warning: ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}`,
         );
     },
     error(message, fields) {
       if (json) record({ type: 'error', message, ...fields });
       else
-        io.stderr.write(
-          `${iso()}  error: ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}\n`,
+        err(
+          `${iso()}  error: ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}`,
         );
     },
   };
@@ -195,13 +227,23 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
             ? {}
             : { ca: await readUserFile(io.cwd, o['tls-ca'], '--tls-ca') }),
         };
+  const adminToken = o['admin-token'] ?? io.env[ADMIN_TOKEN_ENV];
+  if (adminToken !== undefined) {
+    const bad = checkAdminToken(adminToken);
+    if (bad !== undefined)
+      throw usageError(
+        `${o['admin-token'] === undefined ? ADMIN_TOKEN_ENV : '--admin-token'}: ${bad}`,
+      );
+  }
   const log = csmsLog(io, o['log-format'], !o.quiet);
   let running: Awaited<ReturnType<typeof startCsms>>;
   try {
     running = await startCsms({
       host: o.host,
       port: o.port,
+      adminHost: o['admin-host'],
       ...(o['admin-port'] === undefined ? {} : { adminPort: o['admin-port'] }),
+      ...(adminToken === undefined ? {} : { adminToken }),
       protocols: o.protocols as ProtocolVersion[],
       ...(credentials === undefined ? {} : { credentials }),
       ...(tls === undefined ? {} : { tls }),
@@ -220,15 +262,33 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
     }
     throw e;
   }
+  const exposed = !isLoopback(running.adminAddress);
+  const exposure = `the admin API listens on ${running.adminAddress}, not only on this machine: whoever reaches it with the token controls every station, and plain HTTP shows the token to the network`;
+  // A token the user chose is theirs to know; a generated one is printed, as nothing else knows it.
+  const shown = running.adminTokenGenerated ? running.adminToken : undefined;
   if (o['log-format'] === 'json') {
     io.stdout.write(
-      `${JSON.stringify({ time: iso(), type: 'listening', url: running.url, admin: running.adminUrl, protocols: o.protocols, securityProfile: running.securityProfile })}\n`,
+      `${jsonLine({
+        time: iso(),
+        type: 'listening',
+        url: running.url,
+        admin: running.adminUrl,
+        ...(shown === undefined ? {} : { page: running.pageUrl, adminToken: shown }),
+        protocols: o.protocols,
+        securityProfile: running.securityProfile,
+      })}\n`,
     );
+    if (exposed) io.stdout.write(`${jsonLine({ time: iso(), type: 'warn', message: exposure })}\n`);
   } else {
     io.stdout.write(
       `ocpp csms listening on ${running.url}/<identity> (${o.protocols.join(', ')}; security profile ${running.securityProfile})\n` +
-        `web page and admin API: ${running.adminUrl} (GET ${running.adminUrl}api lists the endpoints)\n`,
+        `web page and admin API: ${running.adminUrl} (GET ${running.adminUrl}api lists the endpoints)\n` +
+        (shown === undefined
+          ? `admin token: the one given (${o['admin-token'] === undefined ? ADMIN_TOKEN_ENV : '--admin-token'}); open ${running.adminUrl}#token=<token>\n`
+          : `admin token: ${shown} (send "Authorization: Bearer <token>"; set ${ADMIN_TOKEN_ENV} to choose one)\n` +
+            `open the web page at ${running.pageUrl}\n`),
     );
+    if (exposed) io.stderr.write(`ocpp csms: warning: ${exposure}\n`);
   }
   const signal = await io.interrupted;
   if (o['log-format'] === 'text') io.stdout.write(`${iso()}  ${signal}: shutting down\n`);

@@ -128,7 +128,7 @@ export async function runDemo(args: DemoArgs, io: Io): Promise<number> {
       io.stdout.write(
         `ocpp demo: a CSMS on ${csms.url} and ${o.stations} simulated stations (a third each on OCPP 1.6, 2.0.1, 2.1), ` +
           `${o.sessions} charging session${o.sessions === 1 ? '' : 's'} each, over real WebSockets\n` +
-          `           web page while it runs: ${csms.adminUrl}\n`,
+          `           web page while it runs: ${csms.pageUrl}\n`,
       );
     }
     let finish!: () => void;

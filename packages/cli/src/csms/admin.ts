@@ -1,5 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isOcppCallError, isOcppSdkError } from '@ocpp/runtime';
+import type { AdminPage } from './page.js';
 import type {
   CsmsStore,
   FrameEntry,
@@ -15,6 +17,7 @@ export class AdminError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -42,18 +45,93 @@ export interface AdminBackend {
   info(): Record<string, unknown>;
 }
 
-const MAX_BODY = 1024 * 1024;
+/** Who may use the admin API, and where it is reached. */
+export interface AdminAccess {
+  /** The bearer token every `/api` request must carry (`Authorization: Bearer <token>`). */
+  readonly token: string;
+  /**
+   * The host names the `Host` header may name (lower case, IPv6 addresses in brackets): the
+   * admin listener's own, so a page on another name (DNS rebinding) is refused.
+   */
+  readonly hostNames: ReadonlySet<string>;
+  /** The admin listener's port, which the `Host` header must name too. */
+  readonly port: number;
+}
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+/** Bounds of the admin API's answers and live feeds. */
+export interface AdminLimits {
+  /**
+   * The most items a list endpoint (`/api/stations`, `/api/transactions`, a station's
+   * transactions) returns; `?limit=` asks for fewer.
+   * @default 1000
+   */
+  readonly maxListItems?: number;
+  /**
+   * Milliseconds a live-feed client may leave the CSMS's writes unread (the socket buffer full)
+   * before it is disconnected; meanwhile its updates are coalesced, not queued.
+   * @default 30000
+   */
+  readonly feedStallMs?: number;
+  /**
+   * Station, transaction and removal updates a feed client may have waiting; beyond it they
+   * are dropped and the client gets a fresh `hello` snapshot instead.
+   * @default 2000
+   */
+  readonly feedMaxPending?: number;
+  /**
+   * Bytes of frame text a feed client may have waiting; the oldest frames are dropped beyond it.
+   * @default 1048576 (1 MiB)
+   */
+  readonly feedMaxFrameBytes?: number;
+}
+
+/** The defaults of {@link AdminLimits}. */
+export const DEFAULT_ADMIN_LIMITS: { readonly [K in keyof AdminLimits]-?: number } = {
+  maxListItems: 1000,
+  feedStallMs: 30_000,
+  feedMaxPending: 2000,
+  feedMaxFrameBytes: 1024 * 1024,
+};
+
+const MAX_BODY = 1024 * 1024;
+const FEED_FRAMES = 200;
+const HELLO_TRANSACTIONS = 200;
+const HELLO_FRAMES = 100;
+
+const COMMON_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+} as const;
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = JSON.stringify(body, null, 2);
   res.writeHead(status, {
+    ...COMMON_HEADERS,
     'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
+    ...headers,
   });
   res.end(`${text}\n`);
 }
 
+/** True for `application/json`, with or without parameters (`; charset=utf-8`). */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return type === 'application/json';
+}
+
 async function readJson(req: IncomingMessage): Promise<JsonBody> {
+  // A form or a text/plain body is what a page on another site can send without asking: only
+  // JSON is read, so such a request never reaches a station.
+  if (!isJson(req.headers['content-type'])) {
+    throw new AdminError(415, 'send the body as JSON (Content-Type: application/json)');
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -74,6 +152,61 @@ async function readJson(req: IncomingMessage): Promise<JsonBody> {
     throw new AdminError(400, 'request body must be a JSON object');
   }
   return value as JsonBody;
+}
+
+/** The SHA-256 of a token: equal lengths for a constant-time comparison. */
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const m = /^Bearer +(\S+) *$/i.exec(header);
+  return m?.[1];
+}
+
+/**
+ * The host name and port a `Host` header names, or undefined when it is not a bare `name:port`
+ * (user info, a path or spaces are refused rather than parsed around).
+ */
+function parseHost(header: string | undefined): { name: string; port: number } | undefined {
+  if (header === undefined || header === '' || /[\s/\\@?#]/.test(header)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(`http://${header}`);
+  } catch {
+    return undefined;
+  }
+  return { name: url.hostname.toLowerCase(), port: url.port === '' ? 80 : Number(url.port) };
+}
+
+/**
+ * Why a request may not reach the admin listener (403), or undefined: its `Host` must name the
+ * listener, and an `Origin`, when sent, must be the listener's own origin.
+ */
+function refusal(req: IncomingMessage, access: AdminAccess): string | undefined {
+  const host = parseHost(req.headers.host);
+  if (host === undefined || host.port !== access.port || !access.hostNames.has(host.name)) {
+    return 'the Host header does not name this admin listener';
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    let given: string;
+    try {
+      given = new URL(origin).origin;
+    } catch {
+      return 'requests from another origin are refused';
+    }
+    if (given !== new URL(`http://${req.headers.host}`).origin) {
+      return 'requests from another origin are refused';
+    }
+  }
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return 'requests from another site are refused';
+  }
+  return undefined;
 }
 
 /** Maps what a station operation threw to an HTTP status and a JSON error. */
@@ -105,12 +238,13 @@ export function errorResponse(e: unknown): { status: number; body: Record<string
 }
 
 const ROUTES = [
+  'every /api request needs the header "Authorization: Bearer <token>"; POST bodies are JSON (Content-Type: application/json)',
   'GET  /api                                  this index',
-  'GET  /api/stations                         stations with connectors (connected or not)',
-  'GET  /api/stations/{id}                    one station',
-  'GET  /api/transactions[?active=true&station={id}]',
+  'GET  /api/stations[?limit=N]               stations with connectors (connected or not)',
+  'GET  /api/stations/{id}                    one station and its transactions',
+  'GET  /api/transactions[?active=true&station={id}&limit=N]',
   'GET  /api/frames[?limit=100&station={id}]  the last frames',
-  'GET  /api/events                           Server-Sent Events: stations, transactions, frames',
+  'GET  /api/events                           Server-Sent Events: hello, batch',
   'POST /api/stations/{id}/remote-start       {"idToken":"TAG","evseId":1}',
   'POST /api/stations/{id}/remote-stop        {"transactionId":"..."}',
   'POST /api/stations/{id}/reset              {"type":"Immediate"|"OnIdle"}',
@@ -123,77 +257,204 @@ const ROUTES = [
   'POST /api/stations/{id}/call               {"action":"GetVariables","payload":{...}} (raw, versioned)',
 ];
 
-/** A live feed client: updates coalesced into one `batch` event every 200 ms. */
+const txKey = (identity: string, id?: string) =>
+  id === undefined ? identity : `${identity}\u0000${id}`;
+
+/**
+ * One live-feed client. Updates are coalesced by station and transaction and sent as one `batch`
+ * event every 200 ms. When the socket does not take a write (`write` returns false) nothing more
+ * is written until `drain`: updates keep coalescing meanwhile, with a bounded backlog (too many
+ * and the client gets a fresh `hello` snapshot instead), and a client that stays stalled for
+ * `feedStallMs` is disconnected.
+ */
 class FeedClient {
   private readonly stations = new Map<string, StationRecord>();
   private readonly transactions = new Map<string, TransactionRecord>();
+  /** Removed stations (key: identity) and transactions (key: identity NUL id). */
+  private readonly removed = new Map<string, { identity: string; transactionId?: string }>();
   private frames: FrameEntry[] = [];
+  private frameBytes = 0;
+  /** The backlog overflowed: the next write is a snapshot, not a batch. */
+  private resync = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private stallTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
 
-  constructor(private readonly res: ServerResponse) {}
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly limits: typeof DEFAULT_ADMIN_LIMITS,
+    private readonly snapshot: () => string,
+  ) {}
+
+  /** True while the socket has not taken the last write. */
+  get stalled(): boolean {
+    return this.stallTimer !== undefined;
+  }
+
+  private get pending(): number {
+    return this.stations.size + this.transactions.size + this.removed.size;
+  }
 
   push(event: StoreEvent): void {
-    if (event.type === 'station') this.stations.set(event.station.identity, event.station);
-    else if (event.type === 'transaction')
-      this.transactions.set(
-        `${event.transaction.identity}\u0000${event.transaction.id}`,
-        event.transaction,
-      );
-    else {
-      this.frames.push(event.frame);
-      if (this.frames.length > 200) this.frames.splice(0, this.frames.length - 200);
+    if (this.stopped || this.resync) return;
+    switch (event.type) {
+      case 'station':
+        this.stations.set(event.station.identity, event.station);
+        this.removed.delete(event.station.identity);
+        break;
+      case 'transaction': {
+        const k = txKey(event.transaction.identity, event.transaction.id);
+        this.transactions.set(k, event.transaction);
+        this.removed.delete(k);
+        break;
+      }
+      case 'removed': {
+        const k = txKey(event.identity, event.transactionId);
+        if (event.transactionId === undefined) {
+          this.stations.delete(event.identity);
+          for (const [tk, t] of this.transactions)
+            if (t.identity === event.identity) this.transactions.delete(tk);
+        } else {
+          this.transactions.delete(k);
+        }
+        this.removed.set(k, {
+          identity: event.identity,
+          ...(event.transactionId === undefined ? {} : { transactionId: event.transactionId }),
+        });
+        break;
+      }
+      case 'frame':
+        this.frames.push(event.frame);
+        this.frameBytes += event.frame.frame.length;
+        while (
+          this.frames.length > 1 &&
+          (this.frames.length > FEED_FRAMES || this.frameBytes > this.limits.feedMaxFrameBytes)
+        ) {
+          this.frameBytes -= this.frames.shift()!.frame.length;
+        }
+        break;
     }
+    if (this.pending > this.limits.feedMaxPending) {
+      this.clear();
+      this.resync = true;
+    }
+    this.schedule();
+  }
+
+  private clear(): void {
+    this.stations.clear();
+    this.transactions.clear();
+    this.removed.clear();
+    this.frames = [];
+    this.frameBytes = 0;
+  }
+
+  private schedule(): void {
+    if (this.stalled || this.stopped) return;
     this.timer ??= setTimeout(() => this.flush(), 200);
   }
 
-  flush(): void {
+  private flush(): void {
     this.timer = undefined;
+    if (this.stalled || this.stopped) return;
+    if (this.resync) {
+      this.resync = false;
+      this.write(this.snapshot());
+      return;
+    }
+    if (this.pending === 0 && this.frames.length === 0) return;
     const batch = {
+      removed: [...this.removed.values()],
       stations: [...this.stations.values()],
       transactions: [...this.transactions.values()],
       frames: this.frames,
     };
-    this.stations.clear();
-    this.transactions.clear();
-    this.frames = [];
-    this.res.write(`event: batch\ndata: ${JSON.stringify(batch)}\n\n`);
+    this.clear();
+    this.write(`event: batch\ndata: ${JSON.stringify(batch)}\n\n`);
+  }
+
+  /** Writes unless stalled; a write the socket does not take starts the stall clock. */
+  write(text: string): void {
+    if (this.stalled || this.stopped) return;
+    if (this.res.write(text)) return;
+    this.stallTimer = setTimeout(() => this.res.destroy(), this.limits.feedStallMs);
+    this.res.once('drain', () => {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+      if (this.resync || this.pending > 0 || this.frames.length > 0) this.schedule();
+    });
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.stallTimer);
     this.timer = undefined;
+    this.clear();
   }
+}
+
+/** `?limit=` of a list: a whole number from 1 to `max`, else `fallback`. */
+function listLimit(url: URL, fallback: number, max: number): number {
+  const given = url.searchParams.get('limit');
+  if (given === null) return Math.min(fallback, max);
+  const n = Number(given);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, max) : Math.min(fallback, max);
+}
+
+/** Sends at most `limit` items, with the total in `X-Total-Count`. */
+function sendList(res: ServerResponse, items: readonly unknown[], limit: number): void {
+  send(res, 200, items.length > limit ? items.slice(0, limit) : items, {
+    'X-Total-Count': String(items.length),
+  });
 }
 
 /**
  * The admin HTTP API and the web page of `ocpp csms`: JSON endpoints to list stations and
  * transactions and to drive stations (remote start/stop, reset, availability, configuration, a
- * raw versioned call), and a Server-Sent Events feed for the page. Returns the request handler and
- * a `close()` that ends the open feeds.
+ * raw versioned call), and a Server-Sent Events feed for the page. Every request must name the
+ * admin listener in `Host` and come from no other origin (403); every `/api` request must carry
+ * the bearer token (401); a POST body must be JSON (415). Returns the request handler and a
+ * `close()` that ends the open feeds.
  */
 export function createAdminHandler(
   backend: AdminBackend,
-  page: () => string,
+  page: () => AdminPage,
+  access: AdminAccess,
+  limitsGiven: AdminLimits = {},
 ): { handle: (req: IncomingMessage, res: ServerResponse) => void; close: () => void } {
+  const limits = { ...DEFAULT_ADMIN_LIMITS };
+  for (const [k, v] of Object.entries(limitsGiven)) {
+    if (v !== undefined) (limits as Record<string, number>)[k] = v;
+  }
   const feeds = new Set<{ client: FeedClient; res: ServerResponse; off: () => void }>();
+  const expected = digest(access.token);
+  const authorised = (req: IncomingMessage): boolean => {
+    const given = bearerToken(req.headers.authorization);
+    return given !== undefined && timingSafeEqual(digest(given), expected);
+  };
 
-  const events = (req: IncomingMessage, res: ServerResponse) => {
+  const hello = (): string => {
+    const { store } = backend;
+    const data = {
+      info: backend.info(),
+      stations: store.stations().slice(0, limits.maxListItems),
+      transactions: store.transactions().slice(0, HELLO_TRANSACTIONS),
+      frames: store.frames(HELLO_FRAMES),
+    };
+    return `event: hello\ndata: ${JSON.stringify(data)}\n\n`;
+  };
+
+  const events = (res: ServerResponse) => {
     res.writeHead(200, {
+      ...COMMON_HEADERS,
       'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
       Connection: 'keep-alive',
     });
-    const { store } = backend;
-    const hello = {
-      info: backend.info(),
-      stations: store.stations(),
-      transactions: store.transactions().slice(0, 200),
-      frames: store.frames(100),
-    };
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
-    const client = new FeedClient(res);
-    const off = store.subscribe((e) => client.push(e));
-    const ping = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    const client = new FeedClient(res, limits, hello);
+    client.write(`retry: 2000\n${hello()}`);
+    const off = backend.store.subscribe((e) => client.push(e));
+    const ping = setInterval(() => client.write(': keep-alive\n\n'), 15_000);
     const feed = {
       client,
       res,
@@ -204,48 +465,78 @@ export function createAdminHandler(
       },
     };
     feeds.add(feed);
-    req.on('close', () => {
+    res.on('close', () => {
       feed.off();
       feeds.delete(feed);
     });
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const refused = refusal(req, access);
+    if (refused !== undefined) throw new AdminError(403, refused);
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     const { store } = backend;
     if (path === '/' || path === '/index.html') {
-      if (method !== 'GET') throw new AdminError(405, 'use GET');
+      if (method !== 'GET' && method !== 'HEAD') throw new AdminError(405, 'use GET');
+      const { html, contentSecurityPolicy } = page();
       res.writeHead(200, {
+        ...COMMON_HEADERS,
         'Content-Type': 'text/html; charset=utf-8',
-        'Cache-Control': 'no-store',
+        'Content-Security-Policy': contentSecurityPolicy,
+        'X-Frame-Options': 'DENY',
       });
-      res.end(page());
+      res.end(method === 'HEAD' ? undefined : html);
       return;
     }
-    if (path === '/api') return send(res, 200, { ...backend.info(), routes: ROUTES });
-    if (path === '/api/events') return events(req, res);
-    if (path === '/api/stations' && method === 'GET') return send(res, 200, store.stations());
-    if (path === '/api/transactions' && method === 'GET') {
+    if (path !== '/api' && !path.startsWith('/api/')) {
+      throw new AdminError(404, `no such page: ${path} (the web page is at /, the API at /api)`);
+    }
+    if (!authorised(req)) {
+      throw new AdminError(
+        401,
+        'send the admin token as "Authorization: Bearer <token>" (ocpp csms prints it at start, or takes it from --admin-token or OCPP_CSMS_ADMIN_TOKEN)',
+        { 'WWW-Authenticate': 'Bearer realm="ocpp csms"' },
+      );
+    }
+    const m = /^\/api\/stations\/([^/]+)(?:\/([a-z-]+))?$/.exec(path);
+    const op = m?.[2];
+    if (op === undefined && method !== 'GET' && method !== 'HEAD') {
+      throw new AdminError(405, `use GET for ${path}`);
+    }
+    if (path === '/api') {
+      return send(res, 200, {
+        ...backend.info(),
+        limits: { ...store.limits, ...limits },
+        routes: ROUTES,
+      });
+    }
+    if (path === '/api/events') return events(res);
+    if (path === '/api/stations') {
+      return sendList(
+        res,
+        store.stations(),
+        listLimit(url, limits.maxListItems, limits.maxListItems),
+      );
+    }
+    if (path === '/api/transactions') {
       const station = url.searchParams.get('station') ?? undefined;
       const active = url.searchParams.get('active');
-      return send(
+      return sendList(
         res,
-        200,
         store.transactions({
           ...(station === undefined ? {} : { identity: station }),
           activeOnly: active === 'true' || active === '1',
         }),
+        listLimit(url, limits.maxListItems, limits.maxListItems),
       );
     }
-    if (path === '/api/frames' && method === 'GET') {
-      const raw = Number(url.searchParams.get('limit') ?? 100);
-      const limit = Number.isInteger(raw) && raw > 0 ? Math.min(raw, 500) : 100;
+    if (path === '/api/frames') {
+      const limit = listLimit(url, 100, store.limits.maxFrames);
       const station = url.searchParams.get('station') ?? undefined;
       return send(res, 200, store.frames(limit, station));
     }
-    const m = /^\/api\/stations\/([^/]+)(?:\/([a-z-]+))?$/.exec(path);
     if (m !== null) {
       let identity: string;
       try {
@@ -253,12 +544,13 @@ export function createAdminHandler(
       } catch {
         throw new AdminError(400, 'malformed station identity in the path');
       }
-      const op = m[2];
       if (op === undefined) {
-        if (method !== 'GET') throw new AdminError(405, 'use GET');
         const s = store.station(identity);
         if (s === undefined) throw new AdminError(404, `station ${identity} is unknown`);
-        return send(res, 200, { ...s, transactions: store.transactions({ identity }) });
+        return send(res, 200, {
+          ...s,
+          transactions: store.transactions({ identity }).slice(0, limits.maxListItems),
+        });
       }
       const operation = Object.hasOwn(backend.operations, op) ? backend.operations[op] : undefined;
       if (operation === undefined) {
@@ -289,7 +581,10 @@ export function createAdminHandler(
           res.end();
           return;
         }
-        send(res, status, body);
+        // A refused request's body is not read: close the connection rather than drain it.
+        if (status === 401 || status === 403 || status === 413 || status === 415)
+          res.setHeader('Connection', 'close');
+        send(res, status, body, e instanceof AdminError ? e.headers : {});
       });
     },
     close: () => {

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import {
   type CsmsHandlers,
   createGenericCsms,
@@ -21,18 +23,45 @@ import {
 import { CliError } from '../cli/errors.js';
 import type { Credentials } from '../cli/files.js';
 import { PROTOCOLS } from '../validate/verdict.js';
-import { AdminError, createAdminHandler, type JsonBody, type StationOperations } from './admin.js';
+import {
+  AdminError,
+  type AdminLimits,
+  createAdminHandler,
+  type JsonBody,
+  type StationOperations,
+} from './admin.js';
 import { adminPage } from './page.js';
-import { CsmsStore, type MeterReading } from './store.js';
+import { CsmsStore, type MeterReading, type StoreLimits } from './store.js';
 import { tapServer } from './tap.js';
+
+/** Every bound of the CSMS's memory: the store's and the admin API's (each has a default). */
+export type CsmsLimits = StoreLimits & AdminLimits;
 
 /** Options of {@link startCsms}. */
 export interface CsmsOptions {
+  /** The address OCPP listens on. */
   readonly host: string;
-  /** 0 picks a free port. */
+  /** The OCPP port; 0 picks a free port. */
   readonly port: number;
-  /** A separate plain-HTTP port for the page and the admin API; undefined = the OCPP port. */
+  /**
+   * The address of the admin listener (the web page and the admin API, plain HTTP). Anything
+   * but a loopback address exposes it to the network, guarded by the token only.
+   * @default '127.0.0.1'
+   */
+  readonly adminHost?: string;
+  /**
+   * The admin listener's port; 0 picks a free one. By default the OCPP port + 1, or a free port
+   * when that one is taken (or the OCPP port is 0).
+   * @default port + 1
+   */
   readonly adminPort?: number;
+  /**
+   * The bearer token every admin API request must carry: at least 16 visible ASCII characters.
+   * @default 32 random bytes, base64url
+   */
+  readonly adminToken?: string;
+  /** Bounds of what the CSMS keeps and sends (every one has a default). */
+  readonly limits?: CsmsLimits;
   readonly protocols: readonly ProtocolVersion[];
   readonly credentials?: Credentials;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
@@ -55,8 +84,16 @@ export interface CsmsLog {
 export interface RunningCsms {
   /** The OCPP endpoint stations connect to (`ws://host:port`, identity appended). */
   readonly url: string;
-  /** The web page (and `/api` under it). */
+  /** The admin listener: the web page at `/`, the API under `/api` (`http://host:port/`). */
   readonly adminUrl: string;
+  /** The web page with the token in its fragment, to open in a browser. */
+  readonly pageUrl: string;
+  /** The bearer token of the admin API. */
+  readonly adminToken: string;
+  /** True when the token was generated here (not given). */
+  readonly adminTokenGenerated: boolean;
+  /** The address the admin listener is bound to. */
+  readonly adminAddress: string;
   readonly port: number;
   readonly securityProfile: SecurityProfile;
   readonly store: CsmsStore;
@@ -87,7 +124,7 @@ function listenOn(
   port: number,
   host: string,
   what: string,
-): Promise<number> {
+): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
@@ -107,7 +144,7 @@ function listenOn(
     };
     const onListening = () => {
       server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
+      resolve(server.address() as AddressInfo);
     };
     server.once('error', onError);
     server.once('listening', onListening);
@@ -261,30 +298,82 @@ function operations(csms: GenericCsms, callTimeoutMs: number): StationOperations
   };
 }
 
+/** Why `token` cannot be the admin token, or undefined when it can. */
+export function checkAdminToken(token: string): string | undefined {
+  if (token.length < 16) return 'the admin token must have at least 16 characters';
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    return 'the admin token may hold visible ASCII characters only (no spaces)';
+  }
+  return undefined;
+}
+
+/** True for an address only this machine reaches (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h) || /^::ffff:127\./.test(h);
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
+
+/**
+ * The names a `Host` header may give to reach the admin listener: the address given and the one
+ * bound, the loopback names when it listens there, and for every interface the machine's
+ * addresses and host name. Any other name is a page that made its own name point here.
+ */
+function adminHostNames(given: string, bound: string): Set<string> {
+  const names = new Set<string>();
+  const add = (h: string) => {
+    const lower = h.toLowerCase();
+    names.add(lower.includes(':') && !lower.startsWith('[') ? `[${lower}]` : lower);
+  };
+  add(given);
+  add(bound);
+  const wildcard = WILDCARDS.has(bound) || WILDCARDS.has(given);
+  if (wildcard || isLoopback(bound) || isLoopback(given)) {
+    for (const h of ['localhost', '127.0.0.1', '::1']) add(h);
+  }
+  if (wildcard) {
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) add(a.address);
+    }
+    add(hostname());
+  }
+  return names;
+}
+
+const urlHost = (host: string) =>
+  host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+
 /**
  * Starts the CSMS of `ocpp csms`: a generic-api CSMS on a WebSocket server (plain, TLS, or TLS
  * with client certificates; Basic auth from a credentials file), an in-memory store of stations,
- * connectors, transactions and meter readings, and on the same HTTP server (or `adminPort`) the
- * web page and the JSON admin API.
+ * connectors, transactions and meter readings within {@link CsmsLimits}, and on a listener of
+ * its own (loopback by default) the web page and the JSON admin API, behind a bearer token.
  */
 export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
-  const store = new CsmsStore();
+  const limits = options.limits ?? {};
+  const store = new CsmsStore(limits);
   const { credentials, tls, log } = options;
+  const adminToken = options.adminToken ?? randomBytes(32).toString('base64url');
+  const badToken = checkAdminToken(adminToken);
+  if (badToken !== undefined) throw new CliError(badToken);
   const securityProfile: SecurityProfile =
     tls?.ca !== undefined ? 3 : credentials !== undefined ? (tls === undefined ? 1 : 2) : 0;
-  const http: HttpServer | HttpsServer =
-    tls === undefined
-      ? createHttpServer()
-      : createHttpsServer(
-          tlsServerOptions({
+  // The WebSocket server owns its HTTP(S) server, so a plain HTTP request to the OCPP port gets
+  // what @ocpp/transport-ws answers (426) and nothing of the admin API.
+  const ws = createWsServer({
+    host: options.host,
+    port: options.port,
+    ...(tls === undefined
+      ? {}
+      : {
+          tls: tlsServerOptions({
             profile: securityProfile === 3 ? 3 : 2,
             cert: tls.cert,
             key: tls.key,
             ...(tls.ca === undefined ? {} : { ca: tls.ca }),
           }),
-        );
-  const ws = createWsServer({
-    server: http,
+        }),
     protocols: options.protocols,
     securityProfile,
     ...(credentials === undefined
@@ -385,12 +474,39 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     logger: options.logger,
   });
 
-  const port = await listenOn(http, options.port, options.host, 'OCPP');
+  let port: number;
+  try {
+    ({ port } = await listenOn(ws.server, options.port, options.host, 'OCPP'));
+  } catch (e) {
+    await ws.close();
+    throw e;
+  }
   const scheme = tls === undefined ? 'ws' : 'wss';
-  const hostPart = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const displayHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : hostPart;
+  const displayHost = WILDCARDS.has(options.host) ? 'localhost' : urlHost(options.host);
   const url = `${scheme}://${displayHost}:${port}`;
-  const admin = createAdminHandler(
+
+  const adminHost = options.adminHost ?? '127.0.0.1';
+  const adminServer = createHttpServer();
+  // Slow or idle clients of the admin listener must not hold sockets for long.
+  adminServer.headersTimeout = 10_000;
+  adminServer.requestTimeout = 30_000;
+  let admin: AddressInfo;
+  try {
+    const wanted = options.adminPort ?? (port > 0 && port < 65535 ? port + 1 : 0);
+    try {
+      admin = await listenOn(adminServer, wanted, adminHost, 'admin');
+    } catch (e) {
+      // The default port (OCPP + 1) may be taken: any free one will do, as it is printed.
+      if (options.adminPort !== undefined || wanted === 0) throw e;
+      admin = await listenOn(adminServer, 0, adminHost, 'admin');
+    }
+  } catch (e) {
+    await ws.close();
+    throw e;
+  }
+  const adminDisplayHost = WILDCARDS.has(adminHost) ? '127.0.0.1' : urlHost(adminHost);
+  const adminUrl = `http://${adminDisplayHost}:${admin.port}/`;
+  const handler = createAdminHandler(
     {
       store,
       isConnected: (identity) => csms.station(identity) !== undefined,
@@ -403,43 +519,33 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       }),
     },
     () => adminPage(`ocpp csms ${url}`),
+    {
+      token: adminToken,
+      hostNames: adminHostNames(adminHost, admin.address),
+      port: admin.port,
+    },
+    limits,
   );
-  let adminServer: HttpServer | undefined;
-  let adminUrl: string;
-  if (options.adminPort === undefined) {
-    http.on('request', admin.handle);
-    adminUrl = `${tls === undefined ? 'http' : 'https'}://${displayHost}:${port}/`;
-  } else {
-    adminServer = createHttpServer(admin.handle);
-    try {
-      const p = await listenOn(adminServer, options.adminPort, options.host, 'admin');
-      adminUrl = `http://${displayHost}:${p}/`;
-    } catch (e) {
-      await ws.close();
-      http.close();
-      throw e;
-    }
-  }
+  adminServer.on('request', handler.handle);
   return {
     url,
     adminUrl,
+    pageUrl: `${adminUrl}#token=${encodeURIComponent(adminToken)}`,
+    adminToken,
+    adminTokenGenerated: options.adminToken === undefined,
+    adminAddress: admin.address,
     port,
     securityProfile,
     store,
     csms,
     async close() {
-      admin.close();
-      await csms.close(1001, 'CSMS shutting down');
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections?.();
+      handler.close();
+      const adminClosed = new Promise<void>((resolve) => {
+        adminServer.close(() => resolve());
+        adminServer.closeAllConnections();
       });
-      if (adminServer !== undefined) {
-        await new Promise<void>((resolve) => {
-          adminServer.close(() => resolve());
-          adminServer.closeAllConnections?.();
-        });
-      }
+      await csms.close(1001, 'CSMS shutting down');
+      await adminClosed;
     },
   };
 }

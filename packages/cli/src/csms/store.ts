@@ -31,6 +31,11 @@ export interface StationRecord {
   lastHeartbeat?: string;
   connectors: ConnectorState[];
   frames: { in: number; out: number };
+  /**
+   * Open transactions forgotten because the station had more open at once than the store keeps
+   * ({@link StoreLimits.maxOpenTransactionsPerStation}); the oldest go first.
+   */
+  droppedTransactions?: number;
 }
 
 /** One meter reading of a transaction. */
@@ -55,6 +60,11 @@ export interface TransactionRecord {
   stoppedAt?: string;
   stopReason?: string;
   active: boolean;
+  /**
+   * Whether the station is connected now: an active transaction of a station that is not is
+   * one the CSMS has not heard the end of (the station went away with it open).
+   */
+  stationConnected: boolean;
   /** The energy register at the start, in Wh, when reported. */
   meterStartWh?: number;
   /** The latest energy register, in Wh. */
@@ -79,6 +89,7 @@ export interface FrameEntry {
   readonly protocol: string;
   /** `station` for frames the CSMS received, `csms` for frames it sent. */
   readonly from: 'station' | 'csms';
+  /** The frame text; one over {@link StoreLimits.maxFrameBytes} is cut and ends with a marker. */
   readonly frame: string;
 }
 
@@ -86,11 +97,92 @@ export interface FrameEntry {
 export type StoreEvent =
   | { readonly type: 'station'; readonly station: StationRecord }
   | { readonly type: 'transaction'; readonly transaction: TransactionRecord }
-  | { readonly type: 'frame'; readonly frame: FrameEntry };
+  | { readonly type: 'frame'; readonly frame: FrameEntry }
+  /** A station was forgotten (with its transactions), or only one of its transactions. */
+  | { readonly type: 'removed'; readonly identity: string; readonly transactionId?: string };
+
+/**
+ * How much the store keeps. Every bound has a default, so a CSMS facing stations that connect
+ * with ever new identities, never end their transactions or send huge frames stays within a
+ * known size; keeping history for good is a database's job.
+ */
+export interface StoreLimits {
+  /**
+   * Milliseconds a disconnected station is remembered (with its transactions) after it left.
+   * @default 3600000 (1 hour)
+   */
+  readonly stationTtlMs?: number;
+  /**
+   * The most disconnected stations remembered; beyond it the one that left first is forgotten.
+   * Connected stations are always kept.
+   * @default 5000
+   */
+  readonly maxDisconnectedStations?: number;
+  /**
+   * The most open transactions kept per station; a new one beyond it drops the oldest open one
+   * (counted in the station's `droppedTransactions`).
+   * @default 32
+   */
+  readonly maxOpenTransactionsPerStation?: number;
+  /**
+   * The most finished transactions kept (of every station together); the oldest go first.
+   * @default 5000
+   */
+  readonly maxFinishedTransactions?: number;
+  /**
+   * The most connectors (EVSE and connector id pairs) kept per station; status notifications
+   * about further ones are ignored.
+   * @default 64
+   */
+  readonly maxConnectorsPerStation?: number;
+  /**
+   * The most frames in the frame log.
+   * @default 500
+   */
+  readonly maxFrames?: number;
+  /**
+   * The most bytes of frame text (UTF-8) in the frame log together; the oldest frames go first.
+   * @default 4194304 (4 MiB)
+   */
+  readonly maxFrameLogBytes?: number;
+  /**
+   * The longest frame kept whole, in bytes (UTF-8); a longer one is kept cut, ending with
+   * ` … [cut: N bytes in all]`.
+   * @default 65536 (64 KiB)
+   */
+  readonly maxFrameBytes?: number;
+}
+
+/** The limits with every default filled in. */
+export type ResolvedStoreLimits = { readonly [K in keyof StoreLimits]-?: number };
+
+/** The defaults of {@link StoreLimits}. */
+export const DEFAULT_STORE_LIMITS: ResolvedStoreLimits = {
+  stationTtlMs: 60 * 60 * 1000,
+  maxDisconnectedStations: 5000,
+  maxOpenTransactionsPerStation: 32,
+  maxFinishedTransactions: 5000,
+  maxConnectorsPerStation: 64,
+  maxFrames: 500,
+  maxFrameLogBytes: 4 * 1024 * 1024,
+  maxFrameBytes: 64 * 1024,
+};
+
+function resolveLimits(limits: StoreLimits): ResolvedStoreLimits {
+  const out: Record<string, number> = { ...DEFAULT_STORE_LIMITS };
+  for (const [key, value] of Object.entries(limits)) {
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new RangeError(`store limit ${key} must be a finite number ≥ 0`);
+    }
+    out[key] = value;
+  }
+  // A frame log that cannot hold one frame would hold none.
+  out.maxFrames = Math.max(1, Math.floor(out.maxFrames!));
+  return out as ResolvedStoreLimits;
+}
 
 const MAX_READINGS = 20;
-const MAX_FRAMES = 500;
-const MAX_FINISHED_TRANSACTIONS = 5000;
 
 /** The energy register and the other measurands a meter value may carry. */
 const ENERGY = 'Energy.Active.Import.Register';
@@ -99,19 +191,65 @@ function toWh(value: number, unit: string | undefined): number {
   return unit === 'kWh' ? value * 1000 : value;
 }
 
+/** `text` whole when it fits in `max` UTF-8 bytes, else its start and a marker, within `max`. */
+export function cutFrame(text: string, max: number): { text: string; bytes: number } {
+  // A string of n UTF-16 units is n to 3n bytes: short ones need no count.
+  if (text.length * 3 <= max) return { text, bytes: Buffer.byteLength(text) };
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= max) return { text, bytes };
+  const marker = ` … [cut: ${bytes} bytes in all]`;
+  const room = Math.max(0, max - Buffer.byteLength(marker));
+  let head = Buffer.from(text.slice(0, room)).subarray(0, room).toString('utf8');
+  // The cut may split a character: drop the replacement character it leaves.
+  if (head.endsWith('\uFFFD') && !text.slice(0, head.length).endsWith('\uFFFD'))
+    head = head.slice(0, -1);
+  const out = head + marker;
+  return { text: out, bytes: Buffer.byteLength(out) };
+}
+
+/** The transactions of one station, by key, in the order they were first heard of. */
+interface StationTransactions {
+  readonly all: Set<string>;
+  readonly open: Set<string>;
+}
+
+const key = (identity: string, id: string) => `${identity}\u0000${id}`;
+
 /**
  * Everything the `ocpp csms` keeps in memory: stations, their connectors, transactions with
- * meter readings, and the last frames. Finished transactions beyond a bound and frames beyond
- * the last 500 are forgotten, so a long run does not grow without limit.
+ * meter readings, and the last frames, each within {@link StoreLimits}: disconnected stations
+ * are forgotten after a while and beyond a count (with their transactions), open transactions
+ * are capped per station, finished ones overall, and the frame log by count and by bytes.
  */
 export class CsmsStore {
+  readonly limits: ResolvedStoreLimits;
   private readonly stationMap = new Map<string, StationRecord>();
   private readonly transactionMap = new Map<string, TransactionRecord>();
-  /** The last frames, a circular buffer: `frameRing[frameSeq % MAX_FRAMES]` is the newest. */
-  private readonly frameRing: (FrameEntry | undefined)[] = new Array(MAX_FRAMES);
+  private readonly byStation = new Map<string, StationTransactions>();
+  /** Disconnected stations → when they left (ms), the one that left first first. */
+  private readonly gone = new Map<string, number>();
+  /** Finished transactions by key, the oldest first. */
+  private readonly finished = new Set<string>();
+  /** The frame log, a circular buffer of `limits.maxFrames` slots; `frameHead` is the oldest. */
+  private readonly frameRing: (FrameEntry | undefined)[];
+  private readonly frameBytes: number[];
+  private frameHead = 0;
+  private frameCount = 0;
+  private frameTotalBytes = 0;
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private frameSeq = 0;
-  private finished: string[] = [];
+  private forgottenStations = 0;
+  private droppedTransactions = 0;
+
+  /** `now` gives the time in milliseconds (a test may pass a fake clock). */
+  constructor(
+    limits: StoreLimits = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.limits = resolveLimits(limits);
+    this.frameRing = new Array(this.limits.maxFrames);
+    this.frameBytes = new Array(this.limits.maxFrames).fill(0);
+  }
 
   /** Subscribes to changes; returns the unsubscribe function. */
   subscribe(listener: (event: StoreEvent) => void): () => void {
@@ -119,29 +257,77 @@ export class CsmsStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** True when anyone listens (so frame entries are only built for someone). */
-  get watched(): boolean {
-    return this.listeners.size > 0;
+  /** How many listen (the live feeds). */
+  get listenerCount(): number {
+    return this.listeners.size;
   }
 
   private emit(event: StoreEvent): void {
     for (const l of this.listeners) l(event);
   }
 
-  /** Every station seen, connected or not, by identity. */
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** Forgets disconnected stations past their time and beyond the count. */
+  private prune(): void {
+    const now = this.now();
+    const { stationTtlMs, maxDisconnectedStations } = this.limits;
+    for (const [identity, at] of this.gone) {
+      if (this.gone.size <= maxDisconnectedStations && now - at < stationTtlMs) break;
+      this.forget(identity);
+    }
+  }
+
+  private forget(identity: string): void {
+    this.gone.delete(identity);
+    if (!this.stationMap.delete(identity)) return;
+    this.forgottenStations++;
+    const txs = this.byStation.get(identity);
+    if (txs !== undefined) {
+      for (const k of txs.all) {
+        this.transactionMap.delete(k);
+        this.finished.delete(k);
+      }
+      this.byStation.delete(identity);
+    }
+    this.emit({ type: 'removed', identity });
+  }
+
+  private dropTransaction(k: string): void {
+    const t = this.transactionMap.get(k);
+    if (t === undefined) return;
+    this.transactionMap.delete(k);
+    this.finished.delete(k);
+    const txs = this.byStation.get(t.identity);
+    txs?.all.delete(k);
+    txs?.open.delete(k);
+    this.emit({ type: 'removed', identity: t.identity, transactionId: t.id });
+  }
+
+  /** Every station known, connected or not, by identity. */
   stations(): StationRecord[] {
+    this.prune();
     return [...this.stationMap.values()].sort((a, b) => a.identity.localeCompare(b.identity));
   }
 
   station(identity: string): StationRecord | undefined {
+    this.prune();
     return this.stationMap.get(identity);
   }
 
   /** Transactions, newest first; `activeOnly` keeps the running ones. */
   transactions(filter: { identity?: string; activeOnly?: boolean } = {}): TransactionRecord[] {
+    this.prune();
     const out: TransactionRecord[] = [];
-    for (const t of this.transactionMap.values()) {
-      if (filter.identity !== undefined && t.identity !== filter.identity) continue;
+    const keys =
+      filter.identity === undefined
+        ? this.transactionMap.keys()
+        : (this.byStation.get(filter.identity)?.all ?? []);
+    for (const k of keys) {
+      const t = this.transactionMap.get(k);
+      if (t === undefined) continue;
       if (filter.activeOnly === true && !t.active) continue;
       out.push(t);
     }
@@ -149,38 +335,64 @@ export class CsmsStore {
   }
 
   transaction(identity: string, id: string): TransactionRecord | undefined {
-    return this.transactionMap.get(`${identity}\u0000${id}`);
+    return this.transactionMap.get(key(identity, id));
   }
 
   /** The last frames, oldest first; at most `limit`, optionally of one station. */
   frames(limit = 100, identity?: string): FrameEntry[] {
     const out: FrameEntry[] = [];
-    for (let seq = this.frameSeq; seq > 0 && seq > this.frameSeq - MAX_FRAMES; seq--) {
-      const f = this.frameRing[seq % MAX_FRAMES];
-      if (f === undefined) break;
+    const size = this.frameRing.length;
+    for (let i = this.frameCount - 1; i >= 0 && out.length < limit; i--) {
+      const f = this.frameRing[(this.frameHead + i) % size]!;
       if (identity !== undefined && f.identity !== identity) continue;
       out.push(f);
-      if (out.length >= limit) break;
     }
     return out.reverse();
   }
 
+  /** The frame log's size: frames and bytes of frame text. */
+  frameLogSize(): { frames: number; bytes: number } {
+    return { frames: this.frameCount, bytes: this.frameTotalBytes };
+  }
+
   /** Counts of stations and transactions, for the page header and the API index. */
-  counts(): { stations: number; connected: number; transactions: number; active: number } {
-    let connected = 0;
-    for (const s of this.stationMap.values()) if (s.connected) connected++;
+  counts(): {
+    stations: number;
+    connected: number;
+    transactions: number;
+    active: number;
+    forgottenStations: number;
+    droppedTransactions: number;
+  } {
+    this.prune();
     let active = 0;
-    for (const t of this.transactionMap.values()) if (t.active) active++;
+    for (const txs of this.byStation.values()) active += txs.open.size;
     return {
       stations: this.stationMap.size,
-      connected,
+      connected: this.stationMap.size - this.gone.size,
       transactions: this.transactionMap.size,
       active,
+      forgottenStations: this.forgottenStations,
+      droppedTransactions: this.droppedTransactions,
     };
   }
 
+  /** Tells the station's transactions whether it is connected, and the feed about open ones. */
+  private linkTransactions(identity: string, connected: boolean): void {
+    const txs = this.byStation.get(identity);
+    if (txs === undefined) return;
+    for (const k of txs.all) {
+      const t = this.transactionMap.get(k);
+      if (t !== undefined) t.stationConnected = connected;
+    }
+    for (const k of txs.open) {
+      const t = this.transactionMap.get(k);
+      if (t !== undefined) this.emit({ type: 'transaction', transaction: t });
+    }
+  }
+
   connected(identity: string, protocol: string, remoteAddress?: string): void {
-    const now = new Date().toISOString();
+    const now = this.iso();
     let s = this.stationMap.get(identity);
     if (s === undefined) {
       s = {
@@ -198,16 +410,23 @@ export class CsmsStore {
       s.connectedAt = now;
       delete s.disconnectedAt;
     }
+    this.gone.delete(identity);
     if (remoteAddress !== undefined) s.remoteAddress = remoteAddress;
     this.emit({ type: 'station', station: s });
+    this.linkTransactions(identity, true);
+    this.prune();
   }
 
   disconnected(identity: string): void {
     const s = this.stationMap.get(identity);
     if (s === undefined) return;
     s.connected = false;
-    s.disconnectedAt = new Date().toISOString();
+    s.disconnectedAt = this.iso();
+    this.gone.delete(identity);
+    this.gone.set(identity, this.now());
     this.emit({ type: 'station', station: s });
+    this.linkTransactions(identity, false);
+    this.prune();
   }
 
   booted(
@@ -222,14 +441,14 @@ export class CsmsStore {
   ): void {
     const s = this.stationMap.get(identity);
     if (s === undefined) return;
-    s.boot = { ...boot, at: new Date().toISOString() };
+    s.boot = { ...boot, at: this.iso() };
     this.emit({ type: 'station', station: s });
   }
 
   heartbeat(identity: string): void {
     const s = this.stationMap.get(identity);
     if (s === undefined) return;
-    s.lastHeartbeat = new Date().toISOString();
+    s.lastHeartbeat = this.iso();
     if (this.listeners.size > 0) this.emit({ type: 'station', station: s });
   }
 
@@ -248,8 +467,9 @@ export class CsmsStore {
     let c = s.connectors.find(
       (x) => x.evseId === update.evseId && x.connectorId === update.connectorId,
     );
-    const now = new Date().toISOString();
+    const now = this.iso();
     if (c === undefined) {
+      if (s.connectors.length >= this.limits.maxConnectorsPerStation) return;
       c = {
         evseId: update.evseId,
         connectorId: update.connectorId,
@@ -268,7 +488,10 @@ export class CsmsStore {
     this.emit({ type: 'station', station: s });
   }
 
-  /** A transaction started (or was first heard of). */
+  /**
+   * A transaction started (or was first heard of). Ignored (undefined) for a station the store
+   * does not know, such as one forgotten while its last message was handled.
+   */
   transactionStarted(
     identity: string,
     protocol: string,
@@ -280,21 +503,38 @@ export class CsmsStore {
       meterStartWh?: number;
       time?: string;
     },
-  ): TransactionRecord {
-    const key = `${identity}\u0000${id}`;
-    let t = this.transactionMap.get(key);
+  ): TransactionRecord | undefined {
+    const s = this.stationMap.get(identity);
+    if (s === undefined) return undefined;
+    const k = key(identity, id);
+    let t = this.transactionMap.get(k);
     if (t === undefined) {
       t = {
         id,
         identity,
         protocol,
-        startedAt: details.time ?? new Date().toISOString(),
+        startedAt: details.time ?? this.iso(),
         active: true,
+        stationConnected: s.connected,
         energyWh: 0,
         meterValueCount: 0,
         readings: [],
       };
-      this.transactionMap.set(key, t);
+      this.transactionMap.set(k, t);
+      let txs = this.byStation.get(identity);
+      if (txs === undefined) {
+        txs = { all: new Set(), open: new Set() };
+        this.byStation.set(identity, txs);
+      }
+      txs.all.add(k);
+      txs.open.add(k);
+      if (txs.open.size > this.limits.maxOpenTransactionsPerStation) {
+        const oldest = txs.open.values().next().value as string;
+        this.dropTransaction(oldest);
+        s.droppedTransactions = (s.droppedTransactions ?? 0) + 1;
+        this.droppedTransactions++;
+        this.emit({ type: 'station', station: s });
+      }
     }
     if (details.evseId !== undefined) t.evseId = details.evseId;
     if (details.connectorId !== undefined) t.connectorId = details.connectorId;
@@ -309,10 +549,11 @@ export class CsmsStore {
 
   /** Meter readings of a transaction (sampled values flattened). */
   meterValues(identity: string, id: string, readings: readonly MeterReading[]): void {
-    const t = this.transactionMap.get(`${identity}\u0000${id}`);
+    const t = this.transactionMap.get(key(identity, id));
     if (t === undefined) return;
     t.meterValueCount++;
-    for (const r of readings) {
+    // Only the last readings are kept: a message with thousands adds only those.
+    for (const r of readings.length > MAX_READINGS ? readings.slice(-MAX_READINGS) : readings) {
       switch (r.measurand) {
         case ENERGY: {
           const wh = toWh(r.value, r.unit);
@@ -346,7 +587,8 @@ export class CsmsStore {
     id: string,
     details: { reason?: string; meterStopWh?: number; time?: string },
   ): void {
-    const t = this.transactionMap.get(`${identity}\u0000${id}`);
+    const k = key(identity, id);
+    const t = this.transactionMap.get(k);
     if (t === undefined) return;
     if (details.meterStopWh !== undefined) {
       t.meterStartWh ??= details.meterStopWh;
@@ -354,34 +596,51 @@ export class CsmsStore {
       t.energyWh = Math.max(0, Math.round((details.meterStopWh - t.meterStartWh) * 10) / 10);
     }
     t.active = false;
-    t.stoppedAt = details.time ?? new Date().toISOString();
+    t.stoppedAt = details.time ?? this.iso();
     if (details.reason !== undefined) t.stopReason = details.reason;
     delete t.powerW;
     delete t.currentA;
-    this.finished.push(`${identity}\u0000${id}`);
-    if (this.finished.length > MAX_FINISHED_TRANSACTIONS * 1.2) {
-      const drop = this.finished.splice(0, this.finished.length - MAX_FINISHED_TRANSACTIONS);
-      for (const key of drop) this.transactionMap.delete(key);
-    }
+    this.byStation.get(identity)?.open.delete(k);
+    this.finished.delete(k);
+    this.finished.add(k);
     this.emit({ type: 'transaction', transaction: t });
+    while (this.finished.size > this.limits.maxFinishedTransactions) {
+      this.dropTransaction(this.finished.values().next().value as string);
+    }
   }
 
-  /** Records a frame (counts always; the entry only while the page or the log watches). */
+  /** Records a frame in the frame log (cut when longer than `maxFrameBytes`) and counts it. */
   frame(identity: string, protocol: string, from: 'station' | 'csms', text: string): FrameEntry {
     const s = this.stationMap.get(identity);
     if (s !== undefined) {
       if (from === 'station') s.frames.in++;
       else s.frames.out++;
     }
+    const { maxFrameBytes, maxFrameLogBytes } = this.limits;
+    const kept = cutFrame(text, Math.min(maxFrameBytes, maxFrameLogBytes));
     const entry: FrameEntry = {
       seq: ++this.frameSeq,
-      time: new Date().toISOString(),
+      time: this.iso(),
       identity,
       protocol,
       from,
-      frame: text,
+      frame: kept.text,
     };
-    this.frameRing[entry.seq % MAX_FRAMES] = entry;
+    const size = this.frameRing.length;
+    while (
+      this.frameCount > 0 &&
+      (this.frameCount === size || this.frameTotalBytes + kept.bytes > maxFrameLogBytes)
+    ) {
+      this.frameTotalBytes -= this.frameBytes[this.frameHead]!;
+      this.frameRing[this.frameHead] = undefined;
+      this.frameHead = (this.frameHead + 1) % size;
+      this.frameCount--;
+    }
+    const slot = (this.frameHead + this.frameCount) % size;
+    this.frameRing[slot] = entry;
+    this.frameBytes[slot] = kept.bytes;
+    this.frameCount++;
+    this.frameTotalBytes += kept.bytes;
     this.emit({ type: 'frame', frame: entry });
     return entry;
   }

@@ -155,35 +155,58 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
 /** A running `ocpp csms` started for a test, with its endpoints. */
 export interface TestCsms extends CliProcess {
   readonly url: string;
+  /** The admin listener (`http://127.0.0.1:PORT/`). */
   readonly adminUrl: string;
-  /** GET or POST on the admin API; resolves with the status and the parsed JSON body. */
+  /** The admin API's bearer token (printed at start, or the one the test gave). */
+  readonly adminToken: string;
+  /** The web page with the token in its fragment, as `ocpp csms` prints it. */
+  readonly pageUrl: string;
+  /** GET or POST on the admin API with the token; resolves with the status and the parsed JSON body. */
   // biome-ignore lint/suspicious/noExplicitAny: test code reads the JSON it asserts on
   api(path: string, body?: unknown): Promise<{ status: number; body: any }>;
 }
 
-/** Starts `ocpp csms --port 0 ...args` and waits until it listens. */
-export async function startTestCsms(args: readonly string[] = []): Promise<TestCsms> {
-  const proc = startCli(['csms', '--port', '0', ...args]);
+/**
+ * Starts `ocpp csms --port 0 ...args` and waits until it listens. `adminToken` is passed in
+ * `OCPP_CSMS_ADMIN_TOKEN`; without it the CSMS generates one and the helper reads it from the
+ * output.
+ */
+export async function startTestCsms(
+  args: readonly string[] = [],
+  options: { adminToken?: string; env?: Record<string, string> } = {},
+): Promise<TestCsms> {
+  const proc = startCli(['csms', '--port', '0', ...args], {
+    ...options.env,
+    ...(options.adminToken === undefined ? {} : { OCPP_CSMS_ADMIN_TOKEN: options.adminToken }),
+  });
   let url: string | undefined;
   let adminUrl: string | undefined;
+  let adminToken = options.adminToken;
   if (args.includes('json')) {
     const [, u, a] = await proc.waitFor(/"type":"listening","url":"([^"]+)","admin":"([^"]+)"/);
     url = u;
     adminUrl = a;
+    if (adminToken === undefined) [, adminToken] = await proc.waitFor(/"adminToken":"([^"]+)"/);
   } else {
     [, url] = await proc.waitFor(/listening on (wss?:\/\/[^/\s]+)\/<identity>/);
     [, adminUrl] = await proc.waitFor(/web page and admin API: (https?:\/\/\S+\/)/);
+    if (adminToken === undefined) [, adminToken] = await proc.waitFor(/admin token: (\S+) \(/);
   }
+  const token = adminToken!;
   return {
     ...proc,
     url: url!,
     adminUrl: adminUrl!,
+    adminToken: token,
+    pageUrl: `${adminUrl}#token=${encodeURIComponent(token)}`,
     async api(path, body) {
       const res = await fetch(new URL(path, adminUrl), {
         method: body === undefined ? 'GET' : 'POST',
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return { status: res.status, body: await res.json() };
     },
