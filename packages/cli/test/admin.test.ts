@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventually, startCli, startTestCsms } from './helpers/cli.js';
+import { BOOT_16, connectStation } from './helpers/station.js';
 
 interface Station {
   identity: string;
@@ -14,6 +15,7 @@ interface Transaction {
   identity: string;
   idToken?: string;
   active: boolean;
+  stationConnected: boolean;
   stopReason?: string;
 }
 
@@ -188,4 +190,38 @@ describe('the admin API of ocpp csms drives simulated stations', () => {
       ChangeAvailability: 1,
     });
   }, 60_000);
+
+  it('marks an open transaction whose station went away as such, until the station is back', async () => {
+    const csms = await startTestCsms(['--quiet']);
+    const station = await connectStation(csms.url, 'GONE-1');
+    await station.call('BootNotification', BOOT_16);
+    const { transactionId } = (await station.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'TAG',
+      meterStart: 100,
+      timestamp: new Date().toISOString(),
+    })) as { transactionId: number };
+    const open = (await csms.api('/api/transactions?active=true')).body as Transaction[];
+    expect(open).toEqual([
+      expect.objectContaining({ id: String(transactionId), active: true, stationConnected: true }),
+    ]);
+
+    // The station dies with its transaction open: still active (no end was heard of), but marked.
+    await station.close();
+    const gone = await eventually('the transaction marked', async () => {
+      const { body } = (await csms.api('/api/transactions?active=true')) as { body: Transaction[] };
+      return body[0]?.stationConnected === false ? body[0] : undefined;
+    });
+    expect(gone).toMatchObject({ id: String(transactionId), active: true, identity: 'GONE-1' });
+    const { body: s } = await csms.api('/api/stations/GONE-1');
+    expect(s).toMatchObject({ connected: false });
+    expect(s.transactions[0]).toMatchObject({ active: true, stationConnected: false });
+
+    const back = await connectStation(csms.url, 'GONE-1');
+    await eventually('the transaction linked again', async () => {
+      const { body } = (await csms.api('/api/transactions?active=true')) as { body: Transaction[] };
+      return body[0]?.stationConnected === true ? true : undefined;
+    });
+    await back.close();
+  });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli, startTestCsms } from './helpers/cli.js';
+import { BOOT_16, connectStation } from './helpers/station.js';
 
 /** Debian's Chromium, as CI installs it (`apt-get install chromium`); never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -84,5 +85,46 @@ describe('the web page of ocpp csms, in headless Chromium', () => {
     await expect.poll(() => page.locator('#status').textContent()).toContain('"status":"Accepted"');
     await tx.locator('button[data-op="remote-stop"]').click();
     await expect.poll(() => tx.textContent(), { timeout: 10_000 }).toContain('Remote');
+  }, 60_000);
+
+  it('takes the token from the address, and shows an open transaction of a station that went away', async () => {
+    const csms = await startTestCsms(['--quiet']);
+    const station = await connectStation(csms.url, 'WEB-GONE');
+    await station.call('BootNotification', BOOT_16);
+    await station.call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'TAG',
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
+    const page = await (await browser()).newPage();
+    const feedAuth = page.waitForRequest((r) => r.url().endsWith('/api/events'));
+    await page.goto(csms.pageUrl);
+    // The token is sent as a header, and taken out of the address bar (and the history).
+    expect((await feedAuth).headers().authorization).toBe(`Bearer ${csms.adminToken}`);
+    expect(page.url()).toBe(csms.adminUrl);
+    const tx = page.locator('#transactions tbody tr').first();
+    await expect.poll(() => tx.textContent(), { timeout: 15_000 }).toContain('charging');
+    expect(await tx.getAttribute('data-station-connected')).toBe('true');
+    expect(await tx.locator('button[data-op="remote-stop"]').count()).toBe(1);
+
+    await station.close();
+    await expect
+      .poll(() => tx.textContent(), { timeout: 10_000 })
+      .toContain('station disconnected');
+    expect(await tx.getAttribute('data-station-connected')).toBe('false');
+    expect(await tx.locator('button[data-op="remote-stop"]').count()).toBe(0);
+    await expect
+      .poll(() => page.locator('tr[data-station="WEB-GONE"]').textContent())
+      .toContain('offline');
+
+    // A reload keeps working (the tab kept the token); a page without it says what to do.
+    await page.reload();
+    await expect.poll(() => page.locator('#live').getAttribute('class')).toBe('live on');
+    const bare = await page.context().newPage();
+    await bare.goto(csms.adminUrl);
+    await expect
+      .poll(() => bare.locator('#status').textContent())
+      .toContain('needs the admin token');
   }, 60_000);
 });

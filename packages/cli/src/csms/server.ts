@@ -446,6 +446,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
           ...(event.idToken === undefined ? {} : { idToken: event.idToken.idToken }),
           ...(event.meterStart === undefined ? {} : { meterStartWh: event.meterStart }),
           ...(event.eventType === 'Started' ? { time: event.timestamp } : {}),
+          ...(event.eventType === 'Ended' ? { ending: true } : {}),
         });
       }
       const r = readings(event.meterValue);

@@ -489,8 +489,9 @@ export class CsmsStore {
   }
 
   /**
-   * A transaction started (or was first heard of). Ignored (undefined) for a station the store
-   * does not know, such as one forgotten while its last message was handled.
+   * A transaction started (or was first heard of; `ending` when first heard of by its end, so it
+   * does not count as open). Ignored (undefined) for a station the store does not know, such as
+   * one forgotten while its last message was handled.
    */
   transactionStarted(
     identity: string,
@@ -502,6 +503,7 @@ export class CsmsStore {
       idToken?: string;
       meterStartWh?: number;
       time?: string;
+      ending?: boolean;
     },
   ): TransactionRecord | undefined {
     const s = this.stationMap.get(identity);
@@ -527,7 +529,7 @@ export class CsmsStore {
         this.byStation.set(identity, txs);
       }
       txs.all.add(k);
-      txs.open.add(k);
+      if (details.ending !== true) txs.open.add(k);
       if (txs.open.size > this.limits.maxOpenTransactionsPerStation) {
         const oldest = txs.open.values().next().value as string;
         this.dropTransaction(oldest);
