@@ -512,7 +512,10 @@ export function createAdminHandler(
         routes: ROUTES,
       });
     }
-    if (path === '/api/events') return events(res);
+    if (path === '/api/events') {
+      if (method !== 'GET') throw new AdminError(405, 'use GET for /api/events');
+      return events(res);
+    }
     if (path === '/api/stations') {
       return sendList(
         res,
