@@ -227,6 +227,44 @@ describe('CsmsStore', () => {
     expect(store.counts()).toMatchObject({ stations: 0, forgottenStations: 3 });
   });
 
+  it('bounds all transactions together: finished first, then those of stations that left, then the oldest', () => {
+    const store = new CsmsStore({ maxTransactions: 5 });
+    for (const id of ['A', 'B', 'C']) store.connected(id, 'ocpp1.6');
+    const open = (identity: string, id: string) =>
+      store.transactionStarted(identity, 'ocpp1.6', id, {});
+    for (const id of ['a1', 'a2', 'a3']) open('A', id);
+    open('B', 'b1');
+    open('B', 'b2');
+    store.disconnected('B');
+    open('C', 'c1');
+    // The store is over by one: the first transaction left open by a station that went away goes.
+    expect(
+      store
+        .transactions()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['a1', 'a2', 'a3', 'b2', 'c1']);
+    expect(store.station('B')?.droppedTransactions).toBe(1);
+    store.transactionStopped('A', 'a3', {});
+    open('C', 'c2');
+    expect(
+      store
+        .transactions()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['a1', 'a2', 'b2', 'c1', 'c2']);
+    open('C', 'c3');
+    open('C', 'c4');
+    // First the one B left open, then, nothing finished and nobody gone, the oldest open one.
+    expect(
+      store
+        .transactions()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['a2', 'c1', 'c2', 'c3', 'c4']);
+    expect(store.counts()).toMatchObject({ transactions: 5, active: 5, droppedTransactions: 3 });
+  });
+
   it('cuts a frame over the limit and bounds the log by bytes', () => {
     const store = new CsmsStore({ maxFrameBytes: 100, maxFrameLogBytes: 250, maxFrames: 10 });
     for (let i = 0; i < 5; i++) store.frame('A', 'ocpp1.6', 'station', `${i}${'é'.repeat(200)}`);

@@ -14,21 +14,22 @@ export const csmsSpec = {
   name: 'csms',
   summary: 'run a CSMS to test charging stations against, with a web page and an admin API',
   description:
-    'Serves OCPP 1.6, 2.0.1 and 2.1 stations at ws://HOST:PORT/<identity> (any path before the ' +
-    'identity works), accepts every boot, authorisation and transaction, and keeps stations, ' +
-    'connector states, transactions and meter readings in memory, within fixed bounds: a ' +
-    'disconnected station is forgotten after an hour or beyond 5,000 of them, a station keeps at ' +
-    'most 32 open transactions, 5,000 finished ones are kept, the frame log holds 500 frames and ' +
-    '4 MiB. Logs every frame (readable, or JSON lines for pipelines; control characters escaped). ' +
-    'A separate plain-HTTP listener, on 127.0.0.1 and the OCPP port + 1 by default ' +
-    '(--admin-host, --admin-port), serves a web page at / (stations, connectors, transactions ' +
-    'and the live frame log, with buttons for remote start/stop and reset) and a JSON admin API ' +
-    'under /api. Every API request needs "Authorization: Bearer <token>": the token comes from ' +
-    '--admin-token or $OCPP_CSMS_ADMIN_TOKEN, or is generated and printed at start with the ' +
-    'page address (the token rides in its #fragment). Requests whose Host does not name the ' +
-    'admin listener, or that come from another Origin, get 403; POST bodies must be ' +
-    'application/json (415 otherwise). Basic auth for stations with --credentials; TLS with ' +
-    '--tls-cert/--tls-key; client certificates (security profile 3) with --tls-ca. Stops on Ctrl-C.',
+    'Serves OCPP 1.6, 2.0.1 and 2.1 stations at ws://HOST:PORT/<identity> (any path before ' +
+    'the identity works), accepts every boot, authorisation and transaction, and keeps ' +
+    'stations, connector states, transactions and meter readings in memory, within fixed ' +
+    'bounds: a disconnected station is forgotten after an hour or beyond 5,000 of them, a ' +
+    'station keeps at most 32 open transactions, 5,000 finished transactions and 20,000 in ' +
+    'all are kept, the frame log holds 500 frames and 4 MiB. Logs every frame (readable, or ' +
+    'JSON lines for pipelines; control characters escaped). A separate plain-HTTP listener, ' +
+    'on 127.0.0.1 and the OCPP port + 1 by default (--admin-host, --admin-port), serves a web ' +
+    'page at / (stations, connectors, transactions and the live frame log, with buttons for ' +
+    'remote start/stop and reset) and a JSON admin API under /api. Every API request needs ' +
+    '"Authorization: Bearer <token>": the token comes from --admin-token or ' +
+    '$OCPP_CSMS_ADMIN_TOKEN, or is generated and printed at start with the page address (the ' +
+    'token rides in its #fragment). Requests whose Host does not name the admin listener, or ' +
+    'that come from another Origin, get 403; POST bodies must be application/json (415 ' +
+    'otherwise). Basic auth for stations with --credentials; TLS with --tls-cert/--tls-key; ' +
+    'client certificates (security profile 3) with --tls-ca. Stops on Ctrl-C.',
   options: {
     port: {
       type: 'number',

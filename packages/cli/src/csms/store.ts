@@ -32,8 +32,9 @@ export interface StationRecord {
   connectors: ConnectorState[];
   frames: { in: number; out: number };
   /**
-   * Open transactions forgotten because the station had more open at once than the store keeps
-   * ({@link StoreLimits.maxOpenTransactionsPerStation}); the oldest go first.
+   * Open transactions of this station forgotten for want of room: it had more open at once than
+   * {@link StoreLimits.maxOpenTransactionsPerStation} (the oldest go first), or the store was at
+   * {@link StoreLimits.maxTransactions}.
    */
   droppedTransactions?: number;
 }
@@ -130,6 +131,14 @@ export interface StoreLimits {
    */
   readonly maxFinishedTransactions?: number;
   /**
+   * The most transactions kept in all, open or finished: beyond it the oldest finished one goes,
+   * else the oldest open one of a disconnected station, else the oldest open one (counted in its
+   * station's `droppedTransactions`). Stations that leave with transactions open, under ever new
+   * identities, would otherwise hold up to `maxDisconnectedStations` × `maxOpenTransactionsPerStation`.
+   * @default 20000
+   */
+  readonly maxTransactions?: number;
+  /**
    * The most connectors (EVSE and connector id pairs) kept per station; status notifications
    * about further ones are ignored.
    * @default 64
@@ -162,6 +171,7 @@ export const DEFAULT_STORE_LIMITS: ResolvedStoreLimits = {
   maxDisconnectedStations: 5000,
   maxOpenTransactionsPerStation: 32,
   maxFinishedTransactions: 5000,
+  maxTransactions: 20_000,
   maxConnectorsPerStation: 64,
   maxFrames: 500,
   maxFrameLogBytes: 4 * 1024 * 1024,
@@ -215,11 +225,14 @@ interface StationTransactions {
 
 const key = (identity: string, id: string) => `${identity}\u0000${id}`;
 
+const first = (set: Set<string>): string | undefined => set.values().next().value;
+
 /**
  * Everything the `ocpp csms` keeps in memory: stations, their connectors, transactions with
  * meter readings, and the last frames, each within {@link StoreLimits}: disconnected stations
  * are forgotten after a while and beyond a count (with their transactions), open transactions
- * are capped per station, finished ones overall, and the frame log by count and by bytes.
+ * are capped per station, finished ones and all of them overall, and the frame log by count and
+ * by bytes.
  */
 export class CsmsStore {
   readonly limits: ResolvedStoreLimits;
@@ -230,6 +243,10 @@ export class CsmsStore {
   private readonly gone = new Map<string, number>();
   /** Finished transactions by key, the oldest first. */
   private readonly finished = new Set<string>();
+  /** Open transactions by key, the oldest first. */
+  private readonly openOrder = new Set<string>();
+  /** Open transactions of disconnected stations, in the order they were left open. */
+  private readonly orphaned = new Set<string>();
   /** The frame log, a circular buffer of `limits.maxFrames` slots; `frameHead` is the oldest. */
   private readonly frameRing: (FrameEntry | undefined)[];
   private readonly frameBytes: number[];
@@ -289,6 +306,8 @@ export class CsmsStore {
       for (const k of txs.all) {
         this.transactionMap.delete(k);
         this.finished.delete(k);
+        this.openOrder.delete(k);
+        this.orphaned.delete(k);
       }
       this.byStation.delete(identity);
     }
@@ -300,10 +319,24 @@ export class CsmsStore {
     if (t === undefined) return;
     this.transactionMap.delete(k);
     this.finished.delete(k);
+    this.openOrder.delete(k);
+    this.orphaned.delete(k);
     const txs = this.byStation.get(t.identity);
     txs?.all.delete(k);
     txs?.open.delete(k);
     this.emit({ type: 'removed', identity: t.identity, transactionId: t.id });
+  }
+
+  /** Drops an open transaction the limits have no room for, and counts it at its station. */
+  private dropOpen(k: string): void {
+    const t = this.transactionMap.get(k);
+    if (t === undefined) return;
+    this.dropTransaction(k);
+    this.droppedTransactions++;
+    const s = this.stationMap.get(t.identity);
+    if (s === undefined) return;
+    s.droppedTransactions = (s.droppedTransactions ?? 0) + 1;
+    this.emit({ type: 'station', station: s });
   }
 
   /** Every station known, connected or not, by identity. */
@@ -386,6 +419,8 @@ export class CsmsStore {
       if (t !== undefined) t.stationConnected = connected;
     }
     for (const k of txs.open) {
+      if (connected) this.orphaned.delete(k);
+      else this.orphaned.add(k);
       const t = this.transactionMap.get(k);
       if (t !== undefined) this.emit({ type: 'transaction', transaction: t });
     }
@@ -529,13 +564,19 @@ export class CsmsStore {
         this.byStation.set(identity, txs);
       }
       txs.all.add(k);
-      if (details.ending !== true) txs.open.add(k);
+      if (details.ending !== true) {
+        txs.open.add(k);
+        this.openOrder.add(k);
+        if (!s.connected) this.orphaned.add(k);
+      }
       if (txs.open.size > this.limits.maxOpenTransactionsPerStation) {
-        const oldest = txs.open.values().next().value as string;
-        this.dropTransaction(oldest);
-        s.droppedTransactions = (s.droppedTransactions ?? 0) + 1;
-        this.droppedTransactions++;
-        this.emit({ type: 'station', station: s });
+        this.dropOpen(txs.open.values().next().value as string);
+      }
+      while (this.transactionMap.size > this.limits.maxTransactions) {
+        const oldest = first(this.finished) ?? first(this.orphaned) ?? first(this.openOrder);
+        if (oldest === undefined || oldest === k) break;
+        if (this.finished.has(oldest)) this.dropTransaction(oldest);
+        else this.dropOpen(oldest);
       }
     }
     if (details.evseId !== undefined) t.evseId = details.evseId;
@@ -603,6 +644,8 @@ export class CsmsStore {
     delete t.powerW;
     delete t.currentA;
     this.byStation.get(identity)?.open.delete(k);
+    this.openOrder.delete(k);
+    this.orphaned.delete(k);
     this.finished.delete(k);
     this.finished.add(k);
     this.emit({ type: 'transaction', transaction: t });
