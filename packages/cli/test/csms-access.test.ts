@@ -112,6 +112,9 @@ describe('the admin API of ocpp csms is reached on its own listener, with a toke
     }
     const rebound = await raw(csms.adminUrl, { headers: { Host: `evil.example:${port}` } });
     expect(rebound.status).toBe(403);
+    // The page (which holds no data) may be opened from a link on another site; the API not.
+    const linked = await raw(csms.adminUrl, { headers: { 'Sec-Fetch-Site': 'cross-site' } });
+    expect(linked.status).toBe(200);
 
     // What a no-cors fetch from any page sends: text/plain. Never read, never run.
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', undefined]) {

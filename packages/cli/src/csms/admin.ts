@@ -183,9 +183,10 @@ function parseHost(header: string | undefined): { name: string; port: number } |
 
 /**
  * Why a request may not reach the admin listener (403), or undefined: its `Host` must name the
- * listener, and an `Origin`, when sent, must be the listener's own origin.
+ * listener, and an `Origin`, when sent, must be the listener's own origin; an API request must
+ * not come from another site (`Sec-Fetch-Site`), while the page may be opened from a link.
  */
-function refusal(req: IncomingMessage, access: AdminAccess): string | undefined {
+function refusal(req: IncomingMessage, access: AdminAccess, api: boolean): string | undefined {
   const host = parseHost(req.headers.host);
   if (host === undefined || host.port !== access.port || !access.hostNames.has(host.name)) {
     return 'the Host header does not name this admin listener';
@@ -203,7 +204,7 @@ function refusal(req: IncomingMessage, access: AdminAccess): string | undefined 
     }
   }
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+  if (api && site !== undefined && site !== 'same-origin' && site !== 'none') {
     return 'requests from another site are refused';
   }
   return undefined;
@@ -472,10 +473,10 @@ export function createAdminHandler(
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const refused = refusal(req, access);
-    if (refused !== undefined) throw new AdminError(403, refused);
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    const refused = refusal(req, access, path === '/api' || path.startsWith('/api/'));
+    if (refused !== undefined) throw new AdminError(403, refused);
     const method = req.method ?? 'GET';
     const { store } = backend;
     if (path === '/' || path === '/index.html') {
