@@ -92,6 +92,7 @@ const LABEL: Record<ServerKind, string> = {
   raw: 'raw ws (baseline)',
   ours: '@ocpp/rpc + transport-ws',
   'ocpp-rpc': 'ocpp-rpc (strictMode)',
+  'ours-limited': '@ocpp/rpc, 100 calls/s per station',
 };
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

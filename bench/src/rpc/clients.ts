@@ -106,6 +106,7 @@ export function connectStation(
     case 'raw':
       return rawStation(port, identity);
     case 'ours':
+    case 'ours-limited':
       return ourStation(port, identity);
     case 'ocpp-rpc':
       return ocppRpcStation(port, identity);

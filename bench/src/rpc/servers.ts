@@ -5,7 +5,9 @@
  * - `raw`: the baseline, a bare `ws` server that `JSON.parse`s each frame and answers a fixed
  *   CALLRESULT per action, with no OCPP logic and no validation;
  * - `ours`: `CsmsServer` over `WsServer`, strict validation both ways (the default);
- * - `ocpp-rpc`: the `ocpp-rpc` package's `RPCServer` with `strictMode: true`.
+ * - `ocpp-rpc`: the `ocpp-rpc` package's `RPCServer` with `strictMode: true`;
+ * - `ours-limited`: `ours` with an inbound rate limit of 100 calls/s per station (the flood
+ *   benchmark only).
  */
 import type { AddressInfo } from 'node:net';
 import { CsmsServer, createRouter } from '@ocpp/rpc';
@@ -16,7 +18,7 @@ import { RPCServer } from 'ocpp-rpc';
 import { WebSocketServer } from 'ws';
 
 /** Which server. */
-export type ServerKind = 'raw' | 'ours' | 'ocpp-rpc';
+export type ServerKind = 'raw' | 'ours' | 'ocpp-rpc' | 'ours-limited';
 
 /** Every server kind, the baseline first. */
 export const SERVER_KINDS: readonly ServerKind[] = ['raw', 'ours', 'ocpp-rpc'];
@@ -68,7 +70,7 @@ async function startRaw(): Promise<RunningServer> {
   };
 }
 
-async function startOurs(): Promise<RunningServer> {
+async function startOurs(limited = false): Promise<RunningServer> {
   let calls = 0;
   const v16 = createRouter(v16Protocol, 'csms')
     .handle('BootNotification', () => {
@@ -97,7 +99,11 @@ async function startOurs(): Promise<RunningServer> {
       return {};
     });
   const listener = createWsServer({ host: HOST, port: 0, protocols: SUBPROTOCOLS });
-  const csms = new CsmsServer({ listener, routers: [v16, v201] });
+  const csms = new CsmsServer({
+    listener,
+    routers: [v16, v201],
+    ...(limited ? { session: { inboundRateLimit: { perSecond: 100, burst: 100 } } } : {}),
+  });
   const port = await listener.listen();
   return { port, calls: () => calls, close: () => csms.close() };
 }
@@ -139,6 +145,8 @@ export function startServer(kind: ServerKind): Promise<RunningServer> {
       return startRaw();
     case 'ours':
       return startOurs();
+    case 'ours-limited':
+      return startOurs(true);
     case 'ocpp-rpc':
       return startOcppRpc();
   }
