@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Peer } from './helpers/peer.js';
+import { startTarget, type Target, type TargetKind } from './helpers/targets.js';
+
+/**
+ * Stations that pipeline calls (what OCPP forbids) or never read what they are sent. The target
+ * must answer every CALL it accepted, keep serving a well-behaved neighbour, and keep its memory
+ * bounded.
+ */
+
+const KINDS: TargetKind[] = ['ocpp csms', 'library server'];
+
+/** Sends `count` Heartbeats as fast as the socket takes them and waits for every answer. */
+async function pipeline(
+  peer: Peer,
+  prefix: string,
+  count: number,
+  action = 'Heartbeat',
+  payload = '{}',
+) {
+  for (let i = 0; i < count; i++) peer.send(`[2,"${prefix}${i}","${action}",${payload}]`);
+  // Calls over the target's queue bound may be refused at once, before earlier ones are answered:
+  // wait for each.
+  for (let i = 0; i < count; i++) await peer.answer(`${prefix}${i}`, 50_000);
+  const missing: string[] = [];
+  const codes = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const answer = peer.answers.get(`${prefix}${i}`);
+    if (answer === undefined) missing.push(`${prefix}${i}`);
+    else {
+      const code = answer.startsWith('[3,')
+        ? 'CALLRESULT'
+        : (/^\[4,"[^"]*","([^"]*)"/.exec(answer)?.[1] ?? '?');
+      codes.set(code, (codes.get(code) ?? 0) + 1);
+    }
+  }
+  return { missing, codes };
+}
+
+describe.each(KINDS)('%s against floods', (kind) => {
+  let target: Target;
+  let baselineMiB = 0;
+
+  beforeAll(async () => {
+    target = await startTarget(kind);
+    baselineMiB = target.rssMiB();
+  });
+
+  afterAll(async () => {
+    await target?.stop();
+  });
+
+  it('20,000 pipelined Heartbeats: every one answered, in order, while a neighbour is served', async () => {
+    const flooder = await Peer.connect(target.url, '1.6');
+    const neighbour = await Peer.connect(target.url, '2.0.1');
+    const flood = pipeline(flooder, 'f', 20_000);
+    // The neighbour's calls go through during the flood.
+    for (let i = 0; i < 20; i++) await neighbour.heartbeat(`n${i}`);
+    const { missing, codes } = await flood;
+    expect(missing).toEqual([]);
+    // Answers come in the order of the calls.
+    const order = flooder.received
+      .map((t) => /^\[[34],"f(\d+)"/.exec(t)?.[1])
+      .filter((id): id is string => id !== undefined)
+      .map(Number);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect([...codes.keys()].every((c) => c === 'CALLRESULT' || c === 'GenericError')).toBe(true);
+    flooder.close();
+    neighbour.close();
+    expect(target.alive()).toBe(true);
+    expect(target.rssMiB() - baselineMiB).toBeLessThan(200);
+  });
+
+  it('2,000 pipelined calls to an asynchronous handler: handled one at a time, all answered', async () => {
+    const flooder = await Peer.connect(target.url, '2.0.1');
+    const { missing, codes } = await pipeline(
+      flooder,
+      'd',
+      2_000,
+      'DataTransfer',
+      '{"vendorId":"v"}',
+    );
+    expect(missing).toEqual([]);
+    expect(codes.get('CALLRESULT')).toBeGreaterThan(0);
+    flooder.close();
+    expect(target.alive()).toBe(true);
+  });
+});
