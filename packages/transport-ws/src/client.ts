@@ -129,6 +129,10 @@ export interface WsClientEvents {
 
 type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'closing' | 'closed';
 
+/** A held binary frame: reported (and the connection closed with 1003) when its turn comes. */
+const BINARY = null;
+type HeldFrame = string | typeof BINARY;
+
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 const globalTimers: ClientTimers = {
@@ -195,6 +199,15 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
   private pingTimer: unknown;
   private pongTimer: unknown;
   private closeTimer: unknown;
+  /** The session paused reading; also holds for the connections that follow. */
+  private paused = false;
+  /**
+   * Frames of the current connection that `ws` had already read when reading stopped, delivered
+   * in order after `resume()`. Bounded by one socket read: the socket is paused meanwhile.
+   */
+  private held: HeldFrame[] | undefined;
+  private heldAt = 0;
+  private draining = false;
 
   constructor(options: WsClientOptions) {
     super();
@@ -234,6 +247,9 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
       headers,
       followRedirects: false,
       autoPong: true,
+      // One message per event-loop turn instead of a whole socket read at once, as on the server:
+      // other work of the station's process gets a turn between two messages.
+      allowSynchronousEvents: false,
       maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       perMessageDeflate: options.perMessageDeflate ?? false,
       handshakeTimeout: options.handshakeTimeoutMs ?? 30_000,
@@ -296,6 +312,27 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     socket.send(text);
   }
 
+  /**
+   * Stops reading inbound frames until {@link resume}: the socket is paused, so a CSMS that keeps
+   * sending is held back by TCP. Frames `ws` had already read are kept and delivered after
+   * `resume()`. Pausing lasts across reconnects: a connection opened while paused starts paused.
+   * While paused the client neither pings nor times out a pong (it could not read one). A closing
+   * connection keeps reading, to see the close frame; frames that arrive then are dropped.
+   */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    if (this.phase === 'open') this.socket?.pause();
+  }
+
+  /** Reads inbound frames again after {@link pause}, frames kept meanwhile first. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.socket?.resume();
+    this.scheduleDrain();
+  }
+
   /** Closes for good: no reconnect follows. Resolves once the socket is closed. */
   close(code = 1000, reason = ''): Promise<void> {
     this.terminated = true;
@@ -325,6 +362,8 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
         }
         this.phase = 'closing';
         this.closeInfo = { code, reason };
+        // A paused socket would never read the CSMS's close frame.
+        socket.resume();
         this.stopPing();
         this.closeTimer = this.timers.setTimeout(() => socket.terminate(), this.closeTimeoutMs);
         return new Promise((resolve) => this.closeWaiters.push(resolve));
@@ -386,17 +425,15 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     });
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (socket !== this.socket || (this.phase !== 'open' && this.phase !== 'closing')) return;
-      if (isBinary) {
-        this.report(
-          new WsTransportError('BINARY_FRAME', 'received a binary frame; OCPP-J uses text frames'),
-        );
-        if (this.phase === 'open') {
-          this.closeInfo = { code: 1003, reason: 'binary frames are not supported' };
-          socket.close(1003, this.closeInfo.reason);
-        }
+      const frame = isBinary ? BINARY : (data as Buffer).toString('utf8');
+      if (this.paused || this.held !== undefined) {
+        // Keep it, in order; a closing connection reads on only to see the close frame.
+        if (this.paused && this.phase === 'closing') return;
+        this.held ??= [];
+        this.held.push(frame);
         return;
       }
-      this.handlers?.message((data as Buffer).toString('utf8'));
+      this.deliver(socket, frame);
     });
     socket.on('pong', () => {
       if (socket !== this.socket) return;
@@ -428,6 +465,9 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     socket.on('close', (code: number, reason: Buffer) => {
       if (socket !== this.socket) return;
       this.socket = undefined;
+      // Frames of a closed connection can no longer be answered.
+      this.held = undefined;
+      this.heldAt = 0;
       this.stopPing();
       if (this.phase === 'connecting') {
         this.attemptFailed(
@@ -478,7 +518,44 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     );
   }
 
+  private deliver(socket: WebSocket, frame: HeldFrame): void {
+    if (frame !== BINARY) {
+      this.handlers?.message(frame);
+      return;
+    }
+    this.report(
+      new WsTransportError('BINARY_FRAME', 'received a binary frame; OCPP-J uses text frames'),
+    );
+    if (this.phase === 'open') {
+      this.closeInfo = { code: 1003, reason: 'binary frames are not supported' };
+      socket.close(1003, this.closeInfo.reason);
+    }
+  }
+
+  /** Delivers kept frames on a later microtask (never from inside `resume()`). */
+  private scheduleDrain(): void {
+    if (this.held === undefined || this.draining) return;
+    this.draining = true;
+    queueMicrotask(() => {
+      this.draining = false;
+      const held = this.held;
+      const socket = this.socket;
+      if (held === undefined || socket === undefined) return;
+      while (this.heldAt < held.length && !this.paused && this.held === held) {
+        const frame = held[this.heldAt]!;
+        this.heldAt += 1;
+        this.deliver(socket, frame);
+      }
+      if (this.held === held && this.heldAt >= held.length) {
+        this.held = undefined;
+        this.heldAt = 0;
+      }
+    });
+  }
+
   private opened(socket: WebSocket): void {
+    // Paused before any frame is read: 'open' comes before the first 'data' of the socket.
+    if (this.paused) socket.pause();
     this.phase = 'open';
     this.failures = 0;
     this.negotiated = socket.protocol;
@@ -557,7 +634,8 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     if (this.pingMs === 0) return;
     const tick = (): void => {
       if (socket !== this.socket || this.phase !== 'open') return;
-      if (this.pongTimer === undefined) {
+      // While paused a pong could not be read: no ping until reading resumes.
+      if (this.pongTimer === undefined && !this.paused) {
         socket.ping();
         this.pongTimer = this.timers.setTimeout(() => this.pongTimedOut(socket), this.pongMs);
       }
@@ -576,6 +654,11 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
   private pongTimedOut(socket: WebSocket): void {
     this.pongTimer = undefined;
     if (socket !== this.socket || this.phase !== 'open') return;
+    if (this.paused) {
+      // The pong may be waiting unread in the paused socket: judge the CSMS after resume().
+      this.pongTimer = this.timers.setTimeout(() => this.pongTimedOut(socket), this.pongMs);
+      return;
+    }
     const reason = `pong timeout: no pong within ${this.pongMs / 1000} s`;
     this.closeInfo = { code: 1006, reason };
     this.report(new WsTransportError('PONG_TIMEOUT', reason));

@@ -50,7 +50,7 @@ export class OcppSocket extends WebSocket {
   }
 }
 
-/** `state` bits. */
+/** `state` bits. `start()` was called. */
 const STARTED = 1;
 /** Close already reported to the session. */
 const REPORTED = 2;
@@ -60,8 +60,16 @@ const ENDED = 4;
 const CLOSING = 8;
 /** A ping is out and its pong not back yet: `due` is the pong deadline, not the next ping. */
 const AWAITING_PONG = 16;
-/** The socket is paused until the transport is started. */
-const PAUSED = 32;
+/** Reading is held until the transport is started. */
+const HELD = 32;
+/** The session paused reading (`pause()`). Independent of `HELD`: either one keeps the socket paused. */
+const PAUSED = 64;
+/** A drain of `held` frames is scheduled. */
+const DRAINING = 128;
+
+/** A held binary frame: reported (and the connection closed with 1003) when its turn comes. */
+const BINARY = null;
+type HeldFrame = string | typeof BINARY;
 
 /** What only a closing connection needs. */
 interface Closing {
@@ -92,6 +100,14 @@ export class WsServerConnection implements Transport, IncomingConnection {
   private handlers: TransportHandlers | undefined;
   private state = 0;
   private closing: Closing | undefined;
+  /**
+   * Frames `ws` had already read when reading stopped (before `start()`, or after `pause()`),
+   * delivered in order once the session may have them. Bounded by what one socket read brings:
+   * the socket itself is paused meanwhile.
+   */
+  private held: HeldFrame[] | undefined;
+  /** The next frame of `held` to deliver. */
+  private heldAt = 0;
 
   constructor(
     host: ConnectionHost,
@@ -119,9 +135,9 @@ export class WsServerConnection implements Transport, IncomingConnection {
    * already closing stays unpaused: it must read the peer's close frame.
    */
   holdUntilStarted(): void {
-    if ((this.state & (STARTED | PAUSED | CLOSING)) !== 0) return;
-    this.state |= PAUSED;
-    this.socket.pause();
+    if ((this.state & (STARTED | HELD | CLOSING)) !== 0) return;
+    this.state |= HELD;
+    this.syncReading();
   }
 
   /** This connection (an accepted connection is its own transport). */
@@ -149,10 +165,32 @@ export class WsServerConnection implements Transport, IncomingConnection {
       throw new WsTransportError('CLOSED', 'connection is closed');
     this.state |= STARTED;
     this.handlers?.open({ protocol: this.protocol });
-    if ((this.state & PAUSED) !== 0) {
-      this.state &= ~PAUSED;
-      this.socket.resume();
+    if ((this.state & HELD) !== 0) {
+      this.state &= ~HELD;
+      this.syncReading();
     }
+    this.scheduleDrain();
+  }
+
+  /**
+   * Stops reading inbound frames until {@link resume}: the socket is paused, so a peer that keeps
+   * sending is held back by TCP. Frames `ws` had already read are kept and delivered after
+   * `resume()`, so none arrives while paused. While paused, the keep-alive neither pings nor cuts
+   * the peer off (its pong could not be read). A closing connection keeps reading, to see the
+   * peer's close frame; frames that arrive then, while paused, are dropped.
+   */
+  pause(): void {
+    if ((this.state & PAUSED) !== 0) return;
+    this.state |= PAUSED;
+    this.syncReading();
+  }
+
+  /** Reads inbound frames again after {@link pause}, frames kept meanwhile first. */
+  resume(): void {
+    if ((this.state & PAUSED) === 0) return;
+    this.state &= ~PAUSED;
+    this.syncReading();
+    this.scheduleDrain();
   }
 
   send(text: string): void {
@@ -189,6 +227,11 @@ export class WsServerConnection implements Transport, IncomingConnection {
   keepAlive(now: number): void {
     if ((this.state & CLOSING) !== 0 || this.socket.readyState !== WebSocket.OPEN) return;
     if (now < this.due) return;
+    if ((this.state & PAUSED) !== 0) {
+      // The session stopped reading, so a pong could not be seen: judge the peer after resume().
+      this.due = now + ((this.state & AWAITING_PONG) !== 0 ? this.host.pongMs : this.host.pingMs);
+      return;
+    }
     if ((this.state & AWAITING_PONG) !== 0) {
       this.pongTimedOut();
     } else {
@@ -207,16 +250,19 @@ export class WsServerConnection implements Transport, IncomingConnection {
 
   /** @internal */
   receive(data: RawData, isBinary: boolean): void {
-    if ((this.state & (REPORTED | STARTED)) !== STARTED) return;
-    if (isBinary) {
-      this.handlers?.error(
-        new WsTransportError('BINARY_FRAME', 'received a binary frame; OCPP-J uses text frames'),
-      );
-      if (this.closing === undefined) this.shut(1003, 'binary frames are not supported');
+    const state = this.state;
+    if ((state & REPORTED) !== 0) return;
+    // `ws` hands text frames over as one Buffer; decode it once.
+    const frame = isBinary ? BINARY : (data as Buffer).toString('utf8');
+    if ((state & (STARTED | PAUSED)) !== STARTED || this.held !== undefined) {
+      // Not started, paused, or earlier frames still wait: keep it, in order. A closing
+      // connection reads on only to see the close frame; what else arrives is not kept.
+      if ((state & CLOSING) !== 0 && (state & (STARTED | PAUSED)) !== STARTED) return;
+      this.held ??= [];
+      this.held.push(frame);
       return;
     }
-    // `ws` hands text frames over as one Buffer; decode it once.
-    this.handlers?.message((data as Buffer).toString('utf8'));
+    this.deliver(frame);
   }
 
   /** @internal */
@@ -247,6 +293,56 @@ export class WsServerConnection implements Transport, IncomingConnection {
     if (waiters !== undefined) for (const resolve of waiters) resolve();
   }
 
+  private deliver(frame: HeldFrame): void {
+    if (frame !== BINARY) {
+      this.handlers?.message(frame);
+      return;
+    }
+    this.handlers?.error(
+      new WsTransportError('BINARY_FRAME', 'received a binary frame; OCPP-J uses text frames'),
+    );
+    if (this.closing === undefined) this.shut(1003, 'binary frames are not supported');
+  }
+
+  /** Delivers kept frames on a later microtask (never from inside `resume()` or `start()`). */
+  private scheduleDrain(): void {
+    if (this.held === undefined || (this.state & DRAINING) !== 0) return;
+    this.state |= DRAINING;
+    queueMicrotask(() => this.drain());
+  }
+
+  private drain(): void {
+    this.state &= ~DRAINING;
+    const held = this.held;
+    if (held === undefined) return;
+    while (this.heldAt < held.length && (this.state & (STARTED | PAUSED | REPORTED)) === STARTED) {
+      const frame = held[this.heldAt]!;
+      this.heldAt += 1;
+      this.deliver(frame);
+    }
+    if (this.heldAt >= held.length || (this.state & REPORTED) !== 0) this.dropHeld();
+  }
+
+  private dropHeld(): void {
+    this.held = undefined;
+    this.heldAt = 0;
+  }
+
+  /**
+   * Pauses or resumes the socket for the two reasons to hold inbound frames (not started yet,
+   * paused by the session); a closing connection always reads, or it would never see the peer's
+   * close frame.
+   */
+  private syncReading(): void {
+    const socket = this.socket;
+    const hold = (this.state & (HELD | PAUSED)) !== 0 && (this.state & CLOSING) === 0;
+    if (hold) {
+      if (!socket.isPaused) socket.pause();
+    } else if (socket.isPaused) {
+      socket.resume();
+    }
+  }
+
   private pongTimedOut(): void {
     const reason = `pong timeout: no pong within ${this.host.pongMs / 1000} s`;
     this.state |= CLOSING;
@@ -261,19 +357,20 @@ export class WsServerConnection implements Transport, IncomingConnection {
    */
   private shut(code: number, reason: string): void {
     this.socket.close(code, reason);
-    // A paused socket would never read the peer's close frame.
-    this.state &= ~PAUSED;
-    this.socket.resume();
     const socket = this.socket;
     const timer = setTimeout(() => socket.terminate(), this.host.closeTimeoutMs);
     timer.unref();
     this.state |= CLOSING;
     this.closing = { info: { code, reason }, timer, waiters: undefined };
+    // A paused socket would never read the peer's close frame.
+    this.syncReading();
   }
 
   private report(info: TransportCloseInfo): void {
     if ((this.state & REPORTED) !== 0) return;
     this.state |= REPORTED;
+    // Frames of a closed connection can no longer be answered.
+    this.dropHeld();
     this.handlers?.close(info);
   }
 }

@@ -300,6 +300,11 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       maxPayload: maxMessageBytes,
       perMessageDeflate: deflate === true ? DEFAULT_DEFLATE : deflate,
       autoPong: true,
+      // With synchronous events, `ws` emits every message of a socket read (up to 64 KiB, some
+      // 2,600 pipelined Heartbeats) in one go, and the stations whose data arrived in the same
+      // event-loop turn wait behind all of them. One message per turn interleaves the sockets:
+      // a flooding station slows itself down, not its neighbours.
+      allowSynchronousEvents: false,
       // Server preference order: the first of ours that the client offered, or no header at all.
       handleProtocols: (offered) => serverProtocols.find((p) => offered.has(p)) ?? false,
     });
