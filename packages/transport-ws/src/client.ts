@@ -12,6 +12,7 @@ import {
 } from './backoff.js';
 import { WsTransportError } from './errors.js';
 import { encodeIdentity } from './identity.js';
+import { checkBufferLimit, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 import { fromWsError, wsErrorCloseCode } from './ws-errors.js';
 
 type Pem = string | Buffer | Array<string | Buffer>;
@@ -80,6 +81,15 @@ export interface WsClientOptions {
    */
   readonly maxMessageBytes?: number;
   /**
+   * The most that may wait in the send buffer (`ws`'s `bufferedAmount`: what the CSMS has not
+   * read yet, beyond what the kernel holds). A `send()` that would leave more queued drops the
+   * connection at once, reports its close with code 1008 (a reconnect follows when `reconnect`
+   * is on), and throws a `WsTransportError` with code `SEND_BUFFER_FULL`. Pongs count too. It may
+   * not be below `maxMessageBytes`.
+   * @default 4194304 (4 MiB), or `maxMessageBytes` when that is larger
+   */
+  readonly maxBufferedBytes?: number;
+  /**
    * Offer RFC 7692 compression. Optional for a station in 2.x (recommended on cellular links);
    * OCPP 1.6 does not use it.
    * @default false
@@ -133,8 +143,6 @@ type Phase = 'idle' | 'connecting' | 'open' | 'waiting' | 'closing' | 'closed';
 const BINARY = null;
 type HeldFrame = string | typeof BINARY;
 
-const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
-
 const globalTimers: ClientTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -180,6 +188,7 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
   private readonly pingMs: number;
   private readonly pongMs: number;
   private readonly closeTimeoutMs: number;
+  private readonly maxBufferedBytes: number;
   private readonly random: () => number;
   private readonly timers: ClientTimers;
   private handlers: TransportHandlers | undefined;
@@ -234,6 +243,8 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     this.pingMs = ping * 1000;
     this.pongMs = pong * 1000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.maxBufferedBytes = checkBufferLimit(options.maxBufferedBytes, maxMessageBytes);
     this.random = options.random ?? Math.random;
     this.timers = options.timers ?? globalTimers;
 
@@ -246,11 +257,12 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
       ...options.tls,
       headers,
       followRedirects: false,
-      autoPong: true,
+      // Pongs are sent here, under the send-buffer limit.
+      autoPong: false,
       // One message per event-loop turn instead of a whole socket read at once, as on the server:
       // other work of the station's process gets a turn between two messages.
       allowSynchronousEvents: false,
-      maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      maxPayload: maxMessageBytes,
       perMessageDeflate: options.perMessageDeflate ?? false,
       handshakeTimeout: options.handshakeTimeoutMs ?? 30_000,
     } as ClientOptions & ConnectionOptions;
@@ -304,10 +316,21 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     return promise;
   }
 
+  /**
+   * Sends one text frame. Throws `NOT_OPEN` without an open connection, and `SEND_BUFFER_FULL`
+   * when the frame would leave more than `maxBufferedBytes` queued for a CSMS that does not read:
+   * the connection is then dropped and its close reported with code 1008.
+   */
   send(text: string): void {
     const socket = this.socket;
     if (this.phase !== 'open' || socket === undefined || socket.readyState !== WebSocket.OPEN) {
       throw new WsTransportError('NOT_OPEN', 'transport is not open');
+    }
+    const queued = socket.bufferedAmount;
+    const limit = this.maxBufferedBytes;
+    // Three bytes per UTF-16 unit bound the UTF-8 size: count exactly only near the limit.
+    if (queued + text.length * 3 > limit && queued + Buffer.byteLength(text) > limit) {
+      throw this.cutOff(socket, queued);
     }
     socket.send(text);
   }
@@ -434,6 +457,15 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
         return;
       }
       this.deliver(socket, frame);
+    });
+    socket.on('ping', (data: Buffer) => {
+      if (socket !== this.socket || this.phase !== 'open') return;
+      const queued = socket.bufferedAmount;
+      if (queued + data.length + 2 > this.maxBufferedBytes) {
+        this.report(this.cutOff(socket, queued));
+        return;
+      }
+      socket.pong(data);
     });
     socket.on('pong', () => {
       if (socket !== this.socket) return;
@@ -649,6 +681,17 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     if (this.pongTimer !== undefined) this.timers.clearTimeout(this.pongTimer);
     this.pingTimer = undefined;
     this.pongTimer = undefined;
+  }
+
+  /**
+   * Drops a connection whose CSMS does not read what we send: destroyed at once (it would not
+   * read a close frame either), its close reported as 1008.
+   */
+  private cutOff(socket: WebSocket, queued: number): WsTransportError {
+    const reason = `send buffer full: the CSMS does not read (${queued} bytes queued)`;
+    if (this.closeInfo === undefined) this.closeInfo = { code: 1008, reason };
+    socket.terminate();
+    return new WsTransportError('SEND_BUFFER_FULL', reason);
   }
 
   private pongTimedOut(socket: WebSocket): void {

@@ -13,6 +13,7 @@ export type WsTransportErrorCode =
   | 'MESSAGE_TOO_BIG'
   | 'PROTOCOL_ERROR'
   | 'SOCKET_ERROR'
+  | 'SEND_BUFFER_FULL'
   | 'NOT_OPEN'
   | 'CLOSED';
 

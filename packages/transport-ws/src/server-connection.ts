@@ -13,6 +13,8 @@ interface ConnectionHost {
   readonly pingMs: number;
   readonly pongMs: number;
   readonly closeTimeoutMs: number;
+  /** The most a peer may leave unread before it is cut off. */
+  readonly maxBufferedBytes: number;
   /** Whole milliseconds on the host's keep-alive clock. */
   now(): number;
   forget(connection: WsServerConnection): void;
@@ -37,6 +39,9 @@ export class OcppSocket extends WebSocket {
         return true;
       case 'pong':
         this.connection?.ponged();
+        return true;
+      case 'ping':
+        this.connection?.pinged(a as Buffer);
         return true;
       case 'close':
         this.connection?.socketClosed(a as number, (b as Buffer).toString('utf8'));
@@ -193,9 +198,22 @@ export class WsServerConnection implements Transport, IncomingConnection {
     this.scheduleDrain();
   }
 
+  /**
+   * Sends one text frame. Throws `NOT_OPEN` when the connection is not open, and
+   * `SEND_BUFFER_FULL` when the frame would leave more than the server's `maxBufferedBytes`
+   * queued for a peer that does not read: the connection is then cut off and its close reported
+   * with code 1008.
+   */
   send(text: string): void {
     if (!this.isOpen) throw new WsTransportError('NOT_OPEN', 'connection is not open');
-    this.socket.send(text);
+    const socket = this.socket;
+    const queued = socket.bufferedAmount;
+    const limit = this.host.maxBufferedBytes;
+    // Three bytes per UTF-16 unit bound the UTF-8 size: count exactly only near the limit.
+    if (queued + text.length * 3 > limit && queued + Buffer.byteLength(text) > limit) {
+      throw this.cutOff(queued);
+    }
+    socket.send(text);
   }
 
   close(code = 1000, reason = ''): Promise<void> {
@@ -246,6 +264,22 @@ export class WsServerConnection implements Transport, IncomingConnection {
     if ((this.state & AWAITING_PONG) === 0) return;
     this.state &= ~AWAITING_PONG;
     this.due += this.host.pingMs - this.host.pongMs;
+  }
+
+  /**
+   * @internal A ping arrived: answered here rather than by `ws`, so that a peer that pings without
+   * reading cannot pile up pongs past `maxBufferedBytes` either.
+   */
+  pinged(data: Buffer): void {
+    const socket = this.socket;
+    if ((this.state & CLOSING) !== 0 || socket.readyState !== WebSocket.OPEN) return;
+    const queued = socket.bufferedAmount;
+    if (queued + data.length + 2 > this.host.maxBufferedBytes) {
+      const error = this.cutOff(queued);
+      if ((this.state & REPORTED) === 0) this.handlers?.error(error);
+      return;
+    }
+    socket.pong(data);
   }
 
   /** @internal */
@@ -341,6 +375,20 @@ export class WsServerConnection implements Transport, IncomingConnection {
     } else if (socket.isPaused) {
       socket.resume();
     }
+  }
+
+  /**
+   * Cuts off a peer that does not read what we send: destroyed at once (it would not read a close
+   * frame either), reported to the session as 1008.
+   */
+  private cutOff(queued: number): WsTransportError {
+    const reason = `send buffer full: the peer does not read (${queued} bytes queued)`;
+    if (this.closing === undefined) {
+      this.state |= CLOSING;
+      this.closing = { info: { code: 1008, reason }, timer: undefined, waiters: undefined };
+      this.socket.terminate();
+    }
+    return new WsTransportError('SEND_BUFFER_FULL', reason);
   }
 
   private pongTimedOut(): void {

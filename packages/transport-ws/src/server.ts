@@ -24,6 +24,7 @@ import {
   isV2Subprotocol,
   OCPP_SUBPROTOCOLS,
 } from './identity.js';
+import { checkBufferLimit, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 import { OcppSocket, WsServerConnection } from './server-connection.js';
 import { profileTlsDefaults, type SecurityProfile } from './tls.js';
 
@@ -126,6 +127,16 @@ export interface WsServerOptions {
    */
   readonly maxMessageBytes?: number;
   /**
+   * The most that may wait in a connection's send buffer (`ws`'s `bufferedAmount`: what the
+   * station has not read yet, beyond what the kernel holds). A `send()` that would leave more
+   * queued cuts the connection off at once (a station that does not read would not read a close
+   * frame either), reports the close to the session with code 1008, and throws a
+   * `WsTransportError` with code `SEND_BUFFER_FULL`. Pongs count too. A message larger than
+   * this can never be sent, so it may not be below `maxMessageBytes`.
+   * @default 4194304 (4 MiB), or `maxMessageBytes` when that is larger
+   */
+  readonly maxBufferedBytes?: number;
+  /**
    * Seconds between the server's WebSocket pings to each station; 0 disables them.
    * @default 30
    */
@@ -175,7 +186,6 @@ export interface WsServerEvents {
   error: (error: Error) => void;
 }
 
-const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 const DEFAULT_DEFLATE: PerMessageDeflateOptions = { threshold: 1024 };
 
 function swallow(): void {}
@@ -222,6 +232,8 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   readonly pongMs: number;
   /** @internal */
   readonly closeTimeoutMs: number;
+  /** @internal */
+  readonly maxBufferedBytes: number;
   private listener: ((connection: IncomingConnection) => void) | undefined;
   private readonly open = new Map<string, WsServerConnection>();
   /** Replaced connections whose sockets are still closing (created on first use). */
@@ -269,6 +281,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes <= 0) {
       throw new WsTransportError('INVALID_OPTIONS', 'maxMessageBytes must be a positive integer');
     }
+    this.maxBufferedBytes = checkBufferLimit(options.maxBufferedBytes, maxMessageBytes);
     const ping = checkSeconds('pingIntervalSeconds', options.pingIntervalSeconds ?? 30);
     const pong = checkSeconds('pongTimeoutSeconds', options.pongTimeoutSeconds ?? ping);
     if (ping > 0 && pong === 0) {
@@ -299,7 +312,9 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       WebSocket: OcppSocket,
       maxPayload: maxMessageBytes,
       perMessageDeflate: deflate === true ? DEFAULT_DEFLATE : deflate,
-      autoPong: true,
+      // Pongs are sent by the connection, under the send-buffer limit, so a peer that pings
+      // without reading is cut off with 1008 and a reason (`ws`'s own guard says only 1006).
+      autoPong: false,
       // With synchronous events, `ws` emits every message of a socket read (up to 64 KiB, some
       // 2,600 pipelined Heartbeats) in one go, and the stations whose data arrived in the same
       // event-loop turn wait behind all of them. One message per turn interleaves the sockets:
