@@ -28,10 +28,16 @@ export {
   type WsTransportErrorOptions,
 } from './errors.js';
 export {
+  checkIdentityControls,
   checkV2Identity,
+  DEFAULT_IDENTITY_PATTERN_V16,
+  DEFAULT_MAX_IDENTITY_LENGTH_V16,
+  displayIdentity,
   encodeIdentity,
   MAX_IDENTITY_LENGTH_V2,
   OCPP_SUBPROTOCOLS,
+  type V16IdentityRules,
+  v16IdentityCheck,
 } from './identity.js';
 export {
   type AuthenticateContext,

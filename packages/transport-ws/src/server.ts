@@ -19,10 +19,14 @@ import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
 import { certificateMatchesIdentity, parseBasicAuth } from './auth.js';
 import { isWsTransportError, WsTransportError } from './errors.js';
 import {
+  checkIdentityControls,
   checkV2Identity,
+  displayIdentity,
   identityFromUrl,
   isV2Subprotocol,
   OCPP_SUBPROTOCOLS,
+  type V16IdentityRules,
+  v16IdentityCheck,
 } from './identity.js';
 import { checkBufferLimit, DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 import { OcppSocket, WsServerConnection } from './server-connection.js';
@@ -104,6 +108,14 @@ export interface WsServerOptions {
    */
   readonly onNoSubprotocol?: 'close' | 'reject';
   /**
+   * The identity rule for `ocpp1.6` (and any other 1.x subprotocol served), which the 1.6 spec
+   * leaves open; an identity that breaks it is refused with HTTP 400. 2.x identities follow the
+   * spec's identifierString rule ({@link checkV2Identity}). Control characters (C0, DEL, C1) are
+   * refused in every version, whatever this allows.
+   * @default { maxLength: 128, pattern: /^[\x20-\x7e]+$/ } (printable ASCII, space included)
+   */
+  readonly v16Identity?: V16IdentityRules;
+  /**
    * The OCPP security profile this endpoint runs. 1 and 2 require an `authenticate` hook (Basic
    * auth is mandatory there); 2 and 3 require TLS (`tls` or an `https` server); 3 requests and
    * verifies client certificates and, without an `authenticate` hook, accepts a station only
@@ -172,7 +184,10 @@ export interface HandshakeRejection {
   readonly status: number;
   /** Why, in a few words (also the response body). */
   readonly reason: string;
-  /** The station identity, when the path held one. */
+  /**
+   * The station identity, when the path held one, as a log may show it ({@link displayIdentity}:
+   * control characters escaped, cut after 256 characters).
+   */
   readonly identity: string | undefined;
   /** The peer's address, when known. */
   readonly remoteAddress: string | undefined;
@@ -220,6 +235,8 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   private readonly ownsServer: boolean;
   private readonly prefix: string;
   private readonly protocols: readonly string[];
+  /** The identity rule of each subprotocol served. */
+  private readonly identityChecks: ReadonlyMap<string, (identity: string) => string | undefined>;
   private readonly onNoSubprotocol: 'close' | 'reject';
   private readonly authenticate: AuthenticateHook | undefined;
   private readonly onDuplicate: 'replace' | 'refuse';
@@ -293,6 +310,10 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.prefix = normalisePrefix(options.path ?? '/');
     this.protocols = [...protocols];
+    const v16 = v16IdentityCheck(options.v16Identity);
+    this.identityChecks = new Map(
+      this.protocols.map((p) => [p, isV2Subprotocol(p) ? checkV2Identity : v16]),
+    );
     this.onNoSubprotocol = options.onNoSubprotocol ?? 'close';
     this.onDuplicate = options.onDuplicate ?? 'replace';
     this.port = options.port ?? 0;
@@ -464,6 +485,11 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       return;
     }
     const identity = where.identity;
+    const control = checkIdentityControls(identity);
+    if (control !== undefined) {
+      this.refuse(socket, 400, control, identity, remoteAddress);
+      return;
+    }
     if (this.state !== 'open') {
       this.refuse(socket, 503, 'server is shutting down', identity, remoteAddress);
       return;
@@ -485,15 +511,18 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
         ws.close(1002, reason.slice(0, 123));
         setTimeout(() => ws.terminate(), this.closeTimeoutMs).unref();
       });
-      this.emit('rejected', { status: 101, reason, identity, remoteAddress });
+      this.emit('rejected', {
+        status: 101,
+        reason,
+        identity: displayIdentity(identity),
+        remoteAddress,
+      });
       return;
     }
-    if (isV2Subprotocol(protocol)) {
-      const problem = checkV2Identity(identity);
-      if (problem !== undefined) {
-        this.refuse(socket, 400, `${problem} (${protocol})`, identity, remoteAddress);
-        return;
-      }
+    const problem = this.identityChecks.get(protocol)!(identity);
+    if (problem !== undefined) {
+      this.refuse(socket, 400, `${problem} (${protocol})`, identity, remoteAddress);
+      return;
     }
 
     const header = req.headers.authorization;
@@ -668,7 +697,8 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     headers?: Record<string, string>,
   ): void {
     socket.on('error', swallow);
-    this.emit('rejected', { status, reason, identity, remoteAddress });
+    const shown = identity === undefined ? undefined : displayIdentity(identity);
+    this.emit('rejected', { status, reason, identity: shown, remoteAddress });
     if (!socket.writable) {
       socket.destroy();
       return;
