@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
 import { Peer } from './helpers/peer.js';
 import { startTarget, type Target, type TargetKind } from './helpers/targets.js';
 
 /**
  * Stations that pipeline calls (what OCPP forbids) or never read what they are sent. The target
  * must answer every CALL it accepted, keep serving a well-behaved neighbour, and keep its memory
- * bounded.
+ * bounded; a peer that does not read is cut off at the send-buffer limit.
  */
 
 const KINDS: TargetKind[] = ['ocpp csms', 'library server'];
@@ -81,8 +82,35 @@ describe.each(KINDS)('%s against floods', (kind) => {
       '{"vendorId":"v"}',
     );
     expect(missing).toEqual([]);
-    expect(codes.get('CALLRESULT')).toBeGreaterThan(0);
+    // The transport is paused while calls wait: none overflows the queue.
+    expect([...codes]).toEqual([['CALLRESULT', 2_000]]);
     flooder.close();
     expect(target.alive()).toBe(true);
+  });
+
+  it('a station that never reads is cut off at the send-buffer limit; memory stays bounded', async () => {
+    const peer = await Peer.connect(target.url, '1.6');
+    const socket = (peer.ws as WebSocket & { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    // Calls whose answers the station never reads, until the target cuts it off (a write then
+    // fails and the client sees the connection go), at most 2,000,000 of them.
+    const frames = Array.from({ length: 1000 }, (_, i) => `[2,"x${i}","Heartbeat",{}]`);
+    let most = 0;
+    for (let round = 0; round < 2_000 && peer.closed === undefined; round++) {
+      // As fast as the target reads, no faster (so the test's own buffer stays small).
+      if (peer.ws.bufferedAmount < 1024 * 1024) for (const frame of frames) peer.send(frame);
+      await new Promise<void>((resolve) => setTimeout(resolve, 2));
+      if (round % 50 === 0) most = Math.max(most, target.rssMiB() - baselineMiB);
+    }
+    socket.resume();
+    const { code } = await peer.whenClosed(30_000);
+    const grown = Math.max(most, target.rssMiB() - baselineMiB);
+    console.info(`${kind}: a station that never reads grew RSS by at most ${grown.toFixed(1)} MiB`);
+    expect([1006, 1008]).toContain(code);
+    expect(grown).toBeLessThan(200);
+    expect(target.alive()).toBe(true);
+    const next = await Peer.connect(target.url, '1.6');
+    await next.heartbeat();
+    next.close();
   });
 });
