@@ -18,10 +18,12 @@ export const DEFAULT_MAX_IDENTITY_LENGTH_V16 = 128;
 export const DEFAULT_IDENTITY_PATTERN_V16: RegExp = /^[\x20-\x7e]+$/;
 
 /** C0 controls, DEL and C1 controls: refused in every identity, whatever the configuration. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its job.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** What is escaped when an identity is shown: the controls, and line and direction marks. */
 const UNSAFE_TO_SHOW =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its job.
   /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** How much of an identity a rejection shows. */

@@ -16,7 +16,9 @@ import { type PeerCertificate, type TLSSocket, Server as TlsServer } from 'node:
 import type { IncomingConnection, TransportServer } from '@ocpp/transport';
 import { Emitter } from '@ocpp/transport';
 import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
+import { Admission, type AdmissionRefusal, addressKey } from './admission.js';
 import { certificateMatchesIdentity, parseBasicAuth } from './auth.js';
+import { AuthBrake, type AuthFailureLimit } from './brake.js';
 import { isWsTransportError, WsTransportError } from './errors.js';
 import {
   checkIdentityControls,
@@ -168,6 +170,47 @@ export interface WsServerOptions {
    */
   readonly perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /**
+   * Milliseconds a TCP connection has from connecting to a completed WebSocket upgrade: the TLS
+   * handshake, the request headers and the `authenticate` hook included. A connection that takes
+   * longer, or never sends a byte, is destroyed and reported (`rejected`, status 0). A server
+   * created here also sets Node's `headersTimeout` and `requestTimeout` one second above it, as a
+   * backstop, and TLS `handshakeTimeout` to it unless `tls` sets one; on an attached server the limit covers every TCP
+   * connection until it makes a plain HTTP request. 0 turns the limit off.
+   * @default 10000
+   */
+  readonly handshakeTimeoutMs?: number;
+  /**
+   * The most sockets the server holds at once: open WebSockets plus connections still in their
+   * handshake (on an attached server, every TCP connection until it makes a plain HTTP request).
+   * A connection beyond it is destroyed at once and reported (`rejected`, status 0). The default
+   * leaves room for twice the 5,000 stations of the fleet benchmark while refusing new sockets
+   * well before a usual process runs out of memory (each connection holds kernel buffers and,
+   * when it compresses, a few hundred KiB of zlib state) or file descriptors; raise it for larger
+   * fleets per process. `Infinity` turns it off.
+   * @default 10000
+   */
+  readonly maxConnections?: number;
+  /**
+   * The most connections from one remote address (IPv6: one /64) that may be in their handshake
+   * at once; a further one is destroyed at once and reported (`rejected`, status 0). This bounds
+   * what one host can hold with slow or idle handshakes. Stations behind carrier NAT, and all
+   * stations behind a reverse proxy, share one address, and after a CSMS restart they reconnect
+   * together: keep it generous there (a handshake lasts one to a few round trips). `Infinity`
+   * turns it off.
+   * @default 1000
+   */
+  readonly maxHandshakesPerAddress?: number;
+  /**
+   * The brake on failed authentications (HTTP 401 or 403, from the `authenticate` hook, the
+   * built-in certificate check, or credentials naming another user): after too many failures
+   * within a window, further handshakes from that address (or of that identity from that
+   * address) are answered HTTP 429 with `Retry-After` for the lockout, without asking the hook.
+   * See {@link AuthFailureLimit} for each limit. Behind a reverse proxy every station has the
+   * proxy's address: turn it off with `false` and let the proxy brake instead.
+   * @default { perIdentity: 10, perAddress: 1000, windowSeconds: 60, lockoutSeconds: 60 }
+   */
+  readonly authFailureLimit?: AuthFailureLimit | false;
+  /**
    * Milliseconds a closing connection has to finish the close handshake before its socket is
    * destroyed (`close()` of a connection or of the server).
    * @default 5000
@@ -178,8 +221,15 @@ export interface WsServerOptions {
 /** A refused handshake, reported by the server's `rejected` event. */
 export interface HandshakeRejection {
   /**
+   * Where it was refused: `'connection'`, a TCP connection destroyed without an answer (over
+   * `maxConnections` or `maxHandshakesPerAddress`, or past `handshakeTimeoutMs`); `'tls'`, a TLS
+   * handshake that failed (no or untrusted client certificate, TLS version or cipher suites, ...);
+   * `'request'`, an upgrade request answered with an HTTP error or closed at once with 1002.
+   */
+  readonly stage: 'connection' | 'tls' | 'request';
+  /**
    * The HTTP status sent; 101 when the handshake was completed only to close it with 1002 (no
-   * common subprotocol).
+   * common subprotocol); 0 when no HTTP answer was sent (stages `'connection'` and `'tls'`).
    */
   readonly status: number;
   /** Why, in a few words (also the response body). */
@@ -195,7 +245,10 @@ export interface HandshakeRejection {
 
 /** Events of {@link WsServer}, for logging and metrics. */
 export interface WsServerEvents {
-  /** A handshake was refused (HTTP 400, 401, 404, 409, 503, ...) or closed at once with 1002. */
+  /**
+   * A connection or handshake was refused: destroyed over a limit or a timeout, failed in TLS,
+   * answered with an HTTP error (400, 401, 404, 409, 429, 503, ...) or closed at once with 1002.
+   */
   rejected: (rejection: HandshakeRejection) => void;
   /** Something failed outside any one connection's transport (an `authenticate` hook threw, ...). */
   error: (error: Error) => void;
@@ -207,6 +260,13 @@ function swallow(): void {}
 
 function destroyOnFinish(this: Duplex): void {
   this.destroy();
+}
+
+function checkLimit(name: string, value: number): number {
+  if (value !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(value) || value < 1)) {
+    throw new WsTransportError('INVALID_OPTIONS', `${name} must be an integer >= 1 or Infinity`);
+  }
+  return value;
 }
 
 function checkSeconds(name: string, value: number): number {
@@ -255,8 +315,10 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   private readonly open = new Map<string, WsServerConnection>();
   /** Replaced connections whose sockets are still closing (created on first use). */
   private retiring: Set<WsServerConnection> | undefined;
-  /** Sockets between the upgrade request and the end of authentication. */
-  private readonly pending = new Set<Duplex>();
+  /** Every socket from its TCP connection on: limits and handshake timeouts. */
+  private readonly admission: Admission;
+  /** Failed authentications per address; undefined when turned off. */
+  private readonly brake: AuthBrake | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private closing: Promise<void> | undefined;
@@ -308,6 +370,23 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     this.pingMs = ping === 0 ? 0 : Math.max(1, Math.round(ping * 1000));
     this.pongMs = pong === 0 ? 0 : Math.max(1, Math.round(pong * 1000));
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    const handshakeTimeoutMs = checkSeconds(
+      'handshakeTimeoutMs',
+      options.handshakeTimeoutMs ?? 10_000,
+    );
+    this.admission = new Admission(
+      {
+        handshakeTimeoutMs,
+        maxConnections: checkLimit('maxConnections', options.maxConnections ?? 10_000),
+        maxHandshakesPerAddress: checkLimit(
+          'maxHandshakesPerAddress',
+          options.maxHandshakesPerAddress ?? 1000,
+        ),
+      },
+      this.admissionRefused,
+    );
+    const brake = options.authFailureLimit ?? {};
+    this.brake = brake === false ? undefined : new AuthBrake(brake, () => this.now());
     this.prefix = normalisePrefix(options.path ?? '/');
     this.protocols = [...protocols];
     const v16 = v16IdentityCheck(options.v16Identity);
@@ -345,16 +424,33 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       handleProtocols: (offered) => serverProtocols.find((p) => offered.has(p)) ?? false,
     });
 
+    this.wss.on('wsClientError', this.onWsClientError);
+
     if (options.server !== undefined) {
       this.httpServer = options.server;
       this.ownsServer = false;
+      this.httpServer.on('request', this.onForeignRequest);
     } else {
+      // Node's own limits of the request phase as a backstop, a second behind ours so that
+      // ours (which report the refusal) come first.
+      const backstop = handshakeTimeoutMs + 1000;
+      const timeouts =
+        handshakeTimeoutMs > 0 ? { headersTimeout: backstop, requestTimeout: backstop } : {};
       this.httpServer =
         options.tls !== undefined
-          ? createHttpsServer({ ...profileTlsDefaults(profile), ...options.tls })
-          : createHttpServer();
+          ? createHttpsServer({
+              ...profileTlsDefaults(profile),
+              ...(handshakeTimeoutMs > 0 ? { handshakeTimeout: handshakeTimeoutMs } : {}),
+              ...options.tls,
+              ...timeouts,
+            })
+          : createHttpServer(timeouts);
       this.ownsServer = true;
       this.httpServer.on('request', this.onRequest);
+    }
+    this.httpServer.on('connection', this.onSocket);
+    if (this.httpServer instanceof TlsServer) {
+      this.httpServer.on('tlsClientError', this.onTlsClientError);
     }
     this.httpServer.on('upgrade', this.onUpgrade);
   }
@@ -415,9 +511,13 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
 
   private async shutDown(code: number, reason: string): Promise<void> {
     this.stopSweep();
-    this.httpServer.off('upgrade', this.onUpgrade);
-    for (const socket of this.pending) socket.destroy();
-    this.pending.clear();
+    const http = this.httpServer;
+    http.off('upgrade', this.onUpgrade);
+    http.off('connection', this.onSocket);
+    http.off('request', this.onForeignRequest);
+    http.off('tlsClientError', this.onTlsClientError);
+    // Handshakes under way go; on an attached server only those that asked us for an upgrade.
+    this.admission.stop(this.ownsServer ? 'all' : 'upgrading');
     const stopped = this.ownsServer
       ? new Promise<void>((resolve) => this.httpServer.close(() => resolve()))
       : Promise.resolve();
@@ -452,10 +552,42 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   }
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    this.admission.answered(req.socket);
     const inside = identityFromUrl(req.url ?? '/', this.prefix);
     const status = !inside.ok && inside.status === 404 ? 404 : 426;
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      Upgrade: 'websocket',
+      Connection: 'close',
+    });
     res.end(status === 404 ? 'not found' : 'this is an OCPP WebSocket endpoint');
+  };
+
+  /** A plain request on an attached server: that connection is the owner's, not ours. */
+  private readonly onForeignRequest = (req: IncomingMessage): void => {
+    this.admission.release(req.socket);
+  };
+
+  /** Every new TCP connection: counted, timed, or refused over a limit. */
+  private readonly onSocket = (socket: Duplex): void => {
+    this.admission.admit(socket);
+  };
+
+  private readonly onTlsClientError = (error: Error, socket: TLSSocket): void => {
+    this.admission.tlsFailed(error, socket);
+  };
+
+  /** `ws` found the upgrade request malformed (a bad key, version or extension header). */
+  private readonly onWsClientError = (error: Error, socket: Duplex, req: IncomingMessage): void => {
+    const where = identityFromUrl(req.url ?? '/', this.prefix);
+    const identity = where.ok ? where.identity : undefined;
+    this.refuse(socket, 400, error.message, identity, req.socket.remoteAddress);
+  };
+
+  private readonly admissionRefused = (refusal: AdmissionRefusal): void => {
+    const { stage, reason, identity, remoteAddress } = refusal;
+    const shown = identity === undefined || identity === '' ? undefined : displayIdentity(identity);
+    this.emit('rejected', { stage, status: 0, reason, identity: shown, remoteAddress });
   };
 
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -480,6 +612,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   private handshake(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const remoteAddress = req.socket.remoteAddress;
     const where = identityFromUrl(req.url ?? '/', this.prefix);
+    this.admission.upgrading(socket, where.ok ? where.identity : '');
     if (!where.ok) {
       this.refuse(socket, where.status, where.reason, undefined, remoteAddress);
       return;
@@ -507,11 +640,13 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       }
       // As OCPP asks: finish the handshake without Sec-WebSocket-Protocol, then close at once.
       this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.admission.upgraded(socket);
         ws.on('error', swallow);
         ws.close(1002, reason.slice(0, 123));
         setTimeout(() => ws.terminate(), this.closeTimeoutMs).unref();
       });
       this.emit('rejected', {
+        stage: 'request',
         status: 101,
         reason,
         identity: displayIdentity(identity),
@@ -525,9 +660,28 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       return;
     }
 
+    const key = addressKey(remoteAddress);
+    const lockedMs =
+      this.brake === undefined || remoteAddress === undefined
+        ? 0
+        : this.brake.lockedFor(key, identity);
+    if (lockedMs > 0) {
+      const seconds = Math.ceil(lockedMs / 1000);
+      this.refuse(
+        socket,
+        429,
+        `too many failed authentications; retry in ${seconds} s`,
+        identity,
+        remoteAddress,
+        { 'Retry-After': String(seconds) },
+      );
+      return;
+    }
+
     const header = req.headers.authorization;
     const credentials = parseBasicAuth(header, identity);
     if (header !== undefined && credentials === undefined) {
+      this.authFailed(remoteAddress, identity);
       this.refuse(
         socket,
         401,
@@ -581,16 +735,15 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       remoteAddress,
     };
     let verdict: unknown;
-    this.pending.add(socket);
+    let crashed = false;
     try {
       verdict = await authenticate(context);
     } catch (error) {
       verdict = error;
       if (!isWsTransportError(error)) {
+        crashed = true;
         this.emit('error', error instanceof Error ? error : new Error(String(error)));
       }
-    } finally {
-      this.pending.delete(socket);
     }
     if (socket.destroyed || !socket.writable) return;
     if (this.state !== 'open') {
@@ -601,14 +754,20 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       const chosen =
         isWsTransportError(verdict) && verdict.code === 'HANDSHAKE_REJECTED' ? verdict.status : 401;
       const status = chosen !== undefined && chosen >= 400 && chosen <= 599 ? chosen : 401;
+      // A hook that broke (a database down) says nothing about the station's credentials.
+      if (!crashed && (status === 401 || status === 403)) this.authFailed(remoteAddress, identity);
       this.refuse(socket, status, verdict.message || 'refused', identity, remoteAddress);
       return;
     }
     if (!verdict) {
+      this.authFailed(remoteAddress, identity);
       const challenge =
         header === undefined ? { 'WWW-Authenticate': 'Basic realm="OCPP"' } : undefined;
       this.refuse(socket, 401, 'authentication failed', identity, remoteAddress, challenge);
       return;
+    }
+    if (this.brake !== undefined && remoteAddress !== undefined) {
+      this.brake.succeeded(addressKey(remoteAddress), identity);
     }
     this.upgrade(
       req,
@@ -637,6 +796,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     }
     socket.off('error', swallow);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.admission.upgraded(socket);
       this.accept(ws as OcppSocket, identity, protocol, auth, remoteAddress);
     });
   }
@@ -697,8 +857,9 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     headers?: Record<string, string>,
   ): void {
     socket.on('error', swallow);
+    this.admission.answered(socket);
     const shown = identity === undefined ? undefined : displayIdentity(identity);
-    this.emit('rejected', { status, reason, identity: shown, remoteAddress });
+    this.emit('rejected', { stage: 'request', status, reason, identity: shown, remoteAddress });
     if (!socket.writable) {
       socket.destroy();
       return;
@@ -708,6 +869,13 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     for (const [name, value] of Object.entries(headers ?? {})) head += `${name}: ${value}\r\n`;
     socket.once('finish', destroyOnFinish);
     socket.end(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]));
+  }
+
+  /** A failed authentication from `remoteAddress`: counted by the brake. */
+  private authFailed(remoteAddress: string | undefined, identity: string): void {
+    if (this.brake !== undefined && remoteAddress !== undefined) {
+      this.brake.failed(addressKey(remoteAddress), identity);
+    }
   }
 
   private startSweep(): void {

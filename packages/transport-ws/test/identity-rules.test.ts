@@ -95,6 +95,7 @@ describe('control characters', () => {
     for (const r of rejected) {
       // Neither the reason nor the reported identity carries a raw control character.
       expect(r.reason).not.toMatch(/CS/);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters.
       expect(r.identity).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
       expect(r.identity).toMatch(/^CS\\u00[0-9a-f]{2}/);
     }

@@ -555,7 +555,9 @@ describe('the authenticate hook', () => {
       expect(accepted).toEqual([]);
       expect(server.connections.size).toBe(0);
       expect(errors).toEqual([]);
-      expect((server as unknown as { pending: Set<unknown> }).pending.size).toBe(0);
+      const admission = (server as unknown as { admission: { pendingHandshakes: number } })
+        .admission;
+      expect(admission.pendingHandshakes).toBe(0);
     });
   }
 });
