@@ -4,7 +4,7 @@ import { v16Protocol } from '@ocpp/v16-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { silentLogger } from '../src/logger.js';
+import { defaultLogger, silentLogger } from '../src/logger.js';
 import { createRouter } from '../src/router.js';
 import { OcppSession } from '../src/session.js';
 import { RawPeer, withRawPeer } from './helpers.js';
@@ -107,6 +107,22 @@ describe('hostile frames: the session answers and lives on', () => {
     const answer = await peer.frame(0);
     expect(answer.slice(0, 3)).toEqual([4, 'a1', 'MessageTypeNotSupported']);
     expect(peer.received[0]!.length).toBeLessThan(300);
+  });
+});
+
+describe('logs', () => {
+  it('the default logger escapes control characters the peer put in a message', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const { peer } = await withRawPeer(v21Protocol, 'csms', undefined, { logger: defaultLogger });
+      peer.send('[6,"s1","Forged\\n[ocpp] fake line\\u001b[2J",{}]');
+      await vi.waitFor(() => expect(warn).toHaveBeenCalled());
+      const line = String(warn.mock.calls[0]![0]);
+      expect(line).toContain('Forged\\u000a[ocpp] fake line\\u001b[2J');
+      expect(line).not.toMatch(/[\n\u001b]/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

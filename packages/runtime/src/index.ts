@@ -65,6 +65,7 @@ export {
   type MessagePart,
   type Protocol,
 } from './protocol.js';
+export { escapeControls } from './text.js';
 export {
   at,
   codePointLength,

@@ -1,10 +1,11 @@
 import type { ProtocolVersion } from '@ocpp/generic-api';
 import type { Logger } from '@ocpp/rpc';
+import { escapeControls } from '@ocpp/runtime';
 import type { CommandSpec, ParsedArgs } from '../cli/args.js';
 import { usageError } from '../cli/errors.js';
 import { loadCredentials, readUserFile } from '../cli/files.js';
 import type { Io } from '../cli/io.js';
-import { escapeControls, jsonLine } from '../csms/escape.js';
+import { jsonLine } from '../csms/escape.js';
 import { type CsmsLog, checkAdminToken, isLoopback, startCsms } from '../csms/server.js';
 
 /** The environment variable `ocpp csms` takes the admin token from (a flag shows in `ps`). */
