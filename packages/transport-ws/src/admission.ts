@@ -99,6 +99,11 @@ export class Admission {
   private live = 0;
   private readonly handshakes = new Map<Duplex, Handshake>();
   private readonly perAddress = new Map<string, number>();
+  /**
+   * Handshakes whose socket closed unanswered: Node may report why the TLS handshake failed only
+   * after the TCP socket under it has closed.
+   */
+  private readonly ended = new WeakMap<Duplex, Handshake>();
   private timer: NodeJS.Timeout | undefined;
   private readonly limits: AdmissionLimits;
   private readonly report: (refusal: AdmissionRefusal) => void;
@@ -185,9 +190,11 @@ export class Admission {
   /** A TLS handshake failed: reported once, with the reason, unless it was already cut off. */
   tlsFailed(error: Error, tlsSocket: Duplex): void {
     const raw = rawSocket(tlsSocket);
-    const handshake = this.handshakes.get(raw);
+    const handshake = this.handshakes.get(raw) ?? this.ended.get(raw);
     if (handshake === undefined || handshake.answered) return;
+    handshake.answered = true;
     this.untime(raw);
+    this.ended.delete(raw);
     const verdict = (tlsSocket as { authorizationError?: unknown }).authorizationError;
     this.report({
       stage: 'tls',
@@ -243,6 +250,8 @@ export class Admission {
   private gone(socket: Duplex): void {
     socket.off('close', this.onClose);
     this.live -= 1;
+    const handshake = this.handshakes.get(socket);
+    if (handshake !== undefined && !handshake.answered) this.ended.set(socket, handshake);
     this.untime(socket);
   }
 

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { type KeyObject, timingSafeEqual, X509Certificate } from 'node:crypto';
 
 /** Basic-auth credentials whose username matched the station identity. */
 export interface BasicCredentials {
@@ -85,18 +85,31 @@ export type CertificateLike =
     }
   | { readonly subject: string; readonly subjectAltName?: string | undefined };
 
+/** How {@link certificateMatchesIdentity} compares names. */
+export interface IdentityMatchOptions {
+  /**
+   * Compare ignoring case. Off by default: the server tells stations apart by their exact
+   * identity, so the certificate of `CS001` must not open `cs001`. (2.0.1 errata [691] calls an
+   * identifierString case-insensitive; turn this on when your station registry agrees.)
+   * @default false
+   */
+  readonly caseInsensitive?: boolean;
+}
+
 /**
  * True when the certificate names the station: its subject common name, or one of its DNS or URI
- * subject alternative names, equals `identity`, ignoring case (an identifierString is
- * case-insensitive). Security profile 3 uses this to tie the TLS client certificate to the
+ * subject alternative names, equals `identity` exactly (or ignoring case, with
+ * `caseInsensitive`). Security profile 3 uses this to tie the TLS client certificate to the
  * identity in the URL.
  */
 export function certificateMatchesIdentity(
   cert: CertificateLike | undefined,
   identity: string,
+  options: IdentityMatchOptions = {},
 ): boolean {
   if (cert === undefined || identity === '') return false;
-  const wanted = identity.toLowerCase();
+  const fold = options.caseInsensitive === true;
+  const wanted = fold ? identity.toLowerCase() : identity;
   const names: string[] = [];
   let san: string | undefined;
   if (typeof cert.subject === 'string') {
@@ -115,7 +128,92 @@ export function certificateMatchesIdentity(
       if (type === 'DNS' || type === 'URI') names.push(value);
     }
   }
-  return names.some((name) => name.toLowerCase() === wanted);
+  return names.some((name) => (fold ? name.toLowerCase() : name) === wanted);
+}
+
+/** The smallest client keys a server accepts (OCPP asks for RSA/DSA >= 2048 bits, EC >= 224). */
+export interface ClientKeyMinimums {
+  /**
+   * The smallest RSA (or DSA) modulus, in bits.
+   * @default 2048
+   */
+  readonly rsaBits?: number;
+  /**
+   * The smallest elliptic-curve key, in bits (the curve's size; Ed25519 counts as 256, Ed448 as
+   * 448). OCPP's own floor is 224; 256 by default, as P-224 is rarely offered any more.
+   * @default 256
+   */
+  readonly ecBits?: number;
+}
+
+/**
+ * What a server asks of a TLS client certificate (option `clientCertificate`): the key minimums,
+ * applied to every client certificate before the `authenticate` hook, and how its names are
+ * compared with the identity for `AuthenticateContext.certificateProblem` (and so for security
+ * profile 3 without a hook).
+ */
+export interface ClientCertificatePolicy extends ClientKeyMinimums, IdentityMatchOptions {}
+
+const CURVE_BITS: Readonly<Record<string, number>> = {
+  prime192v1: 192,
+  secp192k1: 192,
+  secp224r1: 224,
+  secp224k1: 224,
+  prime256v1: 256,
+  secp256k1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+};
+
+function curveBits(curve: string): number | undefined {
+  const known = CURVE_BITS[curve];
+  if (known !== undefined) return known;
+  // brainpoolP256r1, brainpoolP384t1, ...: the size is in the name.
+  const size = /^brainpoolP(\d+)[rt]1$/.exec(curve)?.[1];
+  return size === undefined ? undefined : Number(size);
+}
+
+/**
+ * Why a certificate's public key is weaker than `minimums` (or of a type not accepted), or
+ * `undefined` when it is strong enough. Reads Node's `tls.PeerCertificate` (its `raw` DER) or a
+ * `crypto.X509Certificate`.
+ */
+export function certificateKeyProblem(
+  cert: X509Certificate | { readonly raw?: Buffer | undefined },
+  minimums: ClientKeyMinimums = {},
+): string | undefined {
+  const minRsa = minimums.rsaBits ?? 2048;
+  const minEc = minimums.ecBits ?? 256;
+  let key: KeyObject;
+  try {
+    key = (cert instanceof X509Certificate ? cert : new X509Certificate(cert.raw!)).publicKey;
+  } catch {
+    return 'client certificate cannot be read';
+  }
+  const type = key.asymmetricKeyType;
+  const details = key.asymmetricKeyDetails ?? {};
+  const tooSmall = (what: string, bits: number, min: number): string | undefined =>
+    bits < min
+      ? `client certificate key too small: ${what} of ${bits} bits, at least ${min} required`
+      : undefined;
+  switch (type) {
+    case 'rsa':
+    case 'rsa-pss':
+    case 'dsa':
+      return tooSmall(type.toUpperCase(), details.modulusLength ?? 0, minRsa);
+    case 'ec': {
+      const curve = details.namedCurve ?? '';
+      const bits = curveBits(curve);
+      if (bits === undefined) return `client certificate key on an unknown curve (${curve})`;
+      return tooSmall(`EC ${curve}`, bits, minEc);
+    }
+    case 'ed25519':
+      return tooSmall('Ed25519', 256, minEc);
+    case 'ed448':
+      return tooSmall('Ed448', 448, minEc);
+    default:
+      return `client certificate key type not accepted (${type ?? 'unknown'})`;
+  }
 }
 
 /**

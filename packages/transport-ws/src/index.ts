@@ -2,7 +2,11 @@ export {
   type BasicCredentials,
   basicAuthHeader,
   type CertificateLike,
+  type ClientCertificatePolicy,
+  type ClientKeyMinimums,
+  certificateKeyProblem,
   certificateMatchesIdentity,
+  type IdentityMatchOptions,
   parseBasicAuth,
   safeEqual,
 } from './auth.js';
@@ -12,6 +16,7 @@ export {
   type ResolvedBackoff,
   resolveBackoff,
 } from './backoff.js';
+export type { AuthFailureLimit } from './brake.js';
 export {
   type ClientTimers,
   createWsClient,

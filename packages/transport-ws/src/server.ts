@@ -17,7 +17,12 @@ import type { IncomingConnection, TransportServer } from '@ocpp/transport';
 import { Emitter } from '@ocpp/transport';
 import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
 import { Admission, type AdmissionRefusal, addressKey } from './admission.js';
-import { certificateMatchesIdentity, parseBasicAuth } from './auth.js';
+import {
+  type ClientCertificatePolicy,
+  certificateKeyProblem,
+  certificateMatchesIdentity,
+  parseBasicAuth,
+} from './auth.js';
 import { AuthBrake, type AuthFailureLimit } from './brake.js';
 import { isWsTransportError, WsTransportError } from './errors.js';
 import {
@@ -51,6 +56,14 @@ export interface AuthenticateContext {
   readonly certificate: PeerCertificate | undefined;
   /** True when the client certificate was verified against the server's trusted CAs. */
   readonly certificateVerified: boolean;
+  /**
+   * Why the client certificate does not pass the server's certificate check, or `undefined` when
+   * it does: sent, verified against the trusted CAs, and naming the identity (CN, DNS or URI SAN;
+   * exactly, or ignoring case with `clientCertificate.caseInsensitive`). Security profile 3
+   * without a hook accepts exactly the stations for which this is `undefined`; a hook of your own
+   * can reuse the verdict. Certificates with keys below the server's minimums never get here.
+   */
+  readonly certificateProblem: string | undefined;
   /** The HTTP upgrade request (headers, socket). */
   readonly request: IncomingMessage;
   /** The peer's address, when known. */
@@ -121,12 +134,23 @@ export interface WsServerOptions {
    * The OCPP security profile this endpoint runs. 1 and 2 require an `authenticate` hook (Basic
    * auth is mandatory there); 2 and 3 require TLS (`tls` or an `https` server); 3 requests and
    * verifies client certificates and, without an `authenticate` hook, accepts a station only
-   * when its verified certificate names its identity ({@link certificateMatchesIdentity}).
+   * when its verified certificate names its identity (`AuthenticateContext.certificateProblem`
+   * is `undefined`); otherwise it answers 401 with the problem as the reason.
    * @default 0
    */
   readonly securityProfile?: SecurityProfile;
   /** Decides, before the upgrade, whether a station may connect. */
   readonly authenticate?: AuthenticateHook;
+  /**
+   * What a TLS client certificate must satisfy. Its key must be at least `rsaBits` (RSA, DSA) or
+   * `ecBits` (elliptic curves) long, checked before the `authenticate` hook: a weaker one is
+   * refused with HTTP 401 (OCPP asks for RSA >= 2048 and EC >= 224 bits). `caseInsensitive`
+   * chooses how `AuthenticateContext.certificateProblem` (and the built-in check of profile 3)
+   * compares the certificate's names with the identity: exactly by default, so the certificate
+   * of `CS001` does not open `cs001`.
+   * @default { rsaBits: 2048, ecBits: 256, caseInsensitive: false }
+   */
+  readonly clientCertificate?: ClientCertificatePolicy;
   /**
    * A station connects while a connection with the same identity (compared exactly) is open.
    * `'replace'` closes the old one with code 1000 ("replaced by a new connection") and accepts the
@@ -262,6 +286,25 @@ function destroyOnFinish(this: Duplex): void {
   this.destroy();
 }
 
+/** Security profile 3 without a hook: the certificate must pass the server's check. */
+function certificateCheck(ctx: AuthenticateContext): true {
+  if (ctx.certificateProblem === undefined) return true;
+  throw new WsTransportError('HANDSHAKE_REJECTED', ctx.certificateProblem, { status: 401 });
+}
+
+function checkCertificatePolicy(policy: ClientCertificatePolicy): ClientCertificatePolicy {
+  for (const name of ['rsaBits', 'ecBits'] as const) {
+    const bits = policy[name];
+    if (bits !== undefined && (!Number.isSafeInteger(bits) || bits < 0)) {
+      throw new WsTransportError(
+        'INVALID_OPTIONS',
+        `clientCertificate.${name} must be an integer >= 0`,
+      );
+    }
+  }
+  return { ...policy };
+}
+
 function checkLimit(name: string, value: number): number {
   if (value !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(value) || value < 1)) {
     throw new WsTransportError('INVALID_OPTIONS', `${name} must be an integer >= 1 or Infinity`);
@@ -299,6 +342,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   private readonly identityChecks: ReadonlyMap<string, (identity: string) => string | undefined>;
   private readonly onNoSubprotocol: 'close' | 'reject';
   private readonly authenticate: AuthenticateHook | undefined;
+  private readonly certificatePolicy: ClientCertificatePolicy;
   private readonly onDuplicate: 'replace' | 'refuse';
   private readonly port: number;
   private readonly host: string | undefined;
@@ -397,12 +441,8 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     this.onDuplicate = options.onDuplicate ?? 'replace';
     this.port = options.port ?? 0;
     this.host = options.host;
-    this.authenticate =
-      options.authenticate ??
-      (profile === 3
-        ? (ctx) =>
-            ctx.certificateVerified && certificateMatchesIdentity(ctx.certificate, ctx.identity)
-        : undefined);
+    this.certificatePolicy = checkCertificatePolicy(options.clientCertificate ?? {});
+    this.authenticate = options.authenticate ?? (profile === 3 ? certificateCheck : undefined);
 
     const deflate = options.perMessageDeflate ?? true;
     const serverProtocols = this.protocols;
@@ -724,13 +764,30 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     const tlsSocket = 'getPeerCertificate' in req.socket ? (req.socket as TLSSocket) : undefined;
     const peer = tlsSocket?.getPeerCertificate();
     const certificate = peer !== undefined && Object.keys(peer).length > 0 ? peer : undefined;
+    const certificateVerified = certificate !== undefined && tlsSocket?.authorized === true;
+    const policy = this.certificatePolicy;
+    if (certificate !== undefined) {
+      const weak = certificateKeyProblem(certificate, policy);
+      if (weak !== undefined) {
+        this.authFailed(remoteAddress, identity);
+        this.refuse(socket, 401, weak, identity, remoteAddress);
+        return;
+      }
+    }
+    let certificateProblem: string | undefined;
+    if (certificate === undefined) certificateProblem = 'no client certificate';
+    else if (!certificateVerified) certificateProblem = 'client certificate not verified';
+    else if (!certificateMatchesIdentity(certificate, identity, policy)) {
+      certificateProblem = 'client certificate does not name this identity';
+    }
     const context: AuthenticateContext = {
       identity,
       protocol,
       password: credentials?.password,
       passwordBytes: credentials?.passwordBytes,
       certificate,
-      certificateVerified: certificate !== undefined && tlsSocket?.authorized === true,
+      certificateVerified,
+      certificateProblem,
       request: req,
       remoteAddress,
     };

@@ -59,8 +59,11 @@ describe('Basic auth helpers', () => {
 });
 
 describe('certificateMatchesIdentity', () => {
-  it('matches the subject CN, ignoring case', () => {
-    expect(certificateMatchesIdentity({ subject: { CN: 'CS001' } }, 'cs001')).toBe(true);
+  it('matches the subject CN exactly, or ignoring case when asked', () => {
+    expect(certificateMatchesIdentity({ subject: { CN: 'CS001' } }, 'CS001')).toBe(true);
+    expect(certificateMatchesIdentity({ subject: { CN: 'CS001' } }, 'cs001')).toBe(false);
+    const fold = { caseInsensitive: true };
+    expect(certificateMatchesIdentity({ subject: { CN: 'CS001' } }, 'cs001', fold)).toBe(true);
     expect(certificateMatchesIdentity({ subject: { CN: 'CS002' } }, 'CS001')).toBe(false);
     expect(certificateMatchesIdentity({ subject: { CN: ['X', 'CS001'] } }, 'CS001')).toBe(true);
     expect(certificateMatchesIdentity(undefined, 'CS001')).toBe(false);
@@ -72,7 +75,9 @@ describe('certificateMatchesIdentity', () => {
       subject: { CN: 'Station' },
       subjectaltname: 'IP Address:10.0.0.1, email:CS009@example.com, DNS:cs001, URI:urn:cs:7',
     };
-    expect(certificateMatchesIdentity(cert, 'CS001')).toBe(true);
+    expect(certificateMatchesIdentity(cert, 'cs001')).toBe(true);
+    expect(certificateMatchesIdentity(cert, 'CS001')).toBe(false);
+    expect(certificateMatchesIdentity(cert, 'CS001', { caseInsensitive: true })).toBe(true);
     expect(certificateMatchesIdentity(cert, 'urn:cs:7')).toBe(true);
     expect(certificateMatchesIdentity(cert, '10.0.0.1')).toBe(false);
     expect(certificateMatchesIdentity(cert, 'CS009@example.com')).toBe(false);
@@ -84,7 +89,8 @@ describe('certificateMatchesIdentity', () => {
   it('reads a crypto.X509Certificate-shaped subject', () => {
     const x509Like = { subject: 'C=NL\nO=Acme\nCN=CS001', subjectAltName: 'DNS:other' };
     expect(certificateMatchesIdentity(x509Like, 'CS001')).toBe(true);
-    expect(certificateMatchesIdentity(x509Like, 'OTHER')).toBe(true);
+    expect(certificateMatchesIdentity(x509Like, 'other')).toBe(true);
+    expect(certificateMatchesIdentity(x509Like, 'OTHER')).toBe(false);
     expect(certificateMatchesIdentity(x509Like, 'CS002')).toBe(false);
   });
 });

@@ -9,8 +9,10 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AuthenticateContext,
+  certificateKeyProblem,
   certificateMatchesIdentity,
   createWsServer,
+  type HandshakeRejection,
   OCPP_TLS_CIPHERS,
   safeEqual,
   tlsServerOptions,
@@ -24,6 +26,8 @@ interface Pki {
   serverCert: string;
   serverKey: string;
   clients: Record<'CS001' | 'CS002', { cert: string; key: string }>;
+  /** Certificates for CS001 with other keys, and one no CA signed. */
+  cs001: Record<'rsa1024' | 'rsa2048' | 'p224' | 'selfSigned', { cert: string; key: string }>;
 }
 
 let dir = '';
@@ -84,7 +88,37 @@ function makePki(): Pki {
   const ec = ['ecparam', '-name', 'prime256v1', '-genkey', '-noout'];
   issue('cs001', '/CN=CS001', ec, 'extendedKeyUsage=clientAuth\n');
   issue('cs002', '/CN=CS002', ec, 'extendedKeyUsage=clientAuth\n');
+  const rsa = (bits: number) => [
+    'genpkey',
+    '-algorithm',
+    'RSA',
+    '-pkeyopt',
+    `rsa_keygen_bits:${bits}`,
+  ];
+  issue('rsa1024', '/CN=CS001', rsa(1024), 'extendedKeyUsage=clientAuth\n');
+  issue('rsa2048', '/CN=CS001', rsa(2048), 'extendedKeyUsage=clientAuth\n');
+  issue(
+    'p224',
+    '/CN=CS001',
+    ['ecparam', '-name', 'secp224r1', '-genkey', '-noout'],
+    'extendedKeyUsage=clientAuth\n',
+  );
+  openssl(...ec, '-out', 'self.key');
+  openssl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    'self.key',
+    '-out',
+    'self.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=CS001',
+  );
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+  const pair = (name: string) => ({ cert: read(`${name}.crt`), key: read(`${name}.key`) });
   return {
     ca: read('ca.crt'),
     serverCert: read('server.crt'),
@@ -92,6 +126,12 @@ function makePki(): Pki {
     clients: {
       CS001: { cert: read('cs001.crt'), key: read('cs001.key') },
       CS002: { cert: read('cs002.crt'), key: read('cs002.key') },
+    },
+    cs001: {
+      rsa1024: pair('rsa1024'),
+      rsa2048: pair('rsa2048'),
+      p224: pair('p224'),
+      selfSigned: pair('self'),
     },
   };
 }
@@ -107,6 +147,8 @@ afterAll(() => {
 
 async function tlsServer(options: WsServerOptions) {
   const server = createWsServer({ host: '127.0.0.1', pingIntervalSeconds: 0, ...options });
+  const rejected: HandshakeRejection[] = [];
+  server.on('rejected', (r) => rejected.push(r));
   const accepted: Array<{ identity: string; auth: unknown }> = [];
   server.onConnection((connection) => {
     accepted.push({ identity: connection.identity, auth: connection.auth });
@@ -115,7 +157,7 @@ async function tlsServer(options: WsServerOptions) {
   });
   const port = await server.listen();
   onCleanup(() => server.close());
-  return { server, url: `wss://127.0.0.1:${port}`, accepted };
+  return { server, url: `wss://127.0.0.1:${port}`, accepted, rejected };
 }
 
 function tlsFacts(ctx: AuthenticateContext) {
@@ -163,8 +205,8 @@ describe('security profile 2: TLS with Basic auth', () => {
     expect(OCPP_TLS_CIPHERS.split(':')).toContain(facts.cipher);
   });
 
-  it('refuses a client limited to TLS 1.1', async () => {
-    const { url, accepted } = await profile2();
+  it('refuses a client limited to TLS 1.1, and reports it', async () => {
+    const { url, accepted, rejected } = await profile2();
     const legacy = client({
       url,
       password,
@@ -177,6 +219,14 @@ describe('security profile 2: TLS with Basic auth', () => {
     // The server's alert, not a client-side refusal to offer TLS 1.1.
     expect(cause.message).toMatch(/alert protocol version/i);
     expect(accepted).toHaveLength(0);
+    await waitFor(() => rejected.length === 1);
+    expect(rejected[0]).toMatchObject({
+      stage: 'tls',
+      status: 0,
+      identity: undefined,
+      remoteAddress: '127.0.0.1',
+      reason: 'TLS handshake failed: TLS version not supported (ERR_SSL_UNSUPPORTED_PROTOCOL)',
+    });
   });
 
   it('does not connect when the client does not trust the server certificate', async () => {
@@ -244,14 +294,133 @@ describe('security profile 3: TLS with client certificates', () => {
     expect(seen).toHaveLength(2);
   });
 
-  it('checks the certificate against the identity by default when no hook is given', async () => {
-    const { url, accepted } = await profile3();
-    const good = client({ url, identity: 'cs002', ...pki.clients.CS002 });
+  it('checks the certificate against the identity, exactly, by default when no hook is given', async () => {
+    const { url, accepted, rejected } = await profile3();
+    const good = client({ url, identity: 'CS002', ...pki.clients.CS002 });
     await good.client.start();
     const impostor = client({ url, identity: 'CS001', ...pki.clients.CS002 });
     await expect(impostor.client.start()).rejects.toMatchObject({ status: 401 });
+    // The certificate of CS002 does not open cs002, a station of its own.
+    const otherCase = client({ url, identity: 'cs002', ...pki.clients.CS002 });
+    await expect(otherCase.client.start()).rejects.toMatchObject({ status: 401 });
+    await waitFor(() => accepted.length === 1);
+    expect(accepted[0]?.identity).toBe('CS002');
+    expect(rejected.map((r) => r.reason)).toEqual([
+      'client certificate does not name this identity',
+      'client certificate does not name this identity',
+    ]);
+  });
+
+  it('compares ignoring case when clientCertificate.caseInsensitive is set', async () => {
+    const { url, accepted } = await profile3({ clientCertificate: { caseInsensitive: true } });
+    const station = client({ url, identity: 'cs002', ...pki.clients.CS002 });
+    await station.client.start();
     await waitFor(() => accepted.length === 1);
     expect(accepted[0]?.identity).toBe('cs002');
+  });
+
+  it('refuses a 1024-bit RSA key before any hook is asked; 2048 bits pass', async () => {
+    let asked = 0;
+    const { url, accepted, rejected } = await profile3({
+      authenticate: () => {
+        asked += 1;
+        return true;
+      },
+    });
+    const weak = client({ url, identity: 'CS001', ...pki.cs001.rsa1024 });
+    await expect(weak.client.start()).rejects.toMatchObject({ status: 401 });
+    expect(asked).toBe(0);
+    expect(rejected[0]).toMatchObject({
+      stage: 'request',
+      status: 401,
+      reason: 'client certificate key too small: RSA of 1024 bits, at least 2048 required',
+    });
+    const strong = client({ url, identity: 'CS001', ...pki.cs001.rsa2048 });
+    await strong.client.start();
+    expect(asked).toBe(1);
+    await waitFor(() => accepted.length === 1);
+  });
+
+  it('refuses a P-224 key by default, accepts it with ecBits: 224; rsaBits is configurable too', async () => {
+    // P-224 is not among Node's default groups: both ends must offer it, over TLS 1.2.
+    const p224 = {
+      ...pki.cs001.p224,
+      tls: { maxVersion: 'TLSv1.2', ecdhCurve: 'P-256:P-224' },
+    } as const;
+    const tls = {
+      ...tlsServerOptions({ profile: 3, cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }),
+      ecdhCurve: 'X25519:P-256:P-384:P-224',
+    };
+    const strict = await profile3({ tls });
+    const refused = client({ url: strict.url, identity: 'CS001', ...p224 });
+    await expect(refused.client.start()).rejects.toMatchObject({ status: 401 });
+    expect(strict.rejected[0]?.reason).toBe(
+      'client certificate key too small: EC secp224r1 of 224 bits, at least 256 required',
+    );
+    const p256 = client({ url: strict.url, identity: 'CS001', ...pki.clients.CS001 });
+    await p256.client.start();
+
+    const lenient = await profile3({ tls, clientCertificate: { ecBits: 224, rsaBits: 1024 } });
+    const accepted = client({ url: lenient.url, identity: 'CS001', ...p224 });
+    await accepted.client.start();
+    const rsa1024 = client({ url: lenient.url, identity: 'CS001', ...pki.cs001.rsa1024 });
+    await rsa1024.client.start();
+    await waitFor(() => lenient.accepted.length === 2);
+
+    expect(certificateKeyProblem(new X509Certificate(pki.cs001.p224.cert))).toMatch(/224 bits/);
+    expect(certificateKeyProblem(new X509Certificate(pki.clients.CS001.cert))).toBeUndefined();
+    expect(
+      certificateKeyProblem(new X509Certificate(pki.cs001.rsa1024.cert), { rsaBits: 1024 }),
+    ).toBeUndefined();
+    expect(() => createWsServer({ clientCertificate: { rsaBits: -1 } })).toThrow(/rsaBits/);
+  });
+
+  it('gives a hook of its own the same verdict in certificateProblem', async () => {
+    const problems: Array<string | undefined> = [];
+    const { url } = await profile3({
+      authenticate: (ctx) => {
+        problems.push(ctx.certificateProblem);
+        return ctx.certificateProblem === undefined && { station: ctx.identity };
+      },
+    });
+    await client({ url, identity: 'CS001', ...pki.clients.CS001 }).client.start();
+    const impostor = client({ url, identity: 'CS001', ...pki.clients.CS002 });
+    await expect(impostor.client.start()).rejects.toMatchObject({ status: 401 });
+    const lower = client({ url, identity: 'cs001', ...pki.clients.CS001 });
+    await expect(lower.client.start()).rejects.toMatchObject({ status: 401 });
+    expect(problems).toEqual([
+      undefined,
+      'client certificate does not name this identity',
+      'client certificate does not name this identity',
+    ]);
+  });
+
+  it('reports TLS-level refusals: no certificate, an untrusted one', async () => {
+    const { url, rejected, accepted } = await profile3();
+    const anonymous = client({ url, identity: 'CS001' });
+    await expect(anonymous.client.start()).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+    const untrusted = client({ url, identity: 'CS001', ...pki.cs001.selfSigned });
+    await expect(untrusted.client.start()).rejects.toMatchObject({ code: 'CONNECT_FAILED' });
+    await waitFor(() => rejected.length === 2);
+    expect(rejected).toEqual([
+      {
+        stage: 'tls',
+        status: 0,
+        identity: undefined,
+        remoteAddress: '127.0.0.1',
+        reason:
+          'TLS handshake failed: no client certificate (ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE)',
+      },
+      {
+        stage: 'tls',
+        status: 0,
+        identity: undefined,
+        remoteAddress: '127.0.0.1',
+        reason:
+          'TLS handshake failed: client certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)',
+      },
+    ]);
+    expect(accepted).toHaveLength(0);
   });
 
   it('works attached to an https server, and reads a crypto.X509Certificate', async () => {
@@ -276,12 +445,12 @@ describe('security profile 3: TLS with client certificates', () => {
     });
     await station.client.start();
     expect(identities).toEqual(['CS001']);
-    expect(certificateMatchesIdentity(new X509Certificate(pki.clients.CS001.cert), 'cs001')).toBe(
+    expect(certificateMatchesIdentity(new X509Certificate(pki.clients.CS001.cert), 'CS001')).toBe(
       true,
     );
     expect(certificateMatchesIdentity(new X509Certificate(pki.serverCert), '127.0.0.1')).toBe(
       false,
     );
-    expect(certificateMatchesIdentity(new X509Certificate(pki.serverCert), 'LOCALHOST')).toBe(true);
+    expect(certificateMatchesIdentity(new X509Certificate(pki.serverCert), 'localhost')).toBe(true);
   });
 });
