@@ -26,6 +26,15 @@ export function addressKey(address: string | undefined): string {
 }
 
 /**
+ * True for loopback addresses (127.0.0.0/8, `::1`, IPv4-mapped loopback): connections from this
+ * machine, such as a local reverse proxy or load test, whose address does not tell hosts apart.
+ */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  return address === '::1' || address.startsWith('127.') || /^::ffff:127\./i.test(address);
+}
+
+/**
  * The TCP socket under `socket`: for a TLS socket of a Node server, the socket it wraps (Node's
  * `_parent`), otherwise the socket itself.
  */
@@ -42,6 +51,8 @@ export interface AdmissionLimits {
   readonly maxConnections: number;
   /** Sockets still in their handshake per address key. */
   readonly maxHandshakesPerAddress: number;
+  /** Addresses `maxHandshakesPerAddress` does not apply to. */
+  readonly exempt: (address: string) => boolean;
 }
 
 /** A socket refused or cut off before its upgrade, with no HTTP answer. */
@@ -136,7 +147,10 @@ export class Admission {
     const key = addressKey(remoteAddress);
     if (this.live >= this.limits.maxConnections) {
       reason = `too many connections: ${this.limits.maxConnections} open or opening`;
-    } else if ((this.perAddress.get(key) ?? 0) >= this.limits.maxHandshakesPerAddress) {
+    } else if (
+      (this.perAddress.get(key) ?? 0) >= this.limits.maxHandshakesPerAddress &&
+      !(remoteAddress !== undefined && this.limits.exempt(remoteAddress))
+    ) {
       reason = `too many handshakes from this address: ${this.limits.maxHandshakesPerAddress} under way`;
     }
     if (reason !== undefined) {

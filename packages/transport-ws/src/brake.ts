@@ -18,7 +18,8 @@ export interface AuthFailureLimit {
   readonly perIdentity?: number;
   /**
    * Failures from one address, whatever the identities, that lock the whole address out.
-   * Generous because stations behind carrier NAT share addresses.
+   * Generous because stations behind carrier NAT share addresses; not counted for the server's
+   * `perAddressExempt` addresses (reverse proxies).
    * @default 1000
    */
   readonly perAddress?: number;
@@ -73,18 +74,21 @@ export class AuthBrake {
     this.now = now;
   }
 
-  /** Milliseconds `identity` from the address `key` is still locked out; 0 when it is not. */
-  lockedFor(key: string, identity: string): number {
+  /**
+   * Milliseconds `identity` from the address `key` is still locked out; 0 when it is not. An
+   * `exempt` address (a reverse proxy) is only ever locked out per identity.
+   */
+  lockedFor(key: string, identity: string, exempt = false): number {
     const now = this.now();
-    const a = this.addresses.get(key)?.lockedUntil ?? 0;
+    const a = exempt ? 0 : (this.addresses.get(key)?.lockedUntil ?? 0);
     const i = this.identities.get(pairKey(key, identity))?.lockedUntil ?? 0;
     return Math.max(0, Math.max(a, i) - now);
   }
 
   /** An authentication of `identity` from the address `key` failed. */
-  failed(key: string, identity: string): void {
+  failed(key: string, identity: string, exempt = false): void {
     const now = this.now();
-    this.count(this.addresses, key, this.perAddress, now);
+    if (!exempt) this.count(this.addresses, key, this.perAddress, now);
     this.count(this.identities, pairKey(key, identity), this.perIdentity, now);
   }
 

@@ -16,7 +16,7 @@ import { type PeerCertificate, type TLSSocket, Server as TlsServer } from 'node:
 import type { IncomingConnection, TransportServer } from '@ocpp/transport';
 import { Emitter } from '@ocpp/transport';
 import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
-import { Admission, type AdmissionRefusal, addressKey } from './admission.js';
+import { Admission, type AdmissionRefusal, addressKey, isLoopback } from './admission.js';
 import {
   type ClientCertificatePolicy,
   certificateKeyProblem,
@@ -219,11 +219,20 @@ export interface WsServerOptions {
    * at once; a further one is destroyed at once and reported (`rejected`, status 0). This bounds
    * what one host can hold with slow or idle handshakes. Stations behind carrier NAT, and all
    * stations behind a reverse proxy, share one address, and after a CSMS restart they reconnect
-   * together: keep it generous there (a handshake lasts one to a few round trips). `Infinity`
-   * turns it off.
+   * together: keep it generous there (a handshake lasts one to a few round trips). Addresses of
+   * `perAddressExempt` are not limited. `Infinity` turns it off.
    * @default 1000
    */
   readonly maxHandshakesPerAddress?: number;
+  /**
+   * Remote addresses that per-address limits do not apply to (`maxHandshakesPerAddress`, and the
+   * per-address count of `authFailureLimit`; its per-identity count still applies): those of a
+   * reverse proxy or load generator, whose address does not tell hosts apart. A proxy in front
+   * has to limit per client itself. By default the loopback addresses (127.0.0.0/8, `::1`):
+   * connections from this machine. `maxConnections` applies to every address.
+   * @default (address) => address is loopback
+   */
+  readonly perAddressExempt?: (address: string) => boolean;
   /**
    * The brake on failed authentications (HTTP 401 or 403, from the `authenticate` hook, the
    * built-in certificate check, or credentials naming another user): after too many failures
@@ -363,6 +372,8 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   private readonly admission: Admission;
   /** Failed authentications per address; undefined when turned off. */
   private readonly brake: AuthBrake | undefined;
+  /** Addresses per-address limits do not apply to. */
+  private readonly exempt: (address: string) => boolean;
   private sweepTimer: NodeJS.Timeout | undefined;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private closing: Promise<void> | undefined;
@@ -414,6 +425,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     this.pingMs = ping === 0 ? 0 : Math.max(1, Math.round(ping * 1000));
     this.pongMs = pong === 0 ? 0 : Math.max(1, Math.round(pong * 1000));
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.exempt = options.perAddressExempt ?? isLoopback;
     const handshakeTimeoutMs = checkSeconds(
       'handshakeTimeoutMs',
       options.handshakeTimeoutMs ?? 10_000,
@@ -426,6 +438,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
           'maxHandshakesPerAddress',
           options.maxHandshakesPerAddress ?? 1000,
         ),
+        exempt: this.exempt,
       },
       this.admissionRefused,
     );
@@ -704,7 +717,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
     const lockedMs =
       this.brake === undefined || remoteAddress === undefined
         ? 0
-        : this.brake.lockedFor(key, identity);
+        : this.brake.lockedFor(key, identity, this.exempt(remoteAddress));
     if (lockedMs > 0) {
       const seconds = Math.ceil(lockedMs / 1000);
       this.refuse(
@@ -931,7 +944,7 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
   /** A failed authentication from `remoteAddress`: counted by the brake. */
   private authFailed(remoteAddress: string | undefined, identity: string): void {
     if (this.brake !== undefined && remoteAddress !== undefined) {
-      this.brake.failed(addressKey(remoteAddress), identity);
+      this.brake.failed(addressKey(remoteAddress), identity, this.exempt(remoteAddress));
     }
   }
 

@@ -150,6 +150,8 @@ describe('maxConnections and maxHandshakesPerAddress', () => {
   it('destroys a handshake over the per-address limit; completed upgrades do not count', async () => {
     const { port, url, rejected, admission } = await limitedServer({
       maxHandshakesPerAddress: 2,
+      // Loopback is exempt by default; these tests have no other address.
+      perAddressExempt: () => false,
     });
     for (const identity of ['S1', 'S2', 'S3']) {
       const s = startClient({ url, identity });
@@ -171,6 +173,27 @@ describe('maxConnections and maxHandshakesPerAddress', () => {
     const again = startClient({ url, identity: 'S4' });
     await again.client.start();
     expect(again.client.isOpen).toBe(true);
+  });
+
+  it('does not limit loopback (or other exempt) addresses per address by default', async () => {
+    const seen: string[] = [];
+    const { port, url, rejected } = await limitedServer({ maxHandshakesPerAddress: 2 });
+    const idle = [await tcp(port), await tcp(port), await tcp(port)];
+    const station = startClient({ url, identity: 'LOCAL' });
+    await station.client.start();
+    const custom = await limitedServer({
+      maxHandshakesPerAddress: 1,
+      perAddressExempt: (address) => {
+        seen.push(address);
+        return address === '127.0.0.1';
+      },
+    });
+    const more = [await tcp(custom.port), await tcp(custom.port)];
+    const proxied = startClient({ url: custom.url, identity: 'PROXIED' });
+    await proxied.client.start();
+    expect(seen).toContain('127.0.0.1');
+    expect([...rejected, ...custom.rejected]).toEqual([]);
+    for (const socket of [...idle, ...more]) expect(socket.socket.destroyed).toBe(false);
   });
 
   it('keys IPv6 addresses by /64 and IPv4-mapped ones as IPv4', () => {
@@ -258,6 +281,7 @@ describe('authFailureLimit', () => {
     vi.useFakeTimers({ toFake: ['performance'] });
     const { url } = await brakeServer({
       authFailureLimit: { perIdentity: 100, perAddress: 3, lockoutSeconds: 5 },
+      perAddressExempt: () => false,
     });
     for (const identity of ['A1', 'A2', 'A3']) {
       expect(await attempt(url, identity, 'wrong-password-0')).toBe(401);
@@ -265,6 +289,17 @@ describe('authFailureLimit', () => {
     expect(await attempt(url, 'A4', PASSWORD)).toBe(429);
     vi.advanceTimersByTime(5_000);
     expect(await attempt(url, 'A4', PASSWORD)).toBe(101);
+  });
+
+  it('does not lock out an exempt address (a proxy) as a whole, only the identity that failed', async () => {
+    const { url } = await brakeServer({
+      authFailureLimit: { perIdentity: 3, perAddress: 3 },
+    });
+    for (const identity of ['B1', 'B2', 'B1', 'B2', 'B1']) {
+      expect(await attempt(url, identity, 'wrong-password-0')).toBe(401);
+    }
+    expect(await attempt(url, 'B1', PASSWORD)).toBe(429);
+    expect(await attempt(url, 'B3', PASSWORD)).toBe(101);
   });
 
   it('a success starts the identity over; crashes and 404s do not count', async () => {
