@@ -179,6 +179,11 @@ describe('ocpp simulate when the connection drops', () => {
         '6',
         '--meter-interval',
         '0.25',
+        // The first reconnect after 0.5–1.5 s instead of the default 3–13 s.
+        '--retry-backoff-wait-minimum',
+        '0.5',
+        '--retry-backoff-random-range',
+        '1',
         '--json',
       ]);
       await eventually('six running transactions', async () => {

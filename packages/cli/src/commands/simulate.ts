@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ProtocolVersion } from '@ocpp/generic-api';
-import { checkV2Identity } from '@ocpp/transport-ws';
+import { checkV2Identity, resolveBackoff } from '@ocpp/transport-ws';
 import type { CommandSpec, ParsedArgs } from '../cli/args.js';
 import { CliError, usageError } from '../cli/errors.js';
 import { loadCredentials, readUserFile, type Secret } from '../cli/files.js';
@@ -21,9 +21,12 @@ export const simulateSpec = {
     'CSMS gave) or charge-session (also charging sessions: authorize, start, meter values with a ' +
     'rising energy register and plausible power, current, voltage and SoC, stop). Stations answer ' +
     'the CSMS: remote start/stop, reset, change availability, get/set configuration, trigger ' +
-    'message, unlock and data transfer. Shows a live progress line, ends with a summary ' +
+    'message, unlock and data transfer. A station that loses its connection reconnects with the ' +
+    'OCPP back-off until it is back or the run ends; its sessions charge on offline and send ' +
+    'their stop on the next connection. Shows a live progress line, ends with a summary ' +
     '(stations, sessions, messages and latency per action, CALLERRORs by code). Exits 1 when a ' +
-    'station never connected, a session failed or a CALLERROR came back.',
+    'station never connected, a session failed, a CALLERROR came back, or the run ended with ' +
+    'stations still disconnected or stops not delivered.',
   options: {
     url: {
       type: 'string',
@@ -149,7 +152,32 @@ export const simulateSpec = {
       default: 3,
       placeholder: 'N',
       description:
-        'connection attempts per station (1 s, 2 s, 4 s apart) before it counts as failed',
+        "attempts at a station's first connection (retried after the back-off) before it counts as failed; once connected, a station reconnects until the run ends",
+    },
+    'retry-backoff-wait-minimum': {
+      type: 'number',
+      min: 0,
+      default: 3,
+      placeholder: 'SECONDS',
+      description:
+        'RetryBackOffWaitMinimum: the fixed part of the wait before the first retry; it doubles with every failed attempt',
+    },
+    'retry-backoff-random-range': {
+      type: 'number',
+      min: 0,
+      default: 10,
+      placeholder: 'SECONDS',
+      description:
+        'RetryBackOffRandomRange: a random wait of up to this much is added to every retry (spreads a fleet out)',
+    },
+    'retry-backoff-repeat-times': {
+      type: 'number',
+      integer: true,
+      min: 0,
+      default: 3,
+      placeholder: 'N',
+      description:
+        'RetryBackOffRepeatTimes: how often the fixed part doubles; then it stays (3 s doubled 3 times: 24 s)',
     },
     json: {
       type: 'boolean',
@@ -291,6 +319,11 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
       connectors: o.connectors,
       callTimeoutMs: o['call-timeout'] * 1000,
       connectAttempts: o['connect-attempts'],
+      backoff: resolveBackoff({
+        waitMinimumSeconds: o['retry-backoff-wait-minimum'],
+        randomRangeSeconds: o['retry-backoff-random-range'],
+        repeatTimes: o['retry-backoff-repeat-times'],
+      }),
       secretFor,
       tls,
       onStart: (metrics) => {
@@ -327,7 +360,19 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
   if (sessionsTarget !== undefined && snapshot.sessions.completed < sessionsTarget) {
     problems.push(`${snapshot.sessions.completed} of ${sessionsTarget} sessions completed`);
   }
+  if (snapshot.stations.disconnectedAtEnd > 0) {
+    const n = snapshot.stations.disconnectedAtEnd;
+    const some = snapshot.stations.disconnectedAtEndIdentities.slice(0, 3).join(', ');
+    problems.push(
+      `${n} station(s) still disconnected at the end, reconnecting (${some}${n > 3 ? ', ...' : ''})`,
+    );
+  }
   if (snapshot.sessions.failed > 0) problems.push(`${snapshot.sessions.failed} session(s) failed`);
+  if (snapshot.sessions.stopsUndelivered > 0) {
+    problems.push(
+      `${snapshot.sessions.stopsUndelivered} transaction stop(s) never reached the CSMS (left open there)`,
+    );
+  }
   const errors = Object.values(snapshot.callErrors).reduce((a, b) => a + b, 0);
   if (errors > 0) problems.push(`${errors} CALLERROR(s) received`);
   if (outcome.endedBy === 'interrupted') problems.push('interrupted');

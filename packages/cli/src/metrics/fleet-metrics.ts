@@ -31,6 +31,12 @@ export interface FleetSnapshot {
     readonly connectedNow: number;
     /** Stations that never got connected and booted. */
     readonly failed: number;
+    /** Stations that lost their connection and are trying to get it back, right now. */
+    readonly reconnecting: number;
+    /** Stations that had lost their connection and were still without one when the run ended. */
+    readonly disconnectedAtEnd: number;
+    /** The identities of {@link disconnectedAtEnd}, the first 100. */
+    readonly disconnectedAtEndIdentities: readonly string[];
     readonly byProtocol: Record<string, number>;
     /** Why connections failed, with how often. */
     readonly failures: Record<string, number>;
@@ -41,6 +47,12 @@ export interface FleetSnapshot {
     readonly started: number;
     readonly completed: number;
     readonly failed: number;
+    /**
+     * Sessions whose end (1.6 StopTransaction, 2.x TransactionEvent Ended) the CSMS never
+     * answered: still owed when the run ended with the station offline, unanswered on every
+     * attempt, or never sent because the session failed. Their transactions stay open there.
+     */
+    readonly stopsUndelivered: number;
     /** Sessions started by the CSMS (remote start). */
     readonly remote: number;
     readonly energyWh: number;
@@ -98,6 +110,9 @@ export class FleetMetrics {
   private readonly protocols = new Map<string, number>();
   private readonly everConnected = new Set<number>();
   private readonly failedStations = new Set<number>();
+  private readonly lostStations = new Set<number>();
+  private endedDisconnected: readonly string[] = [];
+  private endedDisconnectedCount = 0;
   private readonly points: TimelinePoint[] = [];
   private callsThisSecond = 0;
   private totalSent = 0;
@@ -110,6 +125,8 @@ export class FleetMetrics {
   sessionsStarted = 0;
   sessionsCompleted = 0;
   sessionsFailed = 0;
+  /** See {@link FleetSnapshot} `sessions.stopsUndelivered`. */
+  stopsUndelivered = 0;
   remoteStarts = 0;
   energyWh = 0;
 
@@ -125,6 +142,7 @@ export class FleetMetrics {
   /** A station connected and booted (`index` identifies it across reconnects). */
   stationConnected(index: number, protocol: string): void {
     this.connectedNow++;
+    this.lostStations.delete(index);
     if (this.connectedNow === this.requested && this.allConnectedAt === undefined) {
       this.allConnectedAt = this.now();
     }
@@ -138,6 +156,22 @@ export class FleetMetrics {
   /** A connected station lost its connection. */
   stationDisconnected(): void {
     if (this.connectedNow > 0) this.connectedNow--;
+  }
+
+  /** A station lost its connection (the simulator did not close it) and is reconnecting. */
+  stationLost(index: number): void {
+    this.lostStations.add(index);
+  }
+
+  /** Stations that lost their connection and have not got it back. */
+  get reconnectingCount(): number {
+    return this.lostStations.size;
+  }
+
+  /** The run ended with these stations still reconnecting. */
+  endedWithDisconnected(identities: readonly string[]): void {
+    this.endedDisconnectedCount = identities.length;
+    this.endedDisconnected = identities.slice(0, 100);
   }
 
   /** A station's connection attempt failed, for `reason` (one short line). */
@@ -240,6 +274,9 @@ export class FleetMetrics {
         connected: this.everConnected.size,
         connectedNow: this.connectedNow,
         failed: this.failedStations.size,
+        reconnecting: this.lostStations.size,
+        disconnectedAtEnd: this.endedDisconnectedCount,
+        disconnectedAtEndIdentities: [...this.endedDisconnected],
         byProtocol: sorted(this.protocols),
         failures: sorted(this.connectFailures),
         ...(this.allConnectedAt === undefined
@@ -253,6 +290,7 @@ export class FleetMetrics {
         started: this.sessionsStarted,
         completed: this.sessionsCompleted,
         failed: this.sessionsFailed,
+        stopsUndelivered: this.stopsUndelivered,
         remote: this.remoteStarts,
         energyWh: Math.round(this.energyWh),
       },

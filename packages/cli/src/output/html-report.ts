@@ -173,9 +173,15 @@ export function htmlReport(
     ['stations requested', int(r.stations.requested)],
     ['stations connected', int(r.stations.connected)],
     ['stations failed', int(r.stations.failed)],
+    ...(r.stations.disconnectedAtEnd > 0
+      ? [['stations disconnected at the end', int(r.stations.disconnectedAtEnd)]]
+      : []),
     ...Object.entries(r.stations.byProtocol).map(([p, n]) => [`  ${p}`, int(n)]),
     ['sessions completed', `${int(r.sessions.completed)} of ${int(r.sessions.started)} started`],
     ['sessions failed', int(r.sessions.failed)],
+    ...(r.sessions.stopsUndelivered > 0
+      ? [['transaction stops not delivered', int(r.sessions.stopsUndelivered)]]
+      : []),
     ['energy delivered', `${(r.sessions.energyWh / 1000).toFixed(1)} kWh`],
     [
       'calls per second',

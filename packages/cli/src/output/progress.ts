@@ -32,6 +32,9 @@ export function progressLine(
   return (
     `[${clock(s.elapsedSeconds)}] stations ${int(final ? s.stations.connected : s.stations.connectedNow)}/${int(s.stations.requested)} ${final ? 'were connected' : 'connected'}` +
     (s.stations.failed > 0 ? `, ${int(s.stations.failed)} failed` : '') +
+    (!final && s.stations.reconnecting > 0
+      ? `, ${int(s.stations.reconnecting)} reconnecting`
+      : '') +
     ` | sessions ${sessions}` +
     (s.sessions.started - s.sessions.completed - s.sessions.failed > 0
       ? ` (${int(s.sessions.started - s.sessions.completed - s.sessions.failed)} charging)`

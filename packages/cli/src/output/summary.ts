@@ -56,9 +56,16 @@ export function formatSummary(report: RunReport): string {
       ['', 'count'],
       ['stations connected', int(r.stations.connected)],
       ['stations failed', int(r.stations.failed)],
+      // Shown when it happened, so that a clean run's summary stays as short as it was.
+      ...(r.stations.disconnectedAtEnd > 0
+        ? [['stations disconnected at the end', int(r.stations.disconnectedAtEnd)]]
+        : []),
       ['sessions started', int(r.sessions.started)],
       ['sessions completed', int(r.sessions.completed)],
       ['sessions failed', int(r.sessions.failed)],
+      ...(r.sessions.stopsUndelivered > 0
+        ? [['transaction stops not delivered', int(r.sessions.stopsUndelivered)]]
+        : []),
       ['energy delivered (kWh)', (r.sessions.energyWh / 1000).toFixed(1)],
       [
         'calls/s (mean, peak)',

@@ -30,7 +30,8 @@ export interface FleetOutcome {
 /**
  * Runs a fleet of simulated stations: connects them at the ramp rate, lets each do its scenario,
  * and ends when every station is done, the duration is over, or the user interrupts; then stops
- * every session and closes every connection. Throws `CliError` at once when the very first
+ * every session and closes every connection. A station that loses its connection reconnects
+ * until the run ends, so without a duration a fleet waits for a CSMS that is down. Throws `CliError` at once when the very first
  * station cannot connect for a reason every station would share (refused, 401, subprotocol, TLS).
  */
 export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
@@ -119,6 +120,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
     options.interrupted.then(() => 'interrupted' as const),
   ]);
   for (const t of timers) clearTimeout(t);
+  // Whoever is still reconnecting now did not get back in time: the summary names them.
+  metrics.endedWithDisconnected(stations.filter((s) => s.isReconnecting).map((s) => s.identity));
   stopping = true;
   await ramp;
   void ramping;

@@ -45,7 +45,7 @@ import {
 import { silentLogger } from '@ocpp/rpc';
 import { isOcppCallError, isOcppSdkError } from '@ocpp/runtime';
 import type { Transport } from '@ocpp/transport';
-import { createWsClient } from '@ocpp/transport-ws';
+import { backoffDelayMs, createWsClient, type ResolvedBackoff } from '@ocpp/transport-ws';
 import type { Secret } from '../cli/files.js';
 import type { FleetMetrics } from '../metrics/fleet-metrics.js';
 import { describeConnectError } from './connect-errors.js';
@@ -77,7 +77,10 @@ export interface FleetSettings {
   readonly heartbeatIntervalSeconds: number | undefined;
   readonly connectors: number;
   readonly callTimeoutMs: number;
+  /** Attempts at a station's first connection before it gives up; later ones never give up. */
   readonly connectAttempts: number;
+  /** The wait before every retry (`RetryBackOff*`, also used for 1.6), first connection included. */
+  readonly backoff: ResolvedBackoff;
   readonly secretFor: (identity: string) => Secret | undefined;
   readonly tls: {
     readonly ca?: Buffer;
@@ -124,10 +127,25 @@ interface Connector {
 
 class SessionFailed extends Error {}
 
-/** How often a stop is sent before the session counts as failed (each after a reconnect). */
+/** The station is not connected (and booted) for a call. */
+class NotConnected extends SessionFailed {}
+
+/**
+ * The call went with the connection, or could not go out because the connection is gone or
+ * closing: no answer of the CSMS, and the connection comes back.
+ */
+function lostWithConnection(e: unknown): boolean {
+  return (
+    e instanceof NotConnected ||
+    (isOcppSdkError(e) && (e.code === 'NOT_CONNECTED' || e.code === 'CONNECTION_CLOSED'))
+  );
+}
+
+/**
+ * How often a stop is sent without an answer (a timeout, or the connection lost while it was out)
+ * before the session counts as failed; waiting for a connection is no attempt.
+ */
 const STOP_ATTEMPTS = 5;
-/** How long a stop waits for the station to be connected again. */
-const RECONNECT_WAIT_MS = 60_000;
 
 const WIRE = {
   'ocpp1.6': { start: 'StartTransaction', update: 'MeterValues', stop: 'StopTransaction' },
@@ -181,6 +199,14 @@ export class SimStation {
   private readonly sleeps = new Set<() => void>();
   private closingByUs = false;
   private resetting = false;
+  /** The connection loop running now; one at a time (a drop during boot must not start another). */
+  private loop: Promise<string | undefined> | undefined;
+  /** The station of an attempt still opening its WebSocket (closed by {@link shutdown}). */
+  private attempting: GenericStation | undefined;
+  /** The connection was lost, not closed by the simulator, and is not back yet. */
+  private lost = false;
+  /** Waiters for the station to be connected and booted again (or for the end of the run). */
+  private readonly liveWaiters = new Set<() => void>();
   private done = false;
   private everBooted = false;
   private connected = false;
@@ -262,48 +288,107 @@ export class SimStation {
   }
 
   /**
-   * Connects and boots, retrying failed attempts (1 s, 2 s, 4 s apart) up to the fleet's limit.
-   * Resolves with the reason of the last failure, or undefined once booted.
+   * Connects and boots. Before the station's first successful boot it gives up after the fleet's
+   * `connectAttempts`; once it has been connected it tries until it is back or the run ends. Every
+   * retry waits the OCPP back-off (RetryBackOffWaitMinimum + random(RetryBackOffRandomRange),
+   * doubling up to RetryBackOffRepeatTimes), which starts over with every call. `afterDrop`
+   * waits the first back-off before the first attempt too, as a station does after losing its
+   * connection. Resolves with the reason of the last failure, or undefined once booted; while a
+   * connection loop runs, a second call joins it.
    */
-  async connect(reason: 'PowerUp' | 'RemoteReset' = 'PowerUp'): Promise<string | undefined> {
-    const attempts = this.fleet.settings.connectAttempts;
-    let last: string | undefined;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (this.fleet.stopping) return last ?? 'run ended';
-      const station = createGenericStation({
-        protocol: this.protocol,
-        identity: this.identity,
-        transport: this.makeTransport(),
-        handlers: this.fleet.handlers,
-        session: { callTimeoutMs: this.fleet.settings.callTimeoutMs, logger: silentLogger },
-        // Sessions that were running when the connection dropped go on, and end, on this one.
-        transactions: this.carried,
+  connect(
+    reason: 'PowerUp' | 'RemoteReset' = 'PowerUp',
+    afterDrop = false,
+  ): Promise<string | undefined> {
+    if (this.loop === undefined) {
+      const loop = this.connectLoop(reason, afterDrop).finally(() => {
+        if (this.loop === loop) this.loop = undefined;
       });
-      try {
-        await station.start();
-      } catch (e) {
-        last = describeConnectError(e, this.protocol);
-        this.fleet.metrics.connectFailed(this.index, last);
-        this.fleet.connectFailed(this, last, attempt);
-        if (attempt < attempts) await this.sleep(1000 * 2 ** (attempt - 1));
-        continue;
-      }
-      this.station = station;
-      this.closingByUs = false;
-      station.session.on('close', () => this.onClosed(station));
-      try {
-        await this.boot(station, reason);
-        return undefined;
-      } catch (e) {
-        last = `boot failed: ${describeConnectError(e, this.protocol)}`;
-        this.fleet.metrics.connectFailed(this.index, last);
-        this.closingByUs = true;
-        await station.close(1000, 'boot failed').catch(() => {});
-        if (attempt < attempts) await this.sleep(1000 * 2 ** (attempt - 1));
-      }
+      this.loop = loop;
     }
-    if (!this.everBooted) this.finish();
-    return last;
+    return this.loop;
+  }
+
+  private async connectLoop(
+    reason: 'PowerUp' | 'RemoteReset',
+    afterDrop: boolean,
+  ): Promise<string | undefined> {
+    const s = this.fleet.settings;
+    let waits = 0;
+    // Math.random, not the station's seeded source: a flaky network must not change the physics.
+    const backOff = () => this.sleep(backoffDelayMs(waits++, s.backoff));
+    if (afterDrop) await backOff();
+    let last: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (this.fleet.stopping) return last ?? 'run ended';
+      const failure = await this.attempt(reason, attempt);
+      if (failure === undefined) return undefined;
+      last = failure;
+      if (!this.everBooted && attempt >= s.connectAttempts) {
+        this.finish();
+        return last;
+      }
+      await backOff();
+    }
+  }
+
+  /** One attempt: open the WebSocket, then boot. Resolves with why it failed, or undefined. */
+  private async attempt(
+    reason: 'PowerUp' | 'RemoteReset',
+    attempt: number,
+  ): Promise<string | undefined> {
+    const station = createGenericStation({
+      protocol: this.protocol,
+      identity: this.identity,
+      transport: this.makeTransport(),
+      handlers: this.fleet.handlers,
+      session: { callTimeoutMs: this.fleet.settings.callTimeoutMs, logger: silentLogger },
+      // Sessions that were running when the connection dropped go on, and end, on this one.
+      transactions: this.carried,
+    });
+    this.attempting = station;
+    try {
+      await station.start();
+    } catch (e) {
+      return this.attemptFailed(describeConnectError(e, this.protocol), attempt, true);
+    } finally {
+      if (this.attempting === station) this.attempting = undefined;
+    }
+    if (this.fleet.stopping) {
+      await station.close(1000, 'simulation ended').catch(() => {});
+      return 'run ended';
+    }
+    this.station = station;
+    this.closingByUs = false;
+    station.session.on('close', () => this.onClosed(station));
+    try {
+      await this.boot(station, reason);
+      return undefined;
+    } catch (e) {
+      this.closingByUs = true;
+      await station.close(1000, 'boot failed').catch(() => {});
+      return this.attemptFailed(`boot failed: ${describeConnectError(e, this.protocol)}`, attempt);
+    }
+  }
+
+  private attemptFailed(reason: string, attempt: number, tellFleet = false): string {
+    // Attempts the end of the run cut short are no failure of the CSMS.
+    if (this.fleet.stopping) return reason;
+    this.fleet.metrics.connectFailed(this.index, reason);
+    if (tellFleet) this.fleet.connectFailed(this, reason, attempt);
+    if (this.everBooted) this.markLost();
+    return reason;
+  }
+
+  private markLost(): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.fleet.metrics.stationLost(this.index);
+  }
+
+  /** True when the station lost its connection and is still trying to get it back. */
+  get isReconnecting(): boolean {
+    return this.lost && !this.connected;
   }
 
   private onClosed(station: GenericStation): void {
@@ -316,11 +401,26 @@ export class SimStation {
     if (wasConnected) this.fleet.metrics.stationDisconnected();
     for (const c of this.connectors) c.wake?.();
     if (!this.closingByUs && !this.fleet.stopping && !this.resetting) {
-      // The CSMS dropped us: come back as a real station would, after a short pause.
-      void this.sleep(1000 + Math.floor(this.random() * 2000)).then(() => {
-        if (!this.fleet.stopping && this.station === undefined) void this.connect();
-      });
+      // The CSMS or the network dropped us: come back as a real station would, with the
+      // back-off, for as long as it takes (joins the loop when the drop came during a boot).
+      this.markLost();
+      void this.connect('PowerUp', true);
     }
+  }
+
+  /**
+   * Resolves once the station is connected and booted (on another connection than `other`, when
+   * given), or when the run ends.
+   */
+  private waitLive(other?: GenericStation): Promise<void> {
+    if ((this.connected && this.station !== other) || this.fleet.stopping) return Promise.resolve();
+    return new Promise((resolve) => this.liveWaiters.add(resolve));
+  }
+
+  private wakeLive(): void {
+    const waiters = [...this.liveWaiters];
+    this.liveWaiters.clear();
+    for (const resolve of waiters) resolve();
   }
 
   private async boot(station: GenericStation, reason: 'PowerUp' | 'RemoteReset'): Promise<void> {
@@ -350,9 +450,12 @@ export class SimStation {
     }
     this.connected = true;
     this.everBooted = true;
+    this.lost = false;
     this.fleet.metrics.stationConnected(this.index, this.protocol);
     for (const c of this.connectors) await this.sendStatus(c, this.phaseOf(c));
     this.scheduleHeartbeat();
+    // Boot and connector states first, then what waited for the connection (stops, reports).
+    this.wakeLive();
     this.afterBoot();
   }
 
@@ -380,9 +483,13 @@ export class SimStation {
       c.wake?.();
     }
     for (const wake of this.sleeps) wake();
+    this.wakeLive();
   }
 
-  /** Stops sessions (reason Local), waits for their StopTransaction, then closes for good. */
+  /**
+   * Stops sessions (reason Local), waits for their StopTransaction (sent only if connected),
+   * then closes for good, an attempt in progress too.
+   */
   async shutdown(): Promise<void> {
     this.requestStop();
     const deadline = Date.now() + 15_000;
@@ -392,8 +499,11 @@ export class SimStation {
     this.stopHeartbeats();
     this.extras?.stop();
     const station = this.station;
+    const attempting = this.attempting;
     this.closingByUs = true;
-    if (station !== undefined) await station.close(1000, 'simulation ended').catch(() => {});
+    await Promise.all(
+      [station, attempting].map((s) => s?.close(1000, 'simulation ended').catch(() => {})),
+    );
   }
 
   // ---- helpers ----
@@ -431,22 +541,21 @@ export class SimStation {
   }
 
   /**
-   * The station once it is connected (and booted) again, for a message that must not be lost;
-   * fails when the run ends first or after {@link RECONNECT_WAIT_MS}.
+   * The station once it is connected (and booted) again, for a message that must not be lost,
+   * however long that takes; fails when the run ends first.
    */
-  private async whenLive(): Promise<GenericStation> {
-    const deadline = Date.now() + RECONNECT_WAIT_MS;
+  private async whenLive(other?: GenericStation): Promise<GenericStation> {
     for (;;) {
       const s = this.station;
-      if (s !== undefined && this.connected) return s;
-      if (this.fleet.stopping || Date.now() >= deadline) throw new SessionFailed('not connected');
-      await this.sleep(250);
+      if (s !== undefined && s !== other && this.connected) return s;
+      if (this.fleet.stopping) throw new NotConnected('not connected');
+      await this.waitLive(other);
     }
   }
 
   private live(): GenericStation {
     const s = this.station;
-    if (s === undefined || !this.connected) throw new SessionFailed('not connected');
+    if (s === undefined || !this.connected) throw new NotConnected('not connected');
     return s;
   }
 
@@ -511,7 +620,11 @@ export class SimStation {
       // Spread the fleet's first sessions over one meter interval.
       await this.sleep(this.random() * s.meterIntervalSeconds * 1000);
       while (!this.fleet.stopping && this.quotaLeft()) {
-        if (!this.connected || c.busy || !c.operative || this.reservedAgainst(c, this.idToken)) {
+        if (!this.connected) {
+          await this.waitLive();
+          continue;
+        }
+        if (c.busy || !c.operative || this.reservedAgainst(c, this.idToken)) {
           await this.sleep(250);
           continue;
         }
@@ -542,6 +655,8 @@ export class SimStation {
     m.sessionsStarted++;
     c.busy = true;
     let completed = false;
+    /** The transaction started at the CSMS and its end has not been answered yet. */
+    let stopOwed = false;
     const idToken = remote?.idToken ?? this.idToken;
     try {
       if (remote === undefined) {
@@ -570,6 +685,7 @@ export class SimStation {
         }),
       );
       session.transactionId = started.transactionId;
+      stopOwed = true;
       if (remote?.chargingProfile !== undefined) {
         installProfile(
           this.x().profiles,
@@ -584,7 +700,10 @@ export class SimStation {
       if (started.idTokenInfo !== undefined && started.idTokenInfo.status !== 'Accepted') {
         session.stopReason = 'DeAuthorized';
       }
-      await this.sendStatus(c, 'Charging');
+      // Lost with the connection, this report is made again at the next boot; the session goes on.
+      await this.sendStatus(c, 'Charging').catch((e: unknown) => {
+        if (!lostWithConnection(e)) throw e;
+      });
       const endAt = Date.now() + s.sessionSeconds * 1000;
       // Samples are due on a fixed clock (start + k × interval), as a meter's are: a slow answer
       // does not stretch the interval.
@@ -621,31 +740,43 @@ export class SimStation {
             }),
           );
         } catch (e) {
-          // The connection went while the sample was out: charge on. A CALLERROR ends the session.
-          if (isOcppCallError(e) || this.connected) throw e;
+          // The connection went (or is closing) while the sample was out: charge on. A CALLERROR
+          // ends the session.
+          if (!lostWithConnection(e)) throw e;
         }
       }
       charge.advance(Date.now(), this.powerLimitW(c));
       const reason = session.stopReason ?? 'Local';
       session.stopReason = reason;
-      // The stop must reach the CSMS: after a dropped connection it goes out on the next one.
+      // The stop must reach the CSMS: after a dropped connection it goes out on the next one,
+      // however late, with the time and readings of when the session really ended.
+      const endedAt = iso();
+      const endSample = charge.sample('Transaction.End', endedAt);
+      let lostOn: GenericStation | undefined;
       for (let attempt = 1; ; attempt++) {
-        const stopper = await this.whenLive();
+        const stopper = await this.whenLive(lostOn);
         try {
           await this.track(wire.stop, () =>
             stopper.stopTransaction({
               transactionId: started.transactionId,
               meterStop: Math.round(charge.registerWh),
+              timestamp: endedAt,
               stoppedReason: reason,
               idToken,
-              meterValue: [charge.sample('Transaction.End', iso())],
+              meterValue: [endSample],
             }),
           );
           break;
         } catch (e) {
+          // A CALLERROR is an answer: the CSMS has the stop, and refused it.
+          if (isOcppCallError(e)) stopOwed = false;
           if (isOcppCallError(e) || attempt === STOP_ATTEMPTS) throw e;
+          // Lost with its connection (perhaps still closing): the next attempt waits for the
+          // next one. Unanswered on a live one: again at once.
+          lostOn = lostWithConnection(e) ? stopper : undefined;
         }
       }
+      stopOwed = false;
       c.registerWh = round1(charge.registerWh);
       m.energyWh += charge.energyWh;
       // The transaction is over at the CSMS: the session counts as completed even if the
@@ -661,6 +792,7 @@ export class SimStation {
       await this.sendStatus(c);
     } catch {
       if (!completed) m.sessionsFailed++;
+      if (stopOwed) m.stopsUndelivered++;
     } finally {
       c.session = undefined;
       c.busy = false;
