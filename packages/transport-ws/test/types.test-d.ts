@@ -4,6 +4,7 @@ import {
   type AuthenticateContext,
   createWsClient,
   createWsServer,
+  type HandshakeRejection,
   type ReconnectingEvent,
   type WsTransportErrorCode,
 } from '../src/index.js';
@@ -37,5 +38,24 @@ describe('public types', () => {
     createWsServer({ securityProfile: 4 });
     // @ts-expect-error: protocols are required for a station
     createWsClient({ url: 'ws://127.0.0.1:1', identity: 'A' });
+  });
+
+  it('hostile-input options and reports are typed', () => {
+    expectTypeOf<HandshakeRejection['stage']>().toEqualTypeOf<'connection' | 'tls' | 'request'>();
+    expectTypeOf<AuthenticateContext['certificateProblem']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<'SEND_BUFFER_FULL'>().toExtend<WsTransportErrorCode>();
+    const client = createWsClient({
+      url: 'ws://127.0.0.1:1',
+      identity: 'A',
+      protocols: ['ocpp1.6'],
+    });
+    expectTypeOf(client.pause).toEqualTypeOf<() => void>();
+    expectTypeOf(client.resume).toEqualTypeOf<() => void>();
+    createWsServer({ authFailureLimit: false, perAddressExempt: (a) => a === '10.0.0.1' });
+    createWsServer({ clientCertificate: { rsaBits: 3072, caseInsensitive: true } });
+    // @ts-expect-error: the brake is configured or turned off, not turned on with `true`
+    createWsServer({ authFailureLimit: true });
+    // @ts-expect-error: the 1.6 rule takes a RegExp, not a string
+    createWsServer({ v16Identity: { pattern: '^[A-Z]+$' } });
   });
 });
