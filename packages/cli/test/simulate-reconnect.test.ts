@@ -330,8 +330,9 @@ describe('ocpp simulate across a CSMS outage', () => {
       '3',
       '--protocol',
       'ocpp2.0.1',
+      // Room for the sessions to start on a busy machine; the outage then outlasts the run.
       '--duration',
-      '6',
+      '8',
       '--session-duration',
       '60',
       '--meter-interval',
