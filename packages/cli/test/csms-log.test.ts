@@ -54,6 +54,7 @@ describe('the ocpp csms log escapes what stations choose', () => {
       reconnecting: false,
     });
     log.refused({
+      stage: 'request',
       status: 401,
       reason: 'authentication failed',
       identity: FORGED,
@@ -69,6 +70,16 @@ describe('the ocpp csms log escapes what stations choose', () => {
     expect(JSON.parse(frame)).toEqual([2, '1', 'DataTransfer', { vendorId: 'a\u2028b\u009b31m' }]);
     expect(out[2]).toContain('(4000 bye\\u000anow\\u0000)');
     expect(out[3]).toContain('refused: HTTP 401');
+    log.refused({
+      stage: 'tls',
+      status: 0,
+      reason: 'no client certificate',
+      identity: undefined,
+      remoteAddress: '10.0.0.9',
+    });
+    expect(out[4]).toContain(
+      '-  refused: TLS handshake failed: no client certificate (from 10.0.0.9)',
+    );
   });
 
   it('json: every record is one line that parses back to the same values', () => {
@@ -76,7 +87,13 @@ describe('the ocpp csms log escapes what stations choose', () => {
     const log = csmsLog(io, 'json', true);
     log.connected(FORGED, 'ocpp1.6', undefined);
     log.frame(FORGED, 'ocpp1.6', 'csms', '[3,"1",{"x":"\u2029\u0085\u007f"}]');
-    log.refused({ status: 400, reason: 'no\nway', identity: FORGED, remoteAddress: undefined });
+    log.refused({
+      stage: 'request',
+      status: 400,
+      reason: 'no\nway',
+      identity: FORGED,
+      remoteAddress: undefined,
+    });
     for (const line of out) expectOneSafeLine(line);
     expect(JSON.parse(out[0]!)).toMatchObject({ type: 'connect', identity: FORGED });
     expect(JSON.parse(out[1]!)).toMatchObject({ frame: '[3,"1",{"x":"\u2029\u0085\u007f"}]' });
@@ -117,7 +134,8 @@ describe('the ocpp csms log escapes what stations choose', () => {
         .find((l) => l.includes('refused')),
     );
     expect(refused).toContain('CS1\\u000a2026-01-01T00:00:00.000Z  ADMIN');
-    expect(refused).toContain('\\u001b[31m  refused: HTTP 401');
+    // Refused for its control characters (400) before its password is even asked (401).
+    expect(refused).toContain('\\u001b[31m  refused: HTTP 400');
     expect(guarded.output().stdout).not.toContain('\u001b');
   });
 });

@@ -1,6 +1,7 @@
 import type { ProtocolVersion } from '@ocpp/generic-api';
 import type { Logger } from '@ocpp/rpc';
 import { escapeControls } from '@ocpp/runtime';
+import type { HandshakeRejection } from '@ocpp/transport-ws';
 import type { CommandSpec, ParsedArgs } from '../cli/args.js';
 import { usageError } from '../cli/errors.js';
 import { loadCredentials, readUserFile } from '../cli/files.js';
@@ -134,6 +135,13 @@ type CsmsArgs = ParsedArgs<typeof csmsSpec.options>;
 
 const iso = () => new Date().toISOString();
 
+/** How a handshake was refused, for the text log. */
+function refusedHow(r: HandshakeRejection): string {
+  if (r.stage === 'tls') return 'TLS handshake failed:';
+  if (r.stage === 'connection') return 'connection dropped:';
+  return r.status === 101 ? 'closed after the handshake' : `HTTP ${r.status}`;
+}
+
 /**
  * The frame log: readable lines, or JSON lines that `ocpp validate` and `jq` read. What a
  * station chose (its identity, a close reason, a frame) can hold any character: control
@@ -174,6 +182,7 @@ export function csmsLog(io: Io, format: 'text' | 'json', frames: boolean): CsmsL
       if (json)
         record({
           type: 'refused',
+          stage: r.stage,
           identity: r.identity,
           status: r.status,
           reason: r.reason,
@@ -181,7 +190,7 @@ export function csmsLog(io: Io, format: 'text' | 'json', frames: boolean): CsmsL
         });
       else
         out(
-          `${iso()}  ${r.identity ?? '-'}  refused: ${r.status === 101 ? 'closed after the handshake' : `HTTP ${r.status}`} ${r.reason}${r.remoteAddress === undefined ? '' : ` (from ${r.remoteAddress})`}`,
+          `${iso()}  ${r.identity ?? '-'}  refused: ${refusedHow(r)} ${r.reason}${r.remoteAddress === undefined ? '' : ` (from ${r.remoteAddress})`}`,
         );
     },
     debug() {},
