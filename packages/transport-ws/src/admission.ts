@@ -8,6 +8,8 @@ import type { Duplex } from 'node:stream';
  */
 export function addressKey(address: string | undefined): string {
   if (address === undefined) return '';
+  // IPv4, the common case.
+  if (!address.includes(':')) return address;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped !== null) return mapped[1]!;
   if (isIP(address) !== 6) return address;

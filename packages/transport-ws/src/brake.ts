@@ -79,6 +79,8 @@ export class AuthBrake {
    * `exempt` address (a reverse proxy) is only ever locked out per identity.
    */
   lockedFor(key: string, identity: string, exempt = false): number {
+    // Nothing has failed lately: the usual case, answered without building a key.
+    if (this.addresses.size === 0 && this.identities.size === 0) return 0;
     const now = this.now();
     const a = exempt ? 0 : (this.addresses.get(key)?.lockedUntil ?? 0);
     const i = this.identities.get(pairKey(key, identity))?.lockedUntil ?? 0;
@@ -94,7 +96,7 @@ export class AuthBrake {
 
   /** `identity` authenticated from the address `key`: its own count starts over. */
   succeeded(key: string, identity: string): void {
-    this.identities.delete(pairKey(key, identity));
+    if (this.identities.size > 0) this.identities.delete(pairKey(key, identity));
   }
 
   private count(counts: Map<string, Count>, key: string, limit: number, now: number): void {

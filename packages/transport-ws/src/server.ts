@@ -713,11 +713,10 @@ export class WsServer extends Emitter<WsServerEvents> implements TransportServer
       return;
     }
 
-    const key = addressKey(remoteAddress);
     const lockedMs =
       this.brake === undefined || remoteAddress === undefined
         ? 0
-        : this.brake.lockedFor(key, identity, this.exempt(remoteAddress));
+        : this.brake.lockedFor(addressKey(remoteAddress), identity, this.exempt(remoteAddress));
     if (lockedMs > 0) {
       const seconds = Math.ceil(lockedMs / 1000);
       this.refuse(
