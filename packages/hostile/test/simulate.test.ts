@@ -103,6 +103,8 @@ describe('ocpp simulate against a hostile CSMS', () => {
         '1',
         '--call-timeout',
         '2',
+        // The station's own calls get invalid answers, so it keeps reconnecting with the OCPP
+        // back-off: the duration must still end the run.
         '--json',
         '--quiet',
       ],

@@ -68,6 +68,15 @@ export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
   }
   options.onStart?.(metrics);
 
+  // The duration counts from the start: a first station that keeps retrying cannot outlast it.
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const duration =
+    options.durationSeconds === undefined
+      ? new Promise<never>(() => {})
+      : new Promise<'duration'>((resolve) => {
+          timers.push(setTimeout(() => resolve('duration'), options.durationSeconds! * 1000));
+        });
+
   // The first station alone: a wrong URL, password, version or certificate fails fast.
   const first = stations[0]!;
   const firstError = await new Promise<string | undefined>((resolve) => {
@@ -76,13 +85,17 @@ export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
     };
     first.connect().then(resolve, (e: unknown) => resolve(String(e)));
     options.interrupted.then(() => resolve('interrupted'));
+    duration.then(() => resolve('duration'));
   });
   firstFailure = undefined;
-  if (firstError === 'interrupted') {
+  if (firstError === 'interrupted' || firstError === 'duration') {
+    for (const t of timers) clearTimeout(t);
+    metrics.endedWithDisconnected(first.isReconnecting ? [first.identity] : []);
     stopping = true;
+    first.requestStop();
     await first.shutdown();
     metrics.tick();
-    return { metrics, endedBy: 'interrupted' };
+    return { metrics, endedBy: firstError };
   }
   if (firstError !== undefined && !first.isConnected && metrics.connectedCount === 0) {
     stopping = true;
@@ -107,13 +120,6 @@ export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
     ramping = false;
   })();
 
-  const timers: ReturnType<typeof setTimeout>[] = [];
-  const duration =
-    options.durationSeconds === undefined
-      ? new Promise<never>(() => {})
-      : new Promise<'duration'>((resolve) => {
-          timers.push(setTimeout(() => resolve('duration'), options.durationSeconds! * 1000));
-        });
   const endedBy = await Promise.race([
     doneAll,
     duration,
