@@ -22,6 +22,8 @@ export interface Target {
   rssMiB(): number;
   /** Ends it (by pid) and waits for it. */
   stop(): Promise<void>;
+  /** `ocpp csms` only: `GET` of its admin API (path under `/api`), with its token. */
+  admin(path: string): Promise<unknown>;
 }
 
 /** The kinds of CSMS the suite attacks. */
@@ -58,7 +60,7 @@ export async function startTarget(kind: TargetKind, args: readonly string[] = []
           { stdio: ['ignore', 'pipe', 'ignore'] },
         )
       : spawn(process.execPath, [LIBRARY_SERVER, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const url = await listeningUrl(kind, child);
+  const { url, admin, token } = await listening(kind, child);
   const pid = child.pid!;
   let exited = child.exitCode !== null;
   const gone = new Promise<void>((resolve) => {
@@ -78,10 +80,24 @@ export async function startTarget(kind: TargetKind, args: readonly string[] = []
       if (!exited) child.kill('SIGKILL');
       await gone;
     },
+    admin: async (path) => {
+      if (admin === undefined || token === undefined) throw new Error(`${kind} has no admin API`);
+      const response = await fetch(new URL(`api${path}`, admin), {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (!response.ok) throw new Error(`GET /api${path}: HTTP ${response.status}`);
+      return response.json();
+    },
   };
 }
 
-function listeningUrl(kind: TargetKind, child: ChildProcess): Promise<string> {
+interface Listening {
+  readonly url: string;
+  readonly admin?: string;
+  readonly token?: string;
+}
+
+function listening(kind: TargetKind, child: ChildProcess): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => {
@@ -93,7 +109,13 @@ function listeningUrl(kind: TargetKind, child: ChildProcess): Promise<string> {
       reject(new Error(`${kind} exited (${code}) before listening`));
     });
     lines.on('line', (line) => {
-      let record: { type?: string; url?: string; port?: number };
+      let record: {
+        type?: string;
+        url?: string;
+        port?: number;
+        admin?: string;
+        adminToken?: string;
+      };
       try {
         record = JSON.parse(line) as typeof record;
       } catch {
@@ -111,7 +133,11 @@ function listeningUrl(kind: TargetKind, child: ChildProcess): Promise<string> {
       // Keep draining: a full pipe would block the target's log.
       lines.removeAllListeners('line');
       lines.on('line', () => {});
-      resolve(url);
+      resolve({
+        url,
+        ...(record.admin === undefined ? {} : { admin: record.admin }),
+        ...(record.adminToken === undefined ? {} : { token: record.adminToken }),
+      });
     });
   });
 }
