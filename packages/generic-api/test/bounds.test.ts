@@ -1,30 +1,9 @@
 import { OcppSession, silentLogger } from '@ocpp/rpc';
-import {
-  createMemoryTransportPair,
-  type IncomingConnection,
-  type TransportServer,
-} from '@ocpp/transport';
 import { v16Protocol } from '@ocpp/v16-core';
 import { v201Protocol } from '@ocpp/v201-core';
 import { describe, expect, it } from 'vitest';
 import { createGenericCsms, type GenericCsms } from '../src/index.js';
-
-/** A listener double: hands in-memory connections to the CSMS. */
-function memoryListener() {
-  let accept: ((c: IncomingConnection) => void) | undefined;
-  const server: TransportServer = {
-    onConnection: (listener) => {
-      accept = listener;
-    },
-    close: async () => {},
-  };
-  const connect = (identity: string, protocol: string) => {
-    const [station, csms] = createMemoryTransportPair({ protocol });
-    accept?.({ identity, protocol, transport: csms });
-    return station;
-  };
-  return { server, connect };
-}
+import { memoryListener } from './helpers.js';
 
 function csmsWith(limits: {
   maxOpenTransactionsPerStation?: number;

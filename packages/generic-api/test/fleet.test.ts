@@ -1,9 +1,4 @@
 import { silentLogger } from '@ocpp/rpc';
-import {
-  createMemoryTransportPair,
-  type IncomingConnection,
-  type TransportServer,
-} from '@ocpp/transport';
 import { describe, expect, it } from 'vitest';
 import {
   createGenericCsms,
@@ -13,23 +8,7 @@ import {
   type StationHandlers,
 } from '../src/index.js';
 import { routerFor } from '../src/station.js';
-
-/** A listener double: hands in-memory connections to the CSMS. */
-function memoryListener() {
-  let accept: ((c: IncomingConnection) => void) | undefined;
-  const server: TransportServer = {
-    onConnection: (listener) => {
-      accept = listener;
-    },
-    close: async () => {},
-  };
-  const connect = (identity: string, protocol: string) => {
-    const [station, csms] = createMemoryTransportPair({ protocol });
-    accept?.({ identity, protocol, transport: csms });
-    return station;
-  };
-  return { server, connect };
-}
+import { memoryListener } from './helpers.js';
 
 describe('a simulated fleet in one process', () => {
   it('900 stations of the three versions share one handlers object and three routers', async () => {

@@ -1,4 +1,9 @@
 import { silentLogger } from '@ocpp/rpc';
+import {
+  createMemoryTransportPair,
+  type IncomingConnection,
+  type TransportServer,
+} from '@ocpp/transport';
 import { createWsClient, createWsServer } from '@ocpp/transport-ws';
 import { afterEach } from 'vitest';
 import {
@@ -67,4 +72,21 @@ export async function startStation(
   await station.start();
   cleanups.push(() => station.close());
   return { station, frames };
+}
+
+/** A listener double: hands in-memory connections to the CSMS. */
+export function memoryListener() {
+  let accept: ((c: IncomingConnection) => void) | undefined;
+  const server: TransportServer = {
+    onConnection: (listener) => {
+      accept = listener;
+    },
+    close: async () => {},
+  };
+  const connect = (identity: string, protocol: string) => {
+    const [station, csms] = createMemoryTransportPair({ protocol });
+    accept?.({ identity, protocol, transport: csms });
+    return station;
+  };
+  return { server, connect };
 }

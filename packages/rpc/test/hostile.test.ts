@@ -47,6 +47,50 @@ function recordingFlow(inner: Transport, withoutFlow = false) {
   return { transport, flow };
 }
 
+/**
+ * A 1.6 CSMS session over a recording transport (see {@link recordingFlow}) and a raw peer on the
+ * other end, both started.
+ */
+async function flowSession(
+  router: ReturnType<typeof csms16>,
+  options: {
+    maxInboundQueue?: number;
+    inboundRateLimit?: { perSecond: number; burst: number };
+  } = {},
+  withoutFlow = false,
+) {
+  const [a, b] = createMemoryTransportPair({ protocol: 'ocpp1.6' });
+  const { transport, flow } = recordingFlow(a, withoutFlow);
+  const session = new OcppSession({
+    protocol: v16Protocol,
+    role: 'csms',
+    transport,
+    identity: 'CS001',
+    logger: silentLogger,
+    router,
+    ...options,
+  });
+  const peer = new RawPeer(b);
+  await session.start();
+  await b.start();
+  return { session, peer, flow };
+}
+
+/** A 1.6 Heartbeat handler that answers call `i` only once `gates[i]()` is called. */
+function gatedHeartbeat() {
+  const gates: (() => void)[] = [];
+  let running = 0;
+  const stats = { most: 0 };
+  const router = createRouter(v16Protocol, 'csms').handle('Heartbeat', async () => {
+    running++;
+    stats.most = Math.max(stats.most, running);
+    await new Promise<void>((r) => gates.push(r));
+    running--;
+    return { currentTime: now };
+  });
+  return { router, gates, stats };
+}
+
 describe('hostile frames: the session answers and lives on', () => {
   const protocols = { '1.6': v16Protocol, '2.0.1': v201Protocol, '2.1': v21Protocol } as const;
   it.each([
@@ -128,29 +172,8 @@ describe('logs', () => {
 
 describe('inbound calls: one at a time, queued with the transport paused', () => {
   it('a peer that pipelines while a handler runs is answered in order, one handler at a time', async () => {
-    let running = 0;
-    let most = 0;
-    const gates: (() => void)[] = [];
-    const router = createRouter(v16Protocol, 'csms').handle('Heartbeat', async () => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise<void>((r) => gates.push(r));
-      running--;
-      return { currentTime: now };
-    });
-    const [a, b] = createMemoryTransportPair({ protocol: 'ocpp1.6' });
-    const { transport, flow } = recordingFlow(a);
-    const session = new OcppSession({
-      protocol: v16Protocol,
-      role: 'csms',
-      transport,
-      identity: 'CS001',
-      logger: silentLogger,
-      router,
-    });
-    const peer = new RawPeer(b);
-    await session.start();
-    await b.start();
+    const { router, gates, stats } = gatedHeartbeat();
+    const { peer, flow } = await flowSession(router);
     for (let i = 0; i < 5; i++) peer.send([2, `c${i}`, 'Heartbeat', {}]);
     await vi.waitFor(() => expect(gates.length).toBe(1));
     // c1 waits and the transport holds the rest back.
@@ -160,7 +183,7 @@ describe('inbound calls: one at a time, queued with the transport paused', () =>
       gates[i]!();
       expect(await peer.frame(i)).toEqual([3, `c${i}`, { currentTime: now }]);
     }
-    expect(most).toBe(1);
+    expect(stats.most).toBe(1);
     expect(flow.at(-1)).toBe('resume');
     expect(flow.filter((f) => f === 'pause').length).toBe(
       flow.filter((f) => f === 'resume').length,
@@ -190,26 +213,9 @@ describe('inbound calls: one at a time, queued with the transport paused', () =>
   });
 
   it('beyond maxInboundQueue a CALL is answered GenericError at once, the rest in order', async () => {
-    const gates: (() => void)[] = [];
-    const router = createRouter(v16Protocol, 'csms').handle('Heartbeat', async () => {
-      await new Promise<void>((r) => gates.push(r));
-      return { currentTime: now };
-    });
+    const { router, gates } = gatedHeartbeat();
     // A transport that cannot pause: the queue bound is all there is.
-    const [a, b] = createMemoryTransportPair({ protocol: 'ocpp1.6' });
-    const { transport } = recordingFlow(a, true);
-    const session = new OcppSession({
-      protocol: v16Protocol,
-      role: 'csms',
-      transport,
-      identity: 'CS001',
-      logger: silentLogger,
-      router,
-      maxInboundQueue: 2,
-    });
-    const peer = new RawPeer(b);
-    await session.start();
-    await b.start();
+    const { peer } = await flowSession(router, { maxInboundQueue: 2 }, true);
     for (let i = 0; i < 4; i++) peer.send([2, `c${i}`, 'Heartbeat', {}]);
     // c0 runs, c1 and c2 wait, c3 overflows.
     expect(await peer.frame(0)).toEqual([
@@ -227,11 +233,7 @@ describe('inbound calls: one at a time, queued with the transport paused', () =>
   });
 
   it('the calls waiting when the connection closes are dropped, and a new connection starts clean', async () => {
-    const gates: (() => void)[] = [];
-    const router = createRouter(v16Protocol, 'csms').handle('Heartbeat', async () => {
-      await new Promise<void>((r) => gates.push(r));
-      return { currentTime: now };
-    });
+    const { router, gates } = gatedHeartbeat();
     const { session, peer } = await withRawPeer(v16Protocol, 'csms', router);
     peer.send([2, 'c0', 'Heartbeat', {}]);
     peer.send([2, 'c1', 'Heartbeat', {}]);
@@ -252,20 +254,9 @@ describe('inbound rate limit', () => {
 
   it('a flooding peer is slowed to the limit: nothing refused, every call answered in order', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const [a, b] = createMemoryTransportPair({ protocol: 'ocpp1.6' });
-    const { transport, flow } = recordingFlow(a);
-    const session = new OcppSession({
-      protocol: v16Protocol,
-      role: 'csms',
-      transport,
-      identity: 'CS001',
-      logger: silentLogger,
-      router: csms16(),
+    const { peer, flow } = await flowSession(csms16(), {
       inboundRateLimit: { perSecond: 10, burst: 3 },
     });
-    const peer = new RawPeer(b);
-    await session.start();
-    await b.start();
     for (let i = 0; i < 8; i++) peer.send([2, `c${i}`, 'Heartbeat', {}]);
     await vi.advanceTimersByTimeAsync(0);
     // The burst goes through at once; the next waits for a token, the rest is held back.
