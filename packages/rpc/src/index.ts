@@ -1,9 +1,11 @@
+export { Emitter } from '@ocpp/transport';
 export { defaultLogger, type Logger, silentLogger } from './logger.js';
 export {
   type AfterHook,
   createRouter,
   type Handler,
   type HandlerContext,
+  type HandlerResult,
   type InboundCall,
   Router,
   type Service,

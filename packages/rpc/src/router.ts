@@ -23,6 +23,11 @@ export interface HandlerContext<
   readonly signal: AbortSignal;
 }
 
+/** What a handler of `A` returns: the response payload (or its promise); nothing for a SEND. */
+export type HandlerResult<M extends ActionMapShape<M>, A extends keyof M> = M[A]['kind'] extends 'SEND'
+  ? void | Promise<void>
+  : M[A]['response'] | Promise<M[A]['response']>;
+
 /** Answers one action: returns (or resolves to) the response payload; throw `OcppCallError` to choose the CALLERROR. */
 export type Handler<
   V extends OcppVersion,
@@ -30,12 +35,7 @@ export type Handler<
   R extends Role,
   D,
   A extends keyof M,
-> = (
-  request: M[A]['request'],
-  context: HandlerContext<V, M, R, D>,
-) => M[A]['kind'] extends 'SEND'
-  ? void | Promise<void>
-  : M[A]['response'] | Promise<M[A]['response']>;
+> = (request: M[A]['request'], context: HandlerContext<V, M, R, D>) => HandlerResult<M, A>;
 
 /** Runs after the CALLRESULT of an action was sent (the `@after` of the Python ocpp library). */
 export type AfterHook<
