@@ -2,11 +2,14 @@ import type {
   CallOptions,
   CsmsServer,
   CsmsSessionSettings,
+  HandledBy,
   Logger,
   OcppSession,
   Router,
+  Service,
   SessionOptions,
 } from '@ocpp/rpc';
+import type { ActionMapShape } from '@ocpp/runtime';
 import type { IncomingConnection, Transport, TransportServer } from '@ocpp/transport';
 import type { V16ActionMap } from '@ocpp/v16-core';
 import type { V21ActionMap } from '@ocpp/v21-core';
@@ -187,7 +190,7 @@ export interface StationHandle {
 }
 
 /** What a CSMS handler is given besides the neutral request. */
-export interface CsmsContext {
+export interface CsmsContext<D = NoDeps> {
   /** The station identity. */
   readonly identity: string;
   /** The station's version. */
@@ -200,54 +203,127 @@ export interface CsmsContext {
   readonly messageId: string;
   /** The OCPP action on the wire (`StartTransaction`, `TransactionEvent`, ...). */
   readonly action: string;
+  /**
+   * The request exactly as it came on the wire (validated), beside the lifted one: `customData`,
+   * vendor fields and everything the neutral model does not carry.
+   */
+  readonly raw: unknown;
+  /** The dependencies given as `deps` (also what the routers' services see). */
+  readonly deps: D;
   /** Aborted when the connection closes before the handler finished. */
   readonly signal: AbortSignal;
 }
+
+/** No injected dependencies. */
+export type NoDeps = Record<string, never>;
+
+/** A CSMS context whose session is the exact session of one version. */
+export type CsmsContextOf<V extends ProtocolVersion, D = NoDeps> = CsmsContext<D> & {
+  readonly version: V;
+  readonly session: Extract<CsmsSession, { readonly protocol: V }>;
+  readonly raw: unknown;
+};
+
+/** The generated action map of each version. */
+export interface ActionMaps {
+  readonly 'ocpp1.6': V16ActionMap;
+  readonly 'ocpp2.0.1': V201ActionMap;
+  readonly 'ocpp2.1': V21ActionMap;
+}
+
+/**
+ * Handlers for actions of one version, with that version's generated request and response types:
+ * whatever the neutral API does not model (NotifyReport, SecurityEventNotification, ...) or a
+ * neutral action answered differently for this version (a versioned handler replaces the neutral
+ * one for its action).
+ */
+export type VersionHandlers<M extends ActionMapShape<M>, R extends 'csms' | 'station', Ctx> = {
+  readonly [A in HandledBy<M, R>]?: (
+    request: M[A]['request'],
+    context: Ctx,
+  ) => MaybePromise<M[A]['response']>;
+};
+
+/** The CSMS's versioned handlers, per version. */
+export interface CsmsVersionedHandlers<D = NoDeps> {
+  readonly 'ocpp1.6'?: VersionHandlers<V16ActionMap, 'csms', CsmsContextOf<'ocpp1.6', D>>;
+  readonly 'ocpp2.0.1'?: VersionHandlers<V201ActionMap, 'csms', CsmsContextOf<'ocpp2.0.1', D>>;
+  readonly 'ocpp2.1'?: VersionHandlers<V21ActionMap, 'csms', CsmsContextOf<'ocpp2.1', D>>;
+}
+
+/**
+ * Runs after the CALLRESULT of a neutral handler has been sent, with what the handler was given
+ * and answered (the router's `after`): the place to call the station back, as after a boot.
+ */
+export type AfterHooksOf<H, Ctx> = {
+  readonly [K in keyof H]?: NonNullable<H[K]> extends (...args: infer A) => infer R
+    ? (
+        params: A extends [infer P, unknown] ? P : undefined,
+        result: Awaited<R>,
+        context: Ctx,
+      ) => MaybePromise<void>
+    : never;
+};
 
 /**
  * The CSMS's business logic, once for every version. A missing handler leaves its actions
  * unanswered with CALLERROR `NotSupported`, except `onHeartbeat`, which defaults to the current
  * time. Throw `OcppCallError` to choose the CALLERROR.
  */
-export interface CsmsHandlers {
+export interface CsmsHandlers<D = NoDeps> {
   /** BootNotification. */
-  readonly onBoot?: (params: BootParams, context: CsmsContext) => MaybePromise<BootAnswer>;
+  readonly onBoot?: (params: BootParams, context: CsmsContext<D>) => MaybePromise<BootAnswer>;
   /** Heartbeat. @default answers the current time */
-  readonly onHeartbeat?: (context: CsmsContext) => MaybePromise<HeartbeatResult | undefined>;
+  readonly onHeartbeat?: (context: CsmsContext<D>) => MaybePromise<HeartbeatResult | undefined>;
   /** Authorize. */
   readonly onAuthorize?: (
     params: AuthorizeParams,
-    context: CsmsContext,
+    context: CsmsContext<D>,
   ) => MaybePromise<AuthorizeResult>;
   /** StatusNotification. */
-  readonly onStatus?: (params: StatusParams, context: CsmsContext) => MaybePromise<void>;
+  readonly onStatus?: (params: StatusParams, context: CsmsContext<D>) => MaybePromise<void>;
   /** MeterValues outside a transaction (in a transaction they arrive as an `Updated` event). */
-  readonly onMeterValues?: (params: MeterValuesParams, context: CsmsContext) => MaybePromise<void>;
+  readonly onMeterValues?: (
+    params: MeterValuesParams,
+    context: CsmsContext<D>,
+  ) => MaybePromise<void>;
   /** 1.6 StartTransaction / MeterValues with a transaction id / StopTransaction; 2.x TransactionEvent. */
   readonly onTransaction?: (
     event: TransactionEvent,
-    context: CsmsContext,
+    context: CsmsContext<D>,
   ) => MaybePromise<TransactionEventResult | undefined>;
   /** DataTransfer from the station. */
   readonly onDataTransfer?: (
     params: DataTransferParams,
-    context: CsmsContext,
+    context: CsmsContext<D>,
   ) => MaybePromise<DataTransferResult>;
   /** FirmwareStatusNotification (1.6 also SignedFirmwareStatusNotification). */
   readonly onFirmwareStatus?: (
     params: FirmwareStatusParams,
-    context: CsmsContext,
+    context: CsmsContext<D>,
   ) => MaybePromise<void>;
   /** LogStatusNotification (1.6 also DiagnosticsStatusNotification). */
-  readonly onLogStatus?: (params: LogStatusParams, context: CsmsContext) => MaybePromise<void>;
+  readonly onLogStatus?: (params: LogStatusParams, context: CsmsContext<D>) => MaybePromise<void>;
 }
 
 /** Options of {@link createGenericCsms}. */
-export interface GenericCsmsOptions {
+export interface GenericCsmsOptions<D = NoDeps> {
   /** Accepts the connections (a `WsServer` from @ocpp/transport-ws, or a test double). */
   readonly listener: TransportServer;
   /** The business logic. */
-  readonly handlers: CsmsHandlers;
+  readonly handlers: CsmsHandlers<D>;
+  /**
+   * Handlers for any station action of a version, typed with that version's generated types
+   * (`{ 'ocpp2.0.1': { NotifyReport: (req, ctx) => ({}) } }`). For an action the neutral handlers
+   * also cover, the versioned handler answers instead.
+   */
+  readonly versioned?: CsmsVersionedHandlers<D>;
+  /** Hooks that run after a neutral handler's CALLRESULT was sent, by handler name. */
+  readonly after?: AfterHooksOf<CsmsHandlers<D>, CsmsContext<D>>;
+  /** Services around every handler (the rpc `log`, `timeout` or your own), outermost first. */
+  readonly services?: readonly Service[];
+  /** Dependencies every handler context carries as `deps`. */
+  readonly deps?: D;
   /**
    * The versions served; a connection negotiated to another is closed.
    * @default ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6']
@@ -316,7 +392,7 @@ export interface GenericCsms {
 // ---------------------------------------------------------------------------------------------
 
 /** What a station handler is given besides the neutral request. */
-export interface StationContext {
+export interface StationContext<D = NoDeps> {
   /** The station's identity. */
   readonly identity: string;
   /** The version spoken. */
@@ -329,8 +405,29 @@ export interface StationContext {
   readonly messageId: string;
   /** The OCPP action on the wire (`RemoteStartTransaction`, `RequestStartTransaction`, ...). */
   readonly action: string;
+  /** The request exactly as it came on the wire (validated), beside the lifted one. */
+  readonly raw: unknown;
+  /** The dependencies given as `deps` (also what the routers' services see). */
+  readonly deps: D;
   /** Aborted when the connection closes before the handler finished. */
   readonly signal: AbortSignal;
+}
+
+/** A station context whose session is the exact session of one version. */
+export type StationContextOf<V extends ProtocolVersion, D = NoDeps> = StationContext<D> & {
+  readonly version: V;
+  readonly session: Extract<StationSession, { readonly protocol: V }>;
+};
+
+/** The station's versioned handlers, per version (for CSMS actions the neutral API lacks). */
+export interface StationVersionedHandlers<D = NoDeps> {
+  readonly 'ocpp1.6'?: VersionHandlers<V16ActionMap, 'station', StationContextOf<'ocpp1.6', D>>;
+  readonly 'ocpp2.0.1'?: VersionHandlers<
+    V201ActionMap,
+    'station',
+    StationContextOf<'ocpp2.0.1', D>
+  >;
+  readonly 'ocpp2.1'?: VersionHandlers<V21ActionMap, 'station', StationContextOf<'ocpp2.1', D>>;
 }
 
 /**
@@ -338,95 +435,98 @@ export interface StationContext {
  * handler answers CALLERROR `NotSupported`. Share one handlers object across a simulated fleet:
  * the routers are built once per handlers object and version.
  */
-export interface StationHandlers {
+export interface StationHandlers<D = NoDeps> {
   /** RemoteStartTransaction / RequestStartTransaction. */
   readonly onRemoteStart?: (
     params: RemoteStartParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<RemoteStartResult>;
   /** RemoteStopTransaction / RequestStopTransaction (the neutral id, as the station knows it). */
   readonly onRemoteStop?: (
     params: RemoteStopParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<AcceptedRejectedResult>;
   /** Reset. */
   readonly onReset?: (
     params: ResetParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<ScheduledResult>;
   /** ChangeAvailability. */
   readonly onChangeAvailability?: (
     params: ChangeAvailabilityParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<ScheduledResult>;
   /** UnlockConnector. */
   readonly onUnlockConnector?: (
     params: UnlockConnectorParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<UnlockConnectorResult>;
   /** TriggerMessage. */
   readonly onTriggerMessage?: (
     params: TriggerMessageParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<TriggerMessageResult>;
   /** GetConfiguration / GetVariables (2.x: keys arrive in the neutral form, 1.6 names where mapped). */
   readonly onGetConfiguration?: (
     params: GetConfigurationParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<GetConfigurationResult>;
   /** ChangeConfiguration / SetVariables (called once per variable). */
   readonly onSetConfiguration?: (
     params: SetConfigurationParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<SetConfigurationResult>;
   /** DataTransfer from the CSMS. */
   readonly onDataTransfer?: (
     params: DataTransferParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<DataTransferResult>;
   /** UpdateFirmware (1.6 also SignedUpdateFirmware). */
   readonly onUpdateFirmware?: (
     params: UpdateFirmwareParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<UpdateFirmwareResult>;
   /** GetLog (1.6 also GetDiagnostics). */
-  readonly onGetLog?: (params: GetLogParams, context: StationContext) => MaybePromise<GetLogResult>;
+  readonly onGetLog?: (
+    params: GetLogParams,
+    context: StationContext<D>,
+  ) => MaybePromise<GetLogResult>;
   /** SetChargingProfile. */
   readonly onSetChargingProfile?: (
     params: SetChargingProfileParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<SetChargingProfileResult>;
   /** ClearChargingProfile. */
   readonly onClearChargingProfile?: (
     params: ClearChargingProfileParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<ClearChargingProfileResult>;
   /** GetCompositeSchedule. */
   readonly onGetCompositeSchedule?: (
     params: GetCompositeScheduleParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<GetCompositeScheduleResult>;
   /** ReserveNow. */
   readonly onReserveNow?: (
     params: ReserveNowParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<ReserveNowResult>;
   /** CancelReservation. */
   readonly onCancelReservation?: (
     params: CancelReservationParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<AcceptedRejectedResult>;
   /** SendLocalList. */
   readonly onSendLocalList?: (
     params: SendLocalListParams,
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<SendLocalListResult>;
   /** GetLocalListVersion. */
   readonly onGetLocalListVersion?: (
-    context: StationContext,
+    context: StationContext<D>,
   ) => MaybePromise<LocalListVersionResult>;
   /** ClearCache. */
-  readonly onClearCache?: (context: StationContext) => MaybePromise<AcceptedRejectedResult>;
+  readonly onClearCache?: (context: StationContext<D>) => MaybePromise<AcceptedRejectedResult>;
 }
 
 /** Session settings a station may choose (everything of `SessionOptions` the generic API does not set). */
@@ -437,15 +537,31 @@ export type StationSessionSettings = Omit<
 >;
 
 /** Options of {@link createGenericStation}. */
-export interface GenericStationOptions {
-  /** The version to speak; the transport must negotiate this subprotocol. */
-  readonly protocol: ProtocolVersion;
+export interface GenericStationOptions<D = NoDeps> {
+  /**
+   * The version to speak, or the versions offered in order of preference: the station then
+   * speaks whichever the CSMS picked (the transport must offer the same list, e.g.
+   * `createWsClient({ protocols: ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'] })`), on every connection.
+   */
+  readonly protocol: ProtocolVersion | readonly ProtocolVersion[];
   /** The station identity. */
   readonly identity: string;
   /** Any transport (`createWsClient(...)` from @ocpp/transport-ws, or an in-memory one). */
   readonly transport: Transport;
   /** Answers to CSMS-initiated operations. @default none: every CSMS call gets `NotSupported` */
-  readonly handlers?: StationHandlers;
+  readonly handlers?: StationHandlers<D>;
+  /**
+   * Handlers for any CSMS action of a version, typed with that version's generated types
+   * (`{ 'ocpp2.0.1': { GetBaseReport: (req, ctx) => ({ status: 'Accepted' }) } }`). For an action
+   * the neutral handlers also cover, the versioned handler answers instead.
+   */
+  readonly versioned?: StationVersionedHandlers<D>;
+  /** Hooks that run after a neutral handler's CALLRESULT was sent, by handler name. */
+  readonly after?: AfterHooksOf<StationHandlers<D>, StationContext<D>>;
+  /** Services around every handler (the rpc `log`, `timeout` or your own), outermost first. */
+  readonly services?: readonly Service[];
+  /** Dependencies every handler context carries as `deps`. */
+  readonly deps?: D;
   /** Session settings (timeouts, validation, logger, ...). */
   readonly session?: StationSessionSettings;
   /**
@@ -479,9 +595,11 @@ export interface StationTransaction {
 export interface GenericStation {
   /** The identity. */
   readonly identity: string;
-  /** The version spoken. */
+  /** The version spoken on the current (or, before the first, the most preferred) connection. */
   readonly version: ProtocolVersion;
-  /** The exact versioned session. */
+  /** The versions offered, in order of preference. */
+  readonly offered: readonly ProtocolVersion[];
+  /** The exact versioned session of the current connection's version. */
   readonly session: StationSession;
   /** Transactions started and not yet stopped, by neutral id. */
   readonly transactions: ReadonlyMap<string, StationTransaction>;

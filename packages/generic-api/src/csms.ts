@@ -3,117 +3,53 @@ import {
   CsmsServer,
   createRouter,
   defaultLogger,
+  Emitter,
+  type HandledBy,
+  type Handler,
   type Logger,
   type Router,
 } from '@ocpp/rpc';
-import { Emitter } from '@ocpp/transport';
-import type * as V16 from '@ocpp/v16-core';
+import type { ActionMapShape, OcppVersion, Protocol } from '@ocpp/runtime';
 import { v16Protocol } from '@ocpp/v16-core';
-import type * as V21 from '@ocpp/v21-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
 import type {
+  CsmsContext,
   CsmsHandlers,
   CsmsSession,
   GenericCsms,
   GenericCsmsEvents,
   GenericCsmsOptions,
+  NoDeps,
   OpenTransaction,
   StationHandle,
+  VersionHandlers,
 } from './api.js';
-import { andThen, compact, now } from './codec/util.js';
-import * as v2 from './codec/v2.js';
-import * as v16 from './codec/v16.js';
-import { CONFIGURATION_KEY_MAP, toKey16 } from './config-keys.js';
-import { CallContext, type RpcContext } from './context.js';
-import type {
-  AcceptedRejectedResult,
-  CancelReservationParams,
-  ChangeAvailabilityParams,
-  ClearChargingProfileParams,
-  ClearChargingProfileResult,
-  DataTransferParams,
-  DataTransferResult,
-  GetCompositeScheduleParams,
-  GetCompositeScheduleResult,
-  GetConfigurationParams,
-  GetConfigurationResult,
-  GetLogParams,
-  GetLogResult,
-  IdTokenInfo,
-  LocalListVersionResult,
-  ProtocolVersion,
-  RemoteStartParams,
-  RemoteStartResult,
-  RemoteStopParams,
-  ReserveNowParams,
-  ReserveNowResult,
-  ResetParams,
-  ScheduledResult,
-  SendLocalListParams,
-  SendLocalListResult,
-  SetChargingProfileParams,
-  SetChargingProfileResult,
-  SetConfigurationParams,
-  SetConfigurationResult,
-  TransactionEventResult,
-  TriggerMessageParams,
-  TriggerMessageResult,
-  UnlockConnectorParams,
-  UnlockConnectorResult,
-  UpdateFirmwareParams,
-  UpdateFirmwareResult,
-} from './model.js';
+import { compact } from './codec/util.js';
+import { type AnyRpcContext, type Inbound, installInbound, send } from './engine.js';
+import { TransactionLedger } from './ledger.js';
+import type { ProtocolVersion } from './model.js';
 import { PROTOCOL_VERSIONS } from './model.js';
-
-/** A session seen without its version's types: payloads are typed by the codecs instead. */
-interface LooseSession {
-  readonly protocol: ProtocolVersion;
-  readonly identity: string;
-  call(action: string, payload: unknown, options?: CallOptions): Promise<unknown>;
-}
-
-/** A router seen without its version's types. */
-interface LooseRouter {
-  handle(
-    action: string,
-    // biome-ignore lint/suspicious/noExplicitAny: the codecs type each payload
-    handler: (request: any, context: RpcContext) => unknown,
-  ): LooseRouter;
-}
+import {
+  type CsmsEnd,
+  type CsmsOperations,
+  type CsmsRouteContext,
+  csms16,
+  csms21,
+  csms201,
+  type OpenTransactionRecord,
+} from './tables/csms.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: routers of the three versions
 type AnyCsmsRouter = Router<any, any, 'csms', any>;
 
-const ACCEPTED: IdTokenInfo = { status: 'Accepted' };
-
-interface OpenTransactionRecord extends OpenTransaction {
-  seqNo: number;
-}
-
 /** What the CSMS keeps per station identity, across reconnects. */
 class StationState {
-  /** Open transactions by neutral id, oldest first. */
-  readonly open = new Map<string, OpenTransactionRecord>();
+  readonly ledger: TransactionLedger<OpenTransactionRecord>;
   private requestIds = 0;
 
-  constructor(
-    readonly identity: string,
-    private readonly maxOpen: number,
-    private readonly logger: Logger,
-  ) {}
-
-  /** Tracks an open transaction; beyond the bound the oldest one is forgotten. */
-  remember(record: OpenTransactionRecord): void {
-    const open = this.open;
-    if (!open.has(record.transactionId) && open.size >= this.maxOpen) {
-      const oldest = open.keys().next().value as string;
-      open.delete(oldest);
-      this.logger.warn(
-        `${this.identity}: more than ${this.maxOpen} open transactions; forgot the oldest, ${oldest}`,
-      );
-    }
-    open.set(record.transactionId, record);
+  constructor(identity: string, maxOpen: number, logger: Logger) {
+    this.ledger = new TransactionLedger(identity, maxOpen, logger);
   }
 
   nextRequestId(): number {
@@ -122,10 +58,7 @@ class StationState {
   }
 }
 
-/** The context a neutral handler gets on this side. */
-type Context = CallContext<StationHandleImpl, CsmsSession>;
-
-class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms {
+class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCsms {
   readonly server: CsmsServer<AnyCsmsRouter[]>;
   private readonly handles = new WeakMap<object, StationHandleImpl>();
   private readonly states = new Map<string, StationState>();
@@ -136,7 +69,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
   private readonly maxParked: number;
   private lastTransactionId = 0;
 
-  constructor(private readonly options: GenericCsmsOptions) {
+  constructor(private readonly options: GenericCsmsOptions<D>) {
     super();
     this.logger = options.logger ?? defaultLogger;
     this.maxOpen = positive(
@@ -151,10 +84,9 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
       0,
     );
     const versions = options.versions ?? PROTOCOL_VERSIONS;
-    const routers = versions.map((v) => this.router(v));
     this.server = new CsmsServer({
       listener: options.listener,
-      routers,
+      routers: versions.map((v) => this.router(v)),
       ...compact({ session: options.session, logger: options.logger }),
     });
     this.server.on('session', (session) => this.emit('connect', this.handleOf(session)));
@@ -182,7 +114,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
     return this.server.close(code, reason);
   }
 
-  stateOf(identity: string): StationState {
+  private stateOf(identity: string): StationState {
     let state = this.states.get(identity);
     if (state === undefined) {
       state = new StationState(identity, this.maxOpen, this.logger);
@@ -196,7 +128,7 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
   private park(identity: string): void {
     const state = this.states.get(identity);
     if (state === undefined) return;
-    if (state.open.size === 0) {
+    if (state.ledger.size === 0) {
       this.states.delete(identity);
       return;
     }
@@ -207,587 +139,254 @@ class GenericCsmsImpl extends Emitter<GenericCsmsEvents> implements GenericCsms 
     const forgotten = this.states.get(oldest);
     this.states.delete(oldest);
     this.logger.warn(
-      `${oldest}: more than ${this.maxParked} disconnected stations with open transactions; forgot its ${forgotten?.open.size ?? 0}`,
+      `${oldest}: more than ${this.maxParked} disconnected stations with open transactions; forgot its ${forgotten?.ledger.size ?? 0}`,
     );
   }
 
-  handleOf(session: object): StationHandleImpl {
+  private handleOf(session: CsmsSession): StationHandleImpl {
     let handle = this.handles.get(session);
     if (handle === undefined) {
-      const s = session as CsmsSession;
-      handle = new StationHandleImpl(s, this.stateOf(s.identity));
+      handle = new StationHandleImpl(session, this.stateOf(session.identity), this.allocator);
       this.handles.set(session, handle);
     }
     return handle;
   }
 
-  async allocate(identity: string): Promise<number> {
+  private readonly allocator = async (identity: string): Promise<number> => {
     if (this.options.allocateTransactionId !== undefined)
       return this.options.allocateTransactionId(identity);
     this.lastTransactionId = (this.lastTransactionId % 2_147_483_647) + 1;
     return this.lastTransactionId;
-  }
+  };
 
-  private context(rpc: RpcContext): Context {
-    return new CallContext(this.handleOf(rpc.session), rpc);
-  }
+  private readonly contextOf = (rpc: AnyRpcContext, raw: unknown): CsmsRouteContext =>
+    new CsmsCall(this.handleOf(rpc.session), rpc, raw);
 
+  /** The router of a version: the codec's routes, the versioned handlers, services, deps. */
   private router(version: ProtocolVersion): AnyCsmsRouter {
-    const router =
-      version === 'ocpp1.6'
-        ? createRouter(v16Protocol, 'csms')
-        : version === 'ocpp2.0.1'
-          ? createRouter(v201Protocol, 'csms')
-          : createRouter(v21Protocol, 'csms');
-    const r = router as unknown as LooseRouter;
-    const h = this.options.handlers;
-    if (version === 'ocpp1.6') this.routes16(r, h);
-    else this.routes2(r, h);
+    switch (version) {
+      case 'ocpp1.6':
+        return this.build(createRouter(v16Protocol, 'csms'), csms16.inbound, version);
+      case 'ocpp2.0.1':
+        return this.build(createRouter(v201Protocol, 'csms'), csms201.inbound, version);
+      case 'ocpp2.1':
+        return this.build(createRouter(v21Protocol, 'csms'), csms21.inbound, version);
+      default:
+        throw new TypeError(`unknown OCPP version ${String(version)}`);
+    }
+  }
+
+  private build<V extends OcppVersion, M extends ActionMapShape<M>, P extends ProtocolVersion>(
+    router: Router<V, M, 'csms'>,
+    routes: readonly Inbound<Router<V, M, 'csms'>, CsmsHandlers, CsmsRouteContext>[],
+    version: P,
+  ): Router<V, M, 'csms'> {
+    const o = this.options;
+    for (const service of o.services ?? []) router.use(service);
+    for (const [key, value] of Object.entries(o.deps ?? {})) router.inject(key, value);
+    installInbound(
+      router,
+      routes,
+      o.handlers as CsmsHandlers,
+      this.contextOf,
+      o.after as Parameters<typeof installInbound>[4],
+    );
+    installVersioned(router, o.versioned?.[version], this.contextOf);
     return router;
-  }
-
-  private heartbeat(h: CsmsHandlers) {
-    return (_req: unknown, rpc: RpcContext) => {
-      if (h.onHeartbeat === undefined) return { currentTime: now() };
-      return andThen(h.onHeartbeat(this.context(rpc)), (r) => r ?? { currentTime: now() });
-    };
-  }
-
-  private routes16(r: LooseRouter, h: CsmsHandlers): void {
-    const { onBoot, onAuthorize, onStatus, onMeterValues, onTransaction, onDataTransfer } = h;
-    const { onFirmwareStatus, onLogStatus } = h;
-    r.handle('Heartbeat', this.heartbeat(h));
-    if (onBoot !== undefined)
-      r.handle('BootNotification', (req: V16.BootNotificationRequest, rpc) =>
-        andThen(onBoot(v16.liftBootRequest(req), this.context(rpc)), (res) =>
-          v16.stampBootResponse({ ...res, currentTime: res.currentTime ?? now() }),
-        ),
-      );
-    if (onAuthorize !== undefined)
-      r.handle('Authorize', (req: V16.AuthorizeRequest, rpc) =>
-        andThen(
-          onAuthorize(v16.liftAuthorizeRequest(req), this.context(rpc)),
-          v16.stampAuthorizeResponse,
-        ),
-      );
-    if (onStatus !== undefined)
-      r.handle('StatusNotification', (req: V16.StatusNotificationRequest, rpc) =>
-        andThen(onStatus(v16.liftStatusRequest(req), this.context(rpc)), () => ({})),
-      );
-    if (onMeterValues !== undefined || onTransaction !== undefined)
-      r.handle('MeterValues', (req: V16.MeterValuesRequest, rpc) => {
-        const c = this.context(rpc);
-        if (req.transactionId === undefined) {
-          return onMeterValues === undefined
-            ? {}
-            : andThen(onMeterValues(v16.liftMeterValuesRequest(req), c), () => ({}));
-        }
-        if (onTransaction === undefined) return {};
-        const id = String(req.transactionId);
-        const record = c.station.record(id, req.connectorId);
-        const event = v16.liftUpdateTransaction(
-          { ...req, transactionId: req.transactionId },
-          ++record.seqNo,
-        );
-        return andThen(onTransaction(event, c), () => ({}));
-      });
-    if (onTransaction !== undefined) {
-      r.handle('StartTransaction', async (req: V16.StartTransactionRequest, rpc) => {
-        const c = this.context(rpc);
-        const proposed = await this.allocate(c.identity);
-        const event = v16.liftStartTransaction(req, proposed);
-        const res: TransactionEventResult = (await onTransaction(event, c)) ?? {};
-        const transactionId = res.transactionId ?? proposed;
-        const id = String(transactionId);
-        c.station.state.remember(
-          compact({
-            transactionId: id,
-            transactionId16: transactionId,
-            evseId: event.evseId,
-            connectorId: event.connectorId,
-            idToken: event.idToken,
-            startedAt: req.timestamp,
-            seqNo: 0,
-          }),
-        );
-        return {
-          transactionId,
-          idTagInfo: v16.stampIdTokenInfo(res.idTokenInfo ?? ACCEPTED),
-        } satisfies V16.StartTransactionResponse;
-      });
-      r.handle('StopTransaction', (req: V16.StopTransactionRequest, rpc) => {
-        const c = this.context(rpc);
-        const id = String(req.transactionId);
-        const record = c.station.state.open.get(id);
-        c.station.state.open.delete(id);
-        const event = v16.liftStopTransaction(
-          req,
-          record === undefined ? 0 : record.seqNo + 1,
-          record?.evseId,
-        );
-        return andThen(onTransaction(event, c), (res): V16.StopTransactionResponse => {
-          const info = res?.idTokenInfo ?? (req.idTag === undefined ? undefined : ACCEPTED);
-          return info === undefined ? {} : { idTagInfo: v16.stampIdTokenInfo(info) };
-        });
-      });
-    }
-    if (onDataTransfer !== undefined)
-      r.handle('DataTransfer', (req: V16.DataTransferRequest, rpc) =>
-        andThen(
-          onDataTransfer(v16.liftDataTransferRequest(req), this.context(rpc)),
-          v16.stampDataTransferResponse,
-        ),
-      );
-    if (onFirmwareStatus !== undefined) {
-      r.handle('FirmwareStatusNotification', (req: V16.FirmwareStatusNotificationRequest, rpc) =>
-        andThen(onFirmwareStatus({ status: req.status }, this.context(rpc)), () => ({})),
-      );
-      r.handle(
-        'SignedFirmwareStatusNotification',
-        (req: V16.SignedFirmwareStatusNotificationRequest, rpc) =>
-          andThen(
-            onFirmwareStatus(
-              compact({ status: req.status, requestId: req.requestId }),
-              this.context(rpc),
-            ),
-            () => ({}),
-          ),
-      );
-    }
-    if (onLogStatus !== undefined) {
-      r.handle(
-        'DiagnosticsStatusNotification',
-        (req: V16.DiagnosticsStatusNotificationRequest, rpc) =>
-          andThen(onLogStatus(v16.liftDiagnosticsStatus(req), this.context(rpc)), () => ({})),
-      );
-      r.handle('LogStatusNotification', (req: V16.LogStatusNotificationRequest, rpc) =>
-        andThen(
-          onLogStatus(compact({ status: req.status, requestId: req.requestId }), this.context(rpc)),
-          () => ({}),
-        ),
-      );
-    }
-  }
-
-  private routes2(r: LooseRouter, h: CsmsHandlers): void {
-    const { onBoot, onAuthorize, onStatus, onMeterValues, onTransaction, onDataTransfer } = h;
-    const { onFirmwareStatus, onLogStatus } = h;
-    r.handle('Heartbeat', this.heartbeat(h));
-    if (onBoot !== undefined)
-      r.handle('BootNotification', (req: V21.BootNotificationRequest, rpc) =>
-        andThen(onBoot(v2.liftBootRequest(req), this.context(rpc)), (res) =>
-          v2.stampBootResponse({ ...res, currentTime: res.currentTime ?? now() }),
-        ),
-      );
-    if (onAuthorize !== undefined)
-      r.handle('Authorize', (req: V21.AuthorizeRequest, rpc) =>
-        andThen(
-          onAuthorize(v2.liftAuthorizeRequest(req), this.context(rpc)),
-          v2.stampAuthorizeResponse,
-        ),
-      );
-    if (onStatus !== undefined)
-      r.handle('StatusNotification', (req: V21.StatusNotificationRequest, rpc) =>
-        andThen(onStatus(v2.liftStatusRequest(req), this.context(rpc)), () => ({})),
-      );
-    if (onMeterValues !== undefined)
-      r.handle('MeterValues', (req: V21.MeterValuesRequest, rpc) =>
-        andThen(onMeterValues(v2.liftMeterValuesRequest(req), this.context(rpc)), () => ({})),
-      );
-    if (onTransaction !== undefined)
-      r.handle('TransactionEvent', (req: V21.TransactionEventRequest, rpc) => {
-        const c = this.context(rpc);
-        const id = req.transactionInfo.transactionId;
-        const open = c.station.state.open;
-        const known = open.get(id);
-        const event = v2.liftTransactionEvent(req, known);
-        if (event.eventType === 'Ended') open.delete(id);
-        else if (known === undefined)
-          c.station.state.remember(
-            compact({
-              transactionId: id,
-              evseId: event.evseId,
-              connectorId: event.connectorId,
-              idToken: event.idToken,
-              startedAt: event.timestamp,
-              seqNo: event.seqNo,
-            }),
-          );
-        return andThen(onTransaction(event, c), (res): V21.TransactionEventResponse => {
-          const info = res?.idTokenInfo ?? (req.idToken === undefined ? undefined : ACCEPTED);
-          return info === undefined ? {} : { idTokenInfo: v2.stampIdTokenInfo(info) };
-        });
-      });
-    if (onDataTransfer !== undefined)
-      r.handle('DataTransfer', (req: V21.DataTransferRequest, rpc) =>
-        andThen(
-          onDataTransfer(v2.liftDataTransferRequest(req), this.context(rpc)),
-          v2.stampDataTransferResponse,
-        ),
-      );
-    if (onFirmwareStatus !== undefined)
-      r.handle('FirmwareStatusNotification', (req: V21.FirmwareStatusNotificationRequest, rpc) =>
-        andThen(
-          onFirmwareStatus(
-            compact({ status: req.status, requestId: req.requestId }),
-            this.context(rpc),
-          ),
-          () => ({}),
-        ),
-      );
-    if (onLogStatus !== undefined)
-      r.handle('LogStatusNotification', (req: V21.LogStatusNotificationRequest, rpc) =>
-        andThen(
-          onLogStatus(compact({ status: req.status, requestId: req.requestId }), this.context(rpc)),
-          () => ({}),
-        ),
-      );
   }
 }
 
-class StationHandleImpl implements StationHandle {
+/**
+ * Registers versioned handlers on a router. The handler map is typed per action for the user;
+ * here its keys are walked as strings, so each handler is registered as the router's own type.
+ */
+export function installVersioned<
+  V extends OcppVersion,
+  M extends ActionMapShape<M>,
+  R extends 'csms' | 'station',
+  Ctx,
+>(
+  router: Router<V, M, R>,
+  // biome-ignore lint/suspicious/noExplicitAny: a versioned handler map of any version
+  handlers: VersionHandlers<any, R, any> | undefined,
+  contextOf: (rpc: AnyRpcContext, raw: unknown) => Ctx,
+): void {
+  if (handlers === undefined) return;
+  const byName = handlers as Record<string, ((req: unknown, c: Ctx) => unknown) | undefined>;
+  for (const action of Object.keys(byName)) {
+    const f = byName[action];
+    if (f === undefined) continue;
+    const route = router.protocol.actions[action as keyof M & string];
+    if (!fromPeer(router.protocol, action, router.role) || route === undefined)
+      throw new TypeError(
+        `versioned handler "${action}": not an action a ${router.role === 'csms' ? 'station' : 'CSMS'} sends in OCPP ${router.protocol.version}`,
+      );
+    const handler = ((request: unknown, rpc: AnyRpcContext) =>
+      f(request, contextOf(rpc, request))) as Handler<
+      V,
+      M,
+      R,
+      Record<string, never>,
+      HandledBy<M, R>
+    >;
+    router.handle(action as HandledBy<M, R>, handler);
+  }
+}
+
+/** True when the peer of `role` sends `action` in this protocol. */
+function fromPeer<M extends ActionMapShape<M>>(
+  // biome-ignore lint/suspicious/noExplicitAny: any version
+  protocol: Protocol<any, M>,
+  action: string,
+  role: 'csms' | 'station',
+): boolean {
+  if (!protocol.isAction(action)) return false;
+  const direction = protocol.actions[action].direction;
+  return (
+    direction === 'Both' || direction === (role === 'csms' ? 'StationToCsms' : 'CsmsToStation')
+  );
+}
+
+/** The neutral context of one inbound call on the CSMS side. */
+class CsmsCall implements CsmsRouteContext {
+  params?: unknown;
+  result?: unknown;
+  constructor(
+    readonly station: StationHandleImpl,
+    private readonly rpc: AnyRpcContext,
+    readonly raw: unknown,
+  ) {}
+  get end(): CsmsEnd {
+    return this.station;
+  }
+  get identity(): string {
+    return this.station.identity;
+  }
+  get version(): ProtocolVersion {
+    return this.station.version;
+  }
+  get session(): CsmsSession {
+    return this.station.session;
+  }
+  get messageId(): string {
+    return this.rpc.messageId;
+  }
+  get action(): string {
+    return this.rpc.action;
+  }
+  get deps(): NoDeps {
+    return this.rpc.deps;
+  }
+  get signal(): AbortSignal {
+    return this.rpc.signal;
+  }
+}
+
+type Params<K extends keyof CsmsOperations> = CsmsOperations[K][0];
+type Result<K extends keyof CsmsOperations> = Promise<CsmsOperations[K][1]>;
+
+class StationHandleImpl implements StationHandle, CsmsEnd {
   readonly identity: string;
   readonly version: ProtocolVersion;
-  private readonly loose: LooseSession;
 
   constructor(
     readonly session: CsmsSession,
-    readonly state: StationState,
+    private readonly state: StationState,
+    private readonly allocator: (identity: string) => Promise<number>,
   ) {
     this.identity = session.identity;
     this.version = session.protocol;
-    this.loose = session as unknown as LooseSession;
+  }
+
+  get ledger(): TransactionLedger<OpenTransactionRecord> {
+    return this.state.ledger;
   }
 
   get transactions(): ReadonlyMap<string, OpenTransaction> {
-    return this.state.open;
+    return this.state.ledger.view;
   }
 
-  /** The open transaction of a neutral id, created when the CSMS did not see it start. */
-  record(id: string, evseId: number): OpenTransactionRecord {
-    let record = this.state.open.get(id);
-    if (record === undefined) {
-      const n = Number(id);
-      record = compact({
-        transactionId: id,
-        transactionId16: this.version === 'ocpp1.6' && Number.isInteger(n) ? n : undefined,
-        evseId,
-        connectorId: 1,
-        startedAt: now(),
-        seqNo: 0,
-      });
-      this.state.remember(record);
+  nextRequestId(): number {
+    return this.state.nextRequestId();
+  }
+
+  allocate(): Promise<number> {
+    return this.allocator(this.identity);
+  }
+
+  /** Sends a neutral operation through the codec of the station's version. */
+  private send<K extends keyof CsmsOperations>(
+    operation: K,
+    params: Params<K>,
+    options: CallOptions | undefined,
+  ): Result<K> {
+    const s = this.session;
+    switch (s.protocol) {
+      case 'ocpp1.6':
+        return send(csms16.outbound, s.protocol, operation, s, params, this, options);
+      case 'ocpp2.0.1':
+        return send(csms201.outbound, s.protocol, operation, s, params, this, options);
+      default:
+        return send(csms21.outbound, s.protocol, operation, s, params, this, options);
     }
-    return record;
   }
 
-  private get v2(): v2.Version2 {
-    return this.version as v2.Version2;
+  remoteStart(p: Params<'remoteStart'>, o?: CallOptions): Result<'remoteStart'> {
+    return this.send('remoteStart', p, o);
   }
-
-  private call<R>(action: string, payload: unknown, options: CallOptions | undefined): Promise<R> {
-    return this.loose.call(action, payload, options) as Promise<R>;
+  remoteStop(p: Params<'remoteStop'>, o?: CallOptions): Result<'remoteStop'> {
+    return this.send('remoteStop', p, o);
   }
-
-  async remoteStart(p: RemoteStartParams, o?: CallOptions): Promise<RemoteStartResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.RemoteStartTransactionResponse>(
-        'RemoteStartTransaction',
-        v16.stampRemoteStartRequest(p, v16.decimalIds),
-        o,
-      );
-      return { status: res.status };
-    }
-    const req = v2.stampRemoteStartRequest(p, () => this.state.nextRequestId(), this.v2);
-    return v2.liftRemoteStartResponse(await this.call('RequestStartTransaction', req, o));
+  reset(p: Params<'reset'>, o?: CallOptions): Result<'reset'> {
+    return this.send('reset', p, o);
   }
-
-  async remoteStop(p: RemoteStopParams, o?: CallOptions): Promise<AcceptedRejectedResult> {
-    if (this.version === 'ocpp1.6') {
-      const transactionId =
-        this.state.open.get(p.transactionId)?.transactionId16 ??
-        v16.decimalIds.toInt(p.transactionId);
-      return v16.liftAcceptedRejected(
-        await this.call('RemoteStopTransaction', { transactionId }, o),
-      );
-    }
-    return v2.liftAcceptedRejected(
-      await this.call('RequestStopTransaction', { transactionId: p.transactionId }, o),
-    );
+  changeAvailability(p: Params<'changeAvailability'>, o?: CallOptions) {
+    return this.send('changeAvailability', p, o);
   }
-
-  async reset(p: ResetParams, o?: CallOptions): Promise<ScheduledResult> {
-    if (this.version === 'ocpp1.6')
-      return {
-        status: (await this.call<V16.ResetResponse>('Reset', v16.stampResetRequest(p), o)).status,
-      };
-    return v2.liftStatus(
-      await this.call<V21.ResetResponse>('Reset', v2.stampResetRequest(p, this.v2), o),
-    );
+  unlockConnector(p: Params<'unlockConnector'>, o?: CallOptions): Result<'unlockConnector'> {
+    return this.send('unlockConnector', p, o);
   }
-
-  async changeAvailability(p: ChangeAvailabilityParams, o?: CallOptions): Promise<ScheduledResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.ChangeAvailabilityResponse>(
-        'ChangeAvailability',
-        v16.stampChangeAvailabilityRequest(p),
-        o,
-      );
-      return { status: res.status };
-    }
-    return v2.liftStatus(
-      await this.call<V21.ChangeAvailabilityResponse>(
-        'ChangeAvailability',
-        v2.stampChangeAvailabilityRequest(p),
-        o,
-      ),
-    );
+  triggerMessage(p: Params<'triggerMessage'>, o?: CallOptions): Result<'triggerMessage'> {
+    return this.send('triggerMessage', p, o);
   }
-
-  async unlockConnector(p: UnlockConnectorParams, o?: CallOptions): Promise<UnlockConnectorResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.UnlockConnectorResponse>(
-        'UnlockConnector',
-        v16.stampUnlockRequest(p),
-        o,
-      );
-      return { status: res.status };
-    }
-    return v2.liftStatus(
-      await this.call<V21.UnlockConnectorResponse>('UnlockConnector', v2.stampUnlockRequest(p), o),
-    );
+  getConfiguration(p: Params<'getConfiguration'> = {}, o?: CallOptions) {
+    return this.send('getConfiguration', p, o);
   }
-
-  async triggerMessage(p: TriggerMessageParams, o?: CallOptions): Promise<TriggerMessageResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.TriggerMessageResponse>(
-        'TriggerMessage',
-        v16.stampTriggerRequest(p),
-        o,
-      );
-      return { status: res.status };
-    }
-    return v2.liftStatus(
-      await this.call<V21.TriggerMessageResponse>('TriggerMessage', v2.stampTriggerRequest(p), o),
-    );
+  setConfiguration(p: Params<'setConfiguration'>, o?: CallOptions) {
+    return this.send('setConfiguration', p, o);
   }
-
-  async getConfiguration(
-    p: GetConfigurationParams = {},
-    o?: CallOptions,
-  ): Promise<GetConfigurationResult> {
-    // An empty list asks for every key, as in 1.6 (2.x has no such request of its own).
-    if (p.keys?.length === 0) p = {};
-    if (this.version === 'ocpp1.6') {
-      const asked = new Map<string, string>();
-      for (const key of p.keys ?? []) asked.set(toKey16(key), key);
-      const res = await this.call<V16.GetConfigurationResponse>(
-        'GetConfiguration',
-        p.keys === undefined ? {} : { key: [...asked.keys()] },
-        o,
-      );
-      return {
-        values: (res.configurationKey ?? []).map((kv) =>
-          compact({ key: asked.get(kv.key) ?? kv.key, value: kv.value, readonly: kv.readonly }),
-        ),
-        unknownKeys: (res.unknownKey ?? []).map((k) => asked.get(k) ?? k),
-      };
-    }
-    const plan = v2.planGetVariables(p.keys ?? Object.keys(CONFIGURATION_KEY_MAP));
-    if (plan.request === undefined) return { values: [], unknownKeys: [...plan.unmapped] };
-    const res = await this.call<V21.GetVariablesResponse>('GetVariables', plan.request, o);
-    return v2.liftGetVariablesResponse(res, plan, p.keys !== undefined);
+  dataTransfer(p: Params<'dataTransfer'>, o?: CallOptions): Result<'dataTransfer'> {
+    return this.send('dataTransfer', p, o);
   }
-
-  async setConfiguration(
-    p: SetConfigurationParams,
-    o?: CallOptions,
-  ): Promise<SetConfigurationResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.ChangeConfigurationResponse>(
-        'ChangeConfiguration',
-        { key: toKey16(p.key), value: p.value },
-        o,
-      );
-      return { status: res.status };
-    }
-    return v2.liftSetVariablesResponse(
-      await this.call('SetVariables', v2.stampSetVariablesRequest(p, this.v2), o),
-    );
+  updateFirmware(p: Params<'updateFirmware'>, o?: CallOptions): Result<'updateFirmware'> {
+    return this.send('updateFirmware', p, o);
   }
-
-  async dataTransfer(p: DataTransferParams, o?: CallOptions): Promise<DataTransferResult> {
-    if (this.version === 'ocpp1.6')
-      return v16.liftDataTransferResponse(
-        await this.call('DataTransfer', v16.stampDataTransferRequest(p), o),
-      );
-    return v2.liftDataTransferResponse(
-      await this.call('DataTransfer', v2.stampDataTransferRequest(p), o),
-    );
+  getLog(p: Params<'getLog'>, o?: CallOptions): Result<'getLog'> {
+    return this.send('getLog', p, o);
   }
-
-  async updateFirmware(p: UpdateFirmwareParams, o?: CallOptions): Promise<UpdateFirmwareResult> {
-    const requestId = () => this.state.nextRequestId();
-    if (this.version === 'ocpp1.6') {
-      const stamped = v16.stampUpdateFirmwareRequest(p, requestId);
-      if (stamped.action === 'UpdateFirmware') {
-        await this.call('UpdateFirmware', stamped.payload, o);
-        return v16.PLAIN_UPDATE_FIRMWARE_RESULT;
-      }
-      const res = await this.call<V16.SignedUpdateFirmwareResponse>(
-        'SignedUpdateFirmware',
-        stamped.payload,
-        o,
-      );
-      return { status: res.status };
-    }
-    return v2.liftStatus(
-      await this.call<V21.UpdateFirmwareResponse>(
-        'UpdateFirmware',
-        v2.stampUpdateFirmwareRequest(p, requestId),
-        o,
-      ),
-    );
+  setChargingProfile(p: Params<'setChargingProfile'>, o?: CallOptions) {
+    return this.send('setChargingProfile', p, o);
   }
-
-  async getLog(p: GetLogParams, o?: CallOptions): Promise<GetLogResult> {
-    const requestId = () => this.state.nextRequestId();
-    if (this.version === 'ocpp1.6') {
-      const stamped = v16.stampGetLogRequest(p, requestId);
-      if (stamped.action === 'GetDiagnostics')
-        return v16.liftGetDiagnosticsResponse(
-          await this.call('GetDiagnostics', stamped.payload, o),
-        );
-      const res = await this.call<V16.GetLogResponse>('GetLog', stamped.payload, o);
-      return compact({ status: res.status, filename: res.filename });
-    }
-    return v2.liftGetLogResponse(
-      await this.call('GetLog', v2.stampGetLogRequest(p, requestId, this.v2), o),
-    );
+  clearChargingProfile(p: Params<'clearChargingProfile'>, o?: CallOptions) {
+    return this.send('clearChargingProfile', p, o);
   }
-
-  async setChargingProfile(
-    p: SetChargingProfileParams,
-    o?: CallOptions,
-  ): Promise<SetChargingProfileResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.SetChargingProfileResponse>(
-        'SetChargingProfile',
-        {
-          connectorId: p.evseId,
-          csChargingProfiles: v16.stampChargingProfile(p.chargingProfile, this.ids16()),
-        },
-        o,
-      );
-      return { status: res.status };
-    }
-    return v2.liftStatus(
-      await this.call<V21.SetChargingProfileResponse>(
-        'SetChargingProfile',
-        { evseId: p.evseId, chargingProfile: v2.stampChargingProfile(p.chargingProfile, this.v2) },
-        o,
-      ),
-    );
+  getCompositeSchedule(p: Params<'getCompositeSchedule'>, o?: CallOptions) {
+    return this.send('getCompositeSchedule', p, o);
   }
-
-  async clearChargingProfile(
-    p: ClearChargingProfileParams,
-    o?: CallOptions,
-  ): Promise<ClearChargingProfileResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.ClearChargingProfileResponse>(
-        'ClearChargingProfile',
-        v16.stampClearChargingProfileRequest(p),
-        o,
-      );
-      return { status: res.status };
-    }
-    return v2.liftStatus(
-      await this.call<V21.ClearChargingProfileResponse>(
-        'ClearChargingProfile',
-        v2.stampClearChargingProfileRequest(p),
-        o,
-      ),
-    );
+  reserveNow(p: Params<'reserveNow'>, o?: CallOptions): Result<'reserveNow'> {
+    return this.send('reserveNow', p, o);
   }
-
-  async getCompositeSchedule(
-    p: GetCompositeScheduleParams,
-    o?: CallOptions,
-  ): Promise<GetCompositeScheduleResult> {
-    if (this.version === 'ocpp1.6')
-      return v16.liftCompositeResponse(
-        await this.call('GetCompositeSchedule', v16.stampCompositeRequest(p), o),
-        p,
-      );
-    return v2.liftCompositeResponse(
-      await this.call('GetCompositeSchedule', v2.stampCompositeRequest(p), o),
-    );
+  cancelReservation(p: Params<'cancelReservation'>, o?: CallOptions) {
+    return this.send('cancelReservation', p, o);
   }
-
-  async reserveNow(p: ReserveNowParams, o?: CallOptions): Promise<ReserveNowResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.ReserveNowResponse>(
-        'ReserveNow',
-        v16.stampReserveNowRequest(p),
-        o,
-      );
-      return { status: res.status };
-    }
-    return v2.liftStatus(
-      await this.call<V21.ReserveNowResponse>('ReserveNow', v2.stampReserveNowRequest(p), o),
-    );
+  sendLocalList(p: Params<'sendLocalList'>, o?: CallOptions): Result<'sendLocalList'> {
+    return this.send('sendLocalList', p, o);
   }
-
-  async cancelReservation(
-    p: CancelReservationParams,
-    o?: CallOptions,
-  ): Promise<AcceptedRejectedResult> {
-    const res = await this.call<V21.CancelReservationResponse>(
-      'CancelReservation',
-      { reservationId: p.reservationId },
-      o,
-    );
-    return v2.liftStatus(res);
+  getLocalListVersion(o?: CallOptions): Result<'getLocalListVersion'> {
+    return this.send('getLocalListVersion', undefined, o);
   }
-
-  async sendLocalList(p: SendLocalListParams, o?: CallOptions): Promise<SendLocalListResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.SendLocalListResponse>(
-        'SendLocalList',
-        v16.stampSendLocalListRequest(p),
-        o,
-      );
-      return { status: res.status };
-    }
-    return v2.liftStatus(
-      await this.call<V21.SendLocalListResponse>(
-        'SendLocalList',
-        v2.stampSendLocalListRequest(p),
-        o,
-      ),
-    );
-  }
-
-  async getLocalListVersion(o?: CallOptions): Promise<LocalListVersionResult> {
-    if (this.version === 'ocpp1.6') {
-      const res = await this.call<V16.GetLocalListVersionResponse>('GetLocalListVersion', {}, o);
-      return { versionNumber: res.listVersion };
-    }
-    const res = await this.call<V21.GetLocalListVersionResponse>('GetLocalListVersion', {}, o);
-    return { versionNumber: res.versionNumber };
-  }
-
-  async clearCache(o?: CallOptions): Promise<AcceptedRejectedResult> {
-    return v2.liftStatus(await this.call<V21.ClearCacheResponse>('ClearCache', {}, o));
-  }
-
-  /** The CSMS's 1.6 id mapping: open transactions first, then the decimal text. */
-  private ids16(): v16.TransactionIds16 {
-    return {
-      toInt: (id) => this.state.open.get(id)?.transactionId16 ?? v16.decimalIds.toInt(id),
-      toNeutral: (n) => String(n),
-    };
+  clearCache(o?: CallOptions): Result<'clearCache'> {
+    return this.send('clearCache', undefined, o);
   }
 }
 
@@ -795,7 +394,7 @@ class StationHandleImpl implements StationHandle {
  * Creates a CSMS that serves 1.6, 2.0.1 and 2.1 stations through one set of neutral handlers.
  * Start the listener yourself (`await listener.listen()`), as with `CsmsServer`.
  */
-export function createGenericCsms(options: GenericCsmsOptions): GenericCsms {
+export function createGenericCsms<D = NoDeps>(options: GenericCsmsOptions<D>): GenericCsms {
   return new GenericCsmsImpl(options);
 }
 
@@ -807,3 +406,5 @@ function positive(name: string, value: number | undefined, fallback: number, min
   }
   return value;
 }
+
+export type { CsmsContext };

@@ -50,7 +50,7 @@ const stationOps = {
 } satisfies Record<
   Exclude<
     keyof GenericStation,
-    'identity' | 'version' | 'session' | 'transactions' | 'start' | 'close'
+    'identity' | 'version' | 'offered' | 'session' | 'transactions' | 'start' | 'close'
   >,
   1
 >;

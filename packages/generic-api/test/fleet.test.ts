@@ -60,10 +60,19 @@ describe('a simulated fleet in one process', () => {
     expect(resets.every((r) => r.status === 'Accepted')).toBe(true);
 
     // One router per version for the whole fleet.
-    const routers = new Set(stations.map((s) => routerFor(handlers, s.version)));
+    const routing = (h: typeof handlers) => ({
+      handlers: h,
+      versioned: undefined,
+      after: undefined,
+      services: undefined,
+      deps: undefined,
+    });
+    const routers = new Set(stations.map((s) => routerFor(routing(handlers), s.version)));
     expect(routers.size).toBe(3);
-    expect(routerFor(handlers, 'ocpp2.1')).toBe(routerFor(handlers, 'ocpp2.1'));
-    expect(routerFor({ ...handlers }, 'ocpp2.1')).not.toBe(routerFor(handlers, 'ocpp2.1'));
+    expect(routerFor(routing(handlers), 'ocpp2.1')).toBe(routerFor(routing(handlers), 'ocpp2.1'));
+    expect(routerFor(routing({ ...handlers }), 'ocpp2.1')).not.toBe(
+      routerFor(routing(handlers), 'ocpp2.1'),
+    );
     // Idle stations hold no transaction map of their own.
     expect(new Set(stations.map((s) => s.transactions)).size).toBe(1);
     await csms.close();

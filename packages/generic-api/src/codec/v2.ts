@@ -2,11 +2,15 @@
  * OCPP 2.0.1 and 2.1 codecs. Payloads are typed with the 2.1 types (a superset of 2.0.1);
  * values only 2.1 knows are refused (`UNSUPPORTED_BY_VERSION`) or dropped when stamping for 2.0.1.
  */
+
 import type * as V21 from '@ocpp/v21-core';
+import type { V21ActionMap } from '@ocpp/v21-core';
 import { LocationEnumType as Location21, MeasurandEnumType as Measurand21 } from '@ocpp/v21-core';
 import {
   LocationEnumType as Location201,
   MeasurandEnumType as Measurand201,
+  type V201ActionMap,
+  v201Protocol,
 } from '@ocpp/v201-core';
 import { fromVariable, toVariable, type VariableRef } from '../config-keys.js';
 import { unsupported } from '../errors.js';
@@ -1121,4 +1125,32 @@ export function stampSendLocalListResponse(r: SendLocalListResult): V21.SendLoca
     status: r.status === 'NotSupported' ? 'Failed' : r.status,
     ...compact({ statusInfo: r.statusInfo }),
   });
+}
+
+// ---- 2.0.1 ----
+
+type Common2 = keyof V201ActionMap & keyof V21ActionMap;
+
+/** Tells TypeScript what the generated 2.0.1 validator has just confirmed. */
+function accepted201<T>(_payload: unknown): _payload is T {
+  return true;
+}
+
+/**
+ * A payload the shared 2.x stamps built, as 2.0.1's own type: the 2.0.1 validator checks it, and
+ * a value only 2.1 knows (an open token type, a 2.1 enum value) rejects with
+ * `UNSUPPORTED_BY_VERSION` before anything is sent.
+ */
+export function for201<A extends Common2, P extends 'request' | 'response'>(
+  action: A,
+  part: P,
+  payload: V21ActionMap[A][P],
+): V201ActionMap[A][P] {
+  const failure = v201Protocol.check(action, part, payload);
+  if (failure === undefined && accepted201<V201ActionMap[A][P]>(payload)) return payload;
+  const issue = failure?.issues[0];
+  throw unsupported(
+    'ocpp2.0.1',
+    `this ${action} ${part} (${issue === undefined ? 'invalid' : `${issue.path || '/'}: ${issue.message}`})`,
+  );
 }
