@@ -24,7 +24,10 @@ export interface HandlerContext<
 }
 
 /** What a handler of `A` returns: the response payload (or its promise); nothing for a SEND. */
-export type HandlerResult<M extends ActionMapShape<M>, A extends keyof M> = M[A]['kind'] extends 'SEND'
+export type HandlerResult<
+  M extends ActionMapShape<M>,
+  A extends keyof M,
+> = M[A]['kind'] extends 'SEND'
   ? void | Promise<void>
   : M[A]['response'] | Promise<M[A]['response']>;
 
