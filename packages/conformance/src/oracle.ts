@@ -4,7 +4,7 @@
  * The fuzzer feeds a frame, collects the answers and asks {@link judge} what is wrong with them.
  */
 import type { AnyProtocol, Role } from '@ocpp/rpc';
-import type { OcppVersion } from '@ocpp/runtime';
+import { type Direction, isSentBy, type OcppVersion } from '@ocpp/runtime';
 
 /** The error codes of each version, written out from the spec tables (OCPP-J 1.6 §4.2.3, Part 4 §4.3). */
 export const SPEC_ERROR_CODES: Readonly<Record<OcppVersion, ReadonlySet<string>>> = {
@@ -182,11 +182,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function peerSends(protocol: AnyProtocol, role: Role, action: string): boolean {
-  const entry = protocol.actions[action] as { direction: string };
-  return (
-    entry.direction === 'Both' ||
-    entry.direction === (role === 'csms' ? 'StationToCsms' : 'CsmsToStation')
-  );
+  const entry = protocol.actions[action] as { direction: Direction };
+  return isSentBy(entry.direction, role === 'csms' ? 'station' : 'csms');
 }
 
 /** The answer frames, parsed and checked for the OCPP-J layout; problems go to `problems`. */

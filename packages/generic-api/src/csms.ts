@@ -9,7 +9,7 @@ import {
   type Logger,
   type Router,
 } from '@ocpp/rpc';
-import type { ActionMapShape, OcppVersion, Protocol } from '@ocpp/runtime';
+import { type ActionMapShape, isSentBy, type OcppVersion, type Protocol } from '@ocpp/runtime';
 import { v16Protocol } from '@ocpp/v16-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
@@ -241,10 +241,7 @@ function fromPeer<M extends ActionMapShape<M>>(
   role: 'csms' | 'station',
 ): boolean {
   if (!protocol.isAction(action)) return false;
-  const direction = protocol.actions[action].direction;
-  return (
-    direction === 'Both' || direction === (role === 'csms' ? 'StationToCsms' : 'CsmsToStation')
-  );
+  return isSentBy(protocol.actions[action].direction, role === 'csms' ? 'station' : 'csms');
 }
 
 /** The neutral context of one inbound call on the CSMS side. */

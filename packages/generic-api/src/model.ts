@@ -4,11 +4,13 @@
  * lists, per operation and version, what each field becomes on the wire and what is lost.
  */
 
+import { OCPP_SUBPROTOCOLS, type OcppSubprotocol } from '@ocpp/runtime';
+
 /** The OCPP versions the generic API speaks, spelled as their WebSocket subprotocols. */
-export type ProtocolVersion = 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1';
+export type ProtocolVersion = OcppSubprotocol;
 
 /** Every version the generic API speaks, newest first (the order a CSMS prefers them). */
-export const PROTOCOL_VERSIONS: readonly ProtocolVersion[] = ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'];
+export const PROTOCOL_VERSIONS: readonly ProtocolVersion[] = OCPP_SUBPROTOCOLS;
 
 // ---------------------------------------------------------------------------------------------
 // Shared datatypes

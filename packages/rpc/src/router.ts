@@ -1,4 +1,10 @@
-import type { ActionDescriptor, ActionMapShape, OcppVersion, Protocol } from '@ocpp/runtime';
+import {
+  type ActionDescriptor,
+  type ActionMapShape,
+  isSentBy,
+  type OcppVersion,
+  type Protocol,
+} from '@ocpp/runtime';
 import type { OcppSession } from './session.js';
 import type { HandledBy, Role } from './types.js';
 
@@ -205,9 +211,7 @@ export class Router<
         ? (this.protocol.actions[action] as ActionDescriptor)
         : undefined;
       const fromPeer =
-        entry !== undefined &&
-        (entry.direction === 'Both' ||
-          entry.direction === (this.role === 'csms' ? 'StationToCsms' : 'CsmsToStation'));
+        entry !== undefined && isSentBy(entry.direction, this.role === 'csms' ? 'station' : 'csms');
       route = { entry, fromPeer, handler: undefined, hooks: undefined };
       this.routes.set(action, route);
     }

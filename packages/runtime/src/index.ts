@@ -86,8 +86,11 @@ export {
 } from './validation.js';
 export {
   type Direction,
+  isSentBy,
+  OCPP_SUBPROTOCOLS,
   type OcppSubprotocol,
   type OcppVersion,
   type Role,
   SUBPROTOCOLS,
+  versionOf,
 } from './versions.js';

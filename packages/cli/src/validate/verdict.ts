@@ -1,4 +1,5 @@
 import {
+  isSentBy,
   MAX_ERROR_DESCRIPTION_LENGTH,
   normalizeErrorCode,
   type OcppSubprotocol,
@@ -142,11 +143,7 @@ export class FrameValidator {
             ...reply,
           };
         }
-        if (
-          sender !== undefined &&
-          entry.direction !== 'Both' &&
-          entry.direction !== (sender === 'station' ? 'StationToCsms' : 'CsmsToStation')
-        ) {
+        if (sender !== undefined && !isSentBy(entry.direction, sender)) {
           return {
             ...base,
             action: frame.action,
