@@ -244,6 +244,22 @@ export type VersionHandlers<M extends ActionMapShape<M>, R extends 'csms' | 'sta
   ) => MaybePromise<M[A]['response']>;
 };
 
+/** Runs after the CALLRESULT of a versioned action was sent, with the request and the response. */
+export type VersionAfterHooks<M extends ActionMapShape<M>, R extends 'csms' | 'station', Ctx> = {
+  readonly [A in HandledBy<M, R>]?: (
+    request: M[A]['request'],
+    response: M[A]['response'],
+    context: Ctx,
+  ) => MaybePromise<void>;
+};
+
+/** The CSMS's versioned after-hooks, per version. */
+export interface CsmsVersionedAfterHooks<D = NoDeps> {
+  readonly 'ocpp1.6'?: VersionAfterHooks<V16ActionMap, 'csms', CsmsContextOf<'ocpp1.6', D>>;
+  readonly 'ocpp2.0.1'?: VersionAfterHooks<V201ActionMap, 'csms', CsmsContextOf<'ocpp2.0.1', D>>;
+  readonly 'ocpp2.1'?: VersionAfterHooks<V21ActionMap, 'csms', CsmsContextOf<'ocpp2.1', D>>;
+}
+
 /** The CSMS's versioned handlers, per version. */
 export interface CsmsVersionedHandlers<D = NoDeps> {
   readonly 'ocpp1.6'?: VersionHandlers<V16ActionMap, 'csms', CsmsContextOf<'ocpp1.6', D>>;
@@ -318,6 +334,11 @@ export interface GenericCsmsOptions<D = NoDeps> {
    * also cover, the versioned handler answers instead.
    */
   readonly versioned?: CsmsVersionedHandlers<D>;
+  /**
+   * Hooks that run after the CALLRESULT of a station action was sent, by version and action,
+   * with the wire request and response (whether a neutral or a versioned handler answered).
+   */
+  readonly versionedAfter?: CsmsVersionedAfterHooks<D>;
   /** Hooks that run after a neutral handler's CALLRESULT was sent, by handler name. */
   readonly after?: AfterHooksOf<CsmsHandlers<D>, CsmsContext<D>>;
   /** Services around every handler (the rpc `log`, `timeout` or your own), outermost first. */
@@ -418,6 +439,17 @@ export type StationContextOf<V extends ProtocolVersion, D = NoDeps> = StationCon
   readonly version: V;
   readonly session: Extract<StationSession, { readonly protocol: V }>;
 };
+
+/** The station's versioned after-hooks, per version. */
+export interface StationVersionedAfterHooks<D = NoDeps> {
+  readonly 'ocpp1.6'?: VersionAfterHooks<V16ActionMap, 'station', StationContextOf<'ocpp1.6', D>>;
+  readonly 'ocpp2.0.1'?: VersionAfterHooks<
+    V201ActionMap,
+    'station',
+    StationContextOf<'ocpp2.0.1', D>
+  >;
+  readonly 'ocpp2.1'?: VersionAfterHooks<V21ActionMap, 'station', StationContextOf<'ocpp2.1', D>>;
+}
 
 /** The station's versioned handlers, per version (for CSMS actions the neutral API lacks). */
 export interface StationVersionedHandlers<D = NoDeps> {
@@ -556,6 +588,12 @@ export interface GenericStationOptions<D = NoDeps> {
    * the neutral handlers also cover, the versioned handler answers instead.
    */
   readonly versioned?: StationVersionedHandlers<D>;
+  /**
+   * Hooks that run after the CALLRESULT of a CSMS action was sent, by version and action, with
+   * the wire request and response: where a station sends what follows an answer (the NotifyReport
+   * parts after GetBaseReport).
+   */
+  readonly versionedAfter?: StationVersionedAfterHooks<D>;
   /** Hooks that run after a neutral handler's CALLRESULT was sent, by handler name. */
   readonly after?: AfterHooksOf<StationHandlers<D>, StationContext<D>>;
   /** Services around every handler (the rpc `log`, `timeout` or your own), outermost first. */

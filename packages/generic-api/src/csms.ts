@@ -4,12 +4,10 @@ import {
   createRouter,
   defaultLogger,
   Emitter,
-  type HandledBy,
-  type Handler,
   type Logger,
   type Router,
 } from '@ocpp/rpc';
-import { type ActionMapShape, isSentBy, type OcppVersion, type Protocol } from '@ocpp/runtime';
+import type { ActionMapShape, OcppVersion } from '@ocpp/runtime';
 import { v16Protocol } from '@ocpp/v16-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
@@ -23,10 +21,15 @@ import type {
   NoDeps,
   OpenTransaction,
   StationHandle,
-  VersionHandlers,
 } from './api.js';
 import { compact } from './codec/util.js';
-import { type AnyRpcContext, type Inbound, installInbound, send } from './engine.js';
+import {
+  type AnyRpcContext,
+  type Inbound,
+  installInbound,
+  installVersioned,
+  send,
+} from './engine.js';
 import { TransactionLedger } from './ledger.js';
 import type { ProtocolVersion } from './model.js';
 import { PROTOCOL_VERSIONS } from './model.js';
@@ -191,57 +194,9 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
       this.contextOf,
       o.after as Parameters<typeof installInbound>[4],
     );
-    installVersioned(router, o.versioned?.[version], this.contextOf);
+    installVersioned(router, o.versioned?.[version], o.versionedAfter?.[version], this.contextOf);
     return router;
   }
-}
-
-/**
- * Registers versioned handlers on a router. The handler map is typed per action for the user;
- * here its keys are walked as strings, so each handler is registered as the router's own type.
- */
-export function installVersioned<
-  V extends OcppVersion,
-  M extends ActionMapShape<M>,
-  R extends 'csms' | 'station',
-  Ctx,
->(
-  router: Router<V, M, R>,
-  // biome-ignore lint/suspicious/noExplicitAny: a versioned handler map of any version
-  handlers: VersionHandlers<any, R, any> | undefined,
-  contextOf: (rpc: AnyRpcContext, raw: unknown) => Ctx,
-): void {
-  if (handlers === undefined) return;
-  const byName = handlers as Record<string, ((req: unknown, c: Ctx) => unknown) | undefined>;
-  for (const action of Object.keys(byName)) {
-    const f = byName[action];
-    if (f === undefined) continue;
-    const route = router.protocol.actions[action as keyof M & string];
-    if (!fromPeer(router.protocol, action, router.role) || route === undefined)
-      throw new TypeError(
-        `versioned handler "${action}": not an action a ${router.role === 'csms' ? 'station' : 'CSMS'} sends in OCPP ${router.protocol.version}`,
-      );
-    const handler = ((request: unknown, rpc: AnyRpcContext) =>
-      f(request, contextOf(rpc, request))) as Handler<
-      V,
-      M,
-      R,
-      Record<string, never>,
-      HandledBy<M, R>
-    >;
-    router.handle(action as HandledBy<M, R>, handler);
-  }
-}
-
-/** True when the peer of `role` sends `action` in this protocol. */
-function fromPeer<M extends ActionMapShape<M>>(
-  // biome-ignore lint/suspicious/noExplicitAny: any version
-  protocol: Protocol<any, M>,
-  action: string,
-  role: 'csms' | 'station',
-): boolean {
-  if (!protocol.isAction(action)) return false;
-  return isSentBy(protocol.actions[action].direction, role === 'csms' ? 'station' : 'csms');
 }
 
 /** The neutral context of one inbound call on the CSMS side. */

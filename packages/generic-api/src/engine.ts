@@ -5,24 +5,23 @@
  * feed it. The helpers {@link outboundOf} and {@link inboundOf} type every entry against the
  * version's generated action map, so a misspelled action or a wrong payload shape fails to compile.
  */
-import type { CallOptions, HandlerContext, HandlerResult, OcppSession, Router } from '@ocpp/rpc';
-import type { ActionMapShape, OcppVersion } from '@ocpp/runtime';
+import type {
+  CallableBy,
+  CallOptions,
+  HandledBy,
+  Handler,
+  HandlerContext,
+  HandlerResult,
+  OcppSession,
+  Router,
+} from '@ocpp/rpc';
+import { type ActionMapShape, isSentBy, type OcppVersion } from '@ocpp/runtime';
 import type { MaybePromise } from './api.js';
 import { unsupported } from './errors.js';
 import type { ProtocolVersion } from './model.js';
 
 /** Which side of the connection plays this codec. */
 type Side = 'csms' | 'station';
-
-/** Actions `R` sends as a CALL (the generated map's direction, CALLs only). */
-type CallableBy<M extends ActionMapShape<M>, R extends Side> = Parameters<
-  OcppSession<OcppVersion, M, R>['call']
->[0];
-
-/** Actions the peer of `R` sends, which `R` answers. */
-type HandledBy<M extends ActionMapShape<M>, R extends Side> = Parameters<
-  Router<OcppVersion, M, R>['handle']
->[0];
 
 /** Neutral operations: each name maps to `[params, result]`. */
 export type Operations<Ops> = { readonly [K in keyof Ops]: readonly [unknown, unknown] };
@@ -268,3 +267,67 @@ function recording<H extends HandlerSet, Ctx extends Recorded>(
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Versioned handlers
+// ---------------------------------------------------------------------------------------------
+
+/** A versioned handler or hook as the engine calls it. */
+type Loose<Args extends unknown[]> = ((...args: Args) => unknown) | undefined;
+
+/**
+ * Registers versioned handlers and after-hooks on a router. The maps are typed per action for
+ * the user; here their keys are walked as strings, each checked to be an action the peer sends
+ * in this version, and registered as the router's own type. A handler and the hook of the same
+ * call share one neutral context.
+ */
+export function installVersioned<
+  V extends OcppVersion,
+  M extends ActionMapShape<M>,
+  R extends Side,
+  Ctx,
+>(
+  router: Router<V, M, R>,
+  handlers: object | undefined,
+  hooks: object | undefined,
+  contextOf: (rpc: AnyRpcContext, raw: unknown) => Ctx,
+): void {
+  if (handlers === undefined && hooks === undefined) return;
+  const contexts = new WeakMap<AnyRpcContext, Ctx>();
+  const context = (rpc: AnyRpcContext, raw: unknown): Ctx => {
+    let c = contexts.get(rpc);
+    if (c === undefined) {
+      c = contextOf(rpc, raw);
+      contexts.set(rpc, c);
+    }
+    return c;
+  };
+  const check = (action: string, what: string): HandledBy<M, R> => {
+    const protocol = router.protocol;
+    const peer = router.role === 'csms' ? 'station' : 'csms';
+    if (!protocol.isAction(action) || !isSentBy(protocol.actions[action].direction, peer))
+      throw new TypeError(
+        `versioned ${what} "${action}": not an action a ${peer === 'station' ? 'station' : 'CSMS'} sends in OCPP ${protocol.version}`,
+      );
+    return action as HandledBy<M, R>;
+  };
+  const byAction = (handlers ?? {}) as Record<string, Loose<[unknown, Ctx]>>;
+  for (const name of Object.keys(byAction)) {
+    const f = byAction[name];
+    if (f === undefined) continue;
+    const action = check(name, 'handler');
+    const handler = ((request: unknown, rpc: AnyRpcContext) =>
+      f(request, context(rpc, request))) as Handler<V, M, R, NoDeps, typeof action>;
+    router.handle(action, handler);
+  }
+  const afterAction = (hooks ?? {}) as Record<string, Loose<[unknown, unknown, Ctx]>>;
+  for (const name of Object.keys(afterAction)) {
+    const hook = afterAction[name];
+    if (hook === undefined) continue;
+    router.after(check(name, 'after-hook'), async (request, response, rpc) => {
+      await hook(request, response, context(rpc, request));
+    });
+  }
+}
+
+type NoDeps = Record<string, never>;

@@ -17,8 +17,13 @@ import type {
   StationSession,
   StationTransaction,
 } from './api.js';
-import { installVersioned } from './csms.js';
-import { type AnyRpcContext, type Inbound, installInbound, send } from './engine.js';
+import {
+  type AnyRpcContext,
+  type Inbound,
+  installInbound,
+  installVersioned,
+  send,
+} from './engine.js';
 import { TransactionLedger } from './ledger.js';
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from './model.js';
 import {
@@ -41,6 +46,7 @@ const stations = new WeakMap<object, GenericStationImpl<unknown>>();
 interface Routing {
   readonly handlers: StationHandlers;
   readonly versioned: GenericStationOptions['versioned'];
+  readonly versionedAfter: GenericStationOptions['versionedAfter'];
   readonly after: GenericStationOptions['after'];
   readonly services: GenericStationOptions['services'];
   readonly deps: unknown;
@@ -72,6 +78,7 @@ export function routerFor(routing: Routing, version: ProtocolVersion): AnyStatio
   let entry = entries.find(
     (e) =>
       e.routing.versioned === routing.versioned &&
+      e.routing.versionedAfter === routing.versionedAfter &&
       e.routing.after === routing.after &&
       e.routing.services === routing.services &&
       e.routing.deps === routing.deps,
@@ -116,7 +123,12 @@ function install<Rtr extends AnyStationRouter>(
     contextOf,
     routing.after as Parameters<typeof installInbound>[4],
   );
-  installVersioned(router, routing.versioned?.[version], contextOf);
+  installVersioned(
+    router,
+    routing.versioned?.[version],
+    routing.versionedAfter?.[version],
+    contextOf,
+  );
   return router;
 }
 
@@ -252,6 +264,7 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
     const routing: Routing = {
       handlers: (options.handlers ?? NO_HANDLERS) as StationHandlers,
       versioned: options.versioned as Routing['versioned'],
+      versionedAfter: options.versionedAfter as Routing['versionedAfter'],
       after: options.after as Routing['after'],
       services: options.services,
       deps: options.deps,

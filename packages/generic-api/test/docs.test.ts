@@ -3,6 +3,31 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CsmsHandlers, GenericStation, StationHandle, StationHandlers } from '../src/index.js';
 import { CONFIGURATION_KEY_MAP } from '../src/index.js';
+import { csms16, csms21, csms201 } from '../src/tables/csms.js';
+import { station16, station21, station201 } from '../src/tables/station.js';
+
+/** Each version's two codecs, in the table's column order. */
+const CODECS = [
+  { version: 'ocpp1.6', csms: csms16, station: station16 },
+  { version: 'ocpp2.0.1', csms: csms201, station: station201 },
+  { version: 'ocpp2.1', csms: csms21, station: station21 },
+] as const;
+
+/** The actions of one side's outbound table for an operation (empty: not in this version). */
+function outboundActions(table: object, op: string): string[] {
+  const entry = (table as Record<string, { actions: readonly string[] } | undefined>)[op];
+  return [...(entry?.actions ?? [])].sort();
+}
+
+/** The actions a codec routes to a neutral handler. */
+function inboundActions(
+  routes: readonly { action: string; needs: readonly string[] }[],
+  h: string,
+) {
+  return routes.filter((r) => r.needs.includes(h)).map((r) => r.action);
+}
+
+const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
 const doc = readFileSync(
   join(import.meta.dirname, '..', '..', '..', 'docs', 'generic-api.md'),
@@ -113,6 +138,41 @@ describe('docs/generic-api.md', () => {
     }
     for (const h of [...Object.keys(csmsHandlers), ...Object.keys(stationHandlers)]) {
       expect(doc, `${h} has a section`).toMatch(new RegExp(`^## .*\`${h}\``, 'm'));
+    }
+  });
+
+  it('names, per version, exactly the actions the codecs send and route', () => {
+    const actionsIn = (cell: string) =>
+      cell.replace(/`[^`]*`/g, '').match(/\b[A-Z][A-Za-z0-9]+\b/g) ?? [];
+    const byHandler = new Map<string, string[][]>();
+    for (const row of rows.slice(1)) {
+      const [op, ...rest] = row[1]!.split(' / ');
+      const handler = rest[0]?.split(' ')[0];
+      for (const [i, codec] of CODECS.entries()) {
+        const cell = actionsIn(row[3 + i]!);
+        const sent = sorted([
+          ...outboundActions(codec.csms.outbound, op!),
+          ...outboundActions(codec.station.outbound, op!),
+        ]);
+        expect(sorted(cell), `${op} in ${codec.version}`).toEqual(sent);
+        // The station answers the CSMS operations through on<Operation>.
+        const answering = `on${op![0]!.toUpperCase()}${op!.slice(1)}`;
+        if (row[2] === 'CSMS → station')
+          expect(sorted(inboundActions(codec.station.inbound, answering)), answering).toEqual(sent);
+        if (handler !== undefined) {
+          const lists = byHandler.get(`${handler}|${i}`) ?? [];
+          lists.push(cell);
+          byHandler.set(`${handler}|${i}`, lists);
+        }
+      }
+    }
+    // A CSMS handler's rows together name every action routed to it.
+    for (const [key, lists] of byHandler) {
+      const [handler, i] = key.split('|') as [string, string];
+      const codec = CODECS[Number(i)]!;
+      expect(sorted(lists.flat()), `${handler} in ${codec.version}`).toEqual(
+        sorted(inboundActions(codec.csms.inbound, handler)),
+      );
     }
   });
 

@@ -63,6 +63,7 @@ describe('a simulated fleet in one process', () => {
     const routing = (h: typeof handlers) => ({
       handlers: h,
       versioned: undefined,
+      versionedAfter: undefined,
       after: undefined,
       services: undefined,
       deps: undefined,

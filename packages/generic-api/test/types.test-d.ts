@@ -1,8 +1,11 @@
 import type { CallOptions } from '@ocpp/rpc';
 import type * as V16 from '@ocpp/v16-core';
+import type { V16ActionMap } from '@ocpp/v16-core';
 import type * as V21 from '@ocpp/v21-core';
 import type * as V201 from '@ocpp/v201-core';
+import type { V201ActionMap } from '@ocpp/v201-core';
 import { describe, expectTypeOf, it } from 'vitest';
+import { inboundOf, outboundOf } from '../src/engine.js';
 import type {
   AuthorizationStatus,
   BootReason,
@@ -13,8 +16,10 @@ import type {
   ChargingState,
   ConfigurationStatus,
   ConnectorStatus,
+  CsmsContext,
   CsmsHandlers,
   CsmsSession,
+  CsmsVersionedHandlers,
   DataTransferStatus,
   FirmwareStatus,
   GenericCsms,
@@ -181,5 +186,61 @@ describe('the API surface', () => {
       // @ts-expect-error a station does not send RequestStartTransaction
       void station.session.call('RequestStartTransaction', {});
     }
+  });
+});
+
+describe('codec rows are typed against their version', () => {
+  type End = Record<string, never>;
+  const out16 = outboundOf<'1.6', V16ActionMap, 'csms', End>();
+  const out201 = outboundOf<'2.0.1', V201ActionMap, 'csms', End>();
+  const in201 = inboundOf<'2.0.1', V201ActionMap, 'csms', CsmsHandlers, CsmsContext>();
+
+  const any = () => ({});
+  const same = (r: unknown) => r;
+  const accepted = () => ({ status: 'Accepted' as const });
+
+  it('a wrong action name does not compile', () => {
+    // @ts-expect-error a misspelled action
+    out16.call('Resett', any, same);
+    // @ts-expect-error RequestStartTransaction is not a 1.6 action
+    out16.call('RequestStartTransaction', any, same);
+    // @ts-expect-error a CSMS does not send BootNotification
+    out201.call('BootNotification', any, same);
+    // @ts-expect-error a CSMS does not answer Reset
+    in201.route('Reset', [], accepted);
+  });
+
+  it('a wrong request or response shape does not compile', () => {
+    const immediate = () => ({ type: 'Immediate' as const });
+    const hard = () => ({ type: 'Hard' as const });
+    const andResume = () => ({ type: 'ImmediateAndResume' as const });
+    const info = (r: { statusInfo: unknown }) => r.statusInfo;
+    const bootWithoutTime = () => ({ status: 'Accepted' as const, interval: 1 });
+    // @ts-expect-error 1.6 Reset takes Hard or Soft, not the 2.x types
+    out16.call('Reset', immediate, same);
+    // @ts-expect-error the 1.6 Reset answer has no statusInfo
+    out16.call('Reset', hard, info);
+    // @ts-expect-error a 2.0.1 BootNotification answer needs currentTime
+    in201.route('BootNotification', [], bootWithoutTime);
+    // @ts-expect-error 'ImmediateAndResume' is 2.1 only, not a 2.0.1 reset type
+    out201.call('Reset', andResume, same);
+    // The right shapes compile.
+    out16.call('Reset', hard, (r) => r.status);
+  });
+
+  it('versioned handlers get the generated types of their version', () => {
+    const versioned: CsmsVersionedHandlers = {
+      'ocpp2.0.1': {
+        NotifyReport: (req) => {
+          expectTypeOf(req).toEqualTypeOf<V201.NotifyReportRequest>();
+          return {};
+        },
+      },
+      'ocpp1.6': {
+        // @ts-expect-error the answer of a 1.6 Authorize needs idTagInfo
+        Authorize: () => ({}),
+      },
+    };
+    void versioned;
   });
 });
