@@ -11,12 +11,15 @@ const station = createGenericStation({
     protocols: [protocol],
   }),
   handlers: {
-    onRemoteStop: ({ transactionId }, { station }) => {
-      const stop = { transactionId, meterStop: 1800, stoppedReason: 'Remote' } as const;
-      queueMicrotask(() => void station.stopTransaction(stop));
-      return { status: 'Accepted' };
-    },
+    onRemoteStop: () => ({ status: 'Accepted' }),
     onReset: () => ({ status: 'Accepted' }),
+  },
+  after: {
+    // Runs once the answer is on the wire: the stop follows the accepted request.
+    onRemoteStop: async ({ transactionId }, { status }, { station }) => {
+      if (status === 'Accepted')
+        await station.stopTransaction({ transactionId, meterStop: 1800, stoppedReason: 'Remote' });
+    },
   },
 });
 await station.start();
