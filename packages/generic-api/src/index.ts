@@ -1,3 +1,4 @@
+export { actionsOf, type CsmsOperation, type StationOperation } from './actions.js';
 export type {
   ActionMaps,
   AfterHooksOf,

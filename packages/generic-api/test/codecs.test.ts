@@ -12,7 +12,7 @@ import type {
   StatusParams,
   StopTransactionParams,
 } from '../src/index.js';
-import { isUnsupportedByVersion } from '../src/index.js';
+import { actionsOf, isUnsupportedByVersion } from '../src/index.js';
 
 const T = '2025-03-14T09:00:00.000Z';
 
@@ -799,5 +799,18 @@ describe('reservations and local list', () => {
     expect(c2.stampSetChargingProfileResponse({ status: 'NotSupported' })).toEqual({
       status: 'Rejected',
     });
+  });
+});
+
+describe('actionsOf', () => {
+  it('reads the wire actions of an operation from the version codec', () => {
+    expect(actionsOf('ocpp1.6', 'updateFirmware')).toEqual([
+      'UpdateFirmware',
+      'SignedUpdateFirmware',
+    ]);
+    expect(actionsOf('ocpp1.6', 'updateTransaction')).toEqual(['MeterValues']);
+    expect(actionsOf('ocpp2.0.1', 'startTransaction')).toEqual(['TransactionEvent']);
+    expect(actionsOf('ocpp2.1', 'getConfiguration')).toEqual(['GetVariables']);
+    expect(actionsOf('ocpp2.1', 'dataTransfer')).toEqual(['DataTransfer']);
   });
 });

@@ -1,5 +1,6 @@
 import {
   type AcceptedRejectedResult,
+  actionsOf,
   type CancelReservationParams,
   type ChangeAvailabilityParams,
   type ChargingProfile,
@@ -18,6 +19,7 @@ import {
   type GetLogResult,
   type IdToken,
   type LocalListVersionResult,
+  PROTOCOL_VERSIONS,
   type ProtocolVersion,
   type RemoteStartParams,
   type RemoteStartResult,
@@ -32,6 +34,7 @@ import {
   type SetConfigurationParams,
   type SetConfigurationResult,
   type StationHandlers,
+  type StationOperation,
   type StationTransaction,
   type StopReason,
   type TriggerMessageParams,
@@ -147,11 +150,23 @@ function lostWithConnection(e: unknown): boolean {
  */
 const STOP_ATTEMPTS = 5;
 
-const WIRE = {
-  'ocpp1.6': { start: 'StartTransaction', update: 'MeterValues', stop: 'StopTransaction' },
-  'ocpp2.0.1': { start: 'TransactionEvent', update: 'TransactionEvent', stop: 'TransactionEvent' },
-  'ocpp2.1': { start: 'TransactionEvent', update: 'TransactionEvent', stop: 'TransactionEvent' },
-} as const;
+/** The action each transaction step sends in a version, as the generic API's codecs say. */
+const WIRE = Object.fromEntries(
+  PROTOCOL_VERSIONS.map((v) => [
+    v,
+    {
+      start: actionOf(v, 'startTransaction'),
+      update: actionOf(v, 'updateTransaction'),
+      stop: actionOf(v, 'stopTransaction'),
+    },
+  ]),
+) as Record<ProtocolVersion, { start: string; update: string; stop: string }>;
+
+function actionOf(version: ProtocolVersion, operation: StationOperation): string {
+  const action = actionsOf(version, operation)[0];
+  if (action === undefined) throw new Error(`${operation} has no action in ${version}`);
+  return action;
+}
 
 /** How long each step of a firmware update or log upload takes (download, install, upload). */
 export const TRANSFER_STEP_MS = 300;
