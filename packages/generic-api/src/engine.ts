@@ -273,7 +273,7 @@ function recording<H extends HandlerSet, Ctx extends Recorded>(
 // ---------------------------------------------------------------------------------------------
 
 /** A versioned handler or hook as the engine calls it. */
-type Loose<Args extends unknown[]> = ((...args: Args) => unknown) | undefined;
+type Untyped<Args extends unknown[]> = ((...args: Args) => unknown) | undefined;
 
 /**
  * Registers versioned handlers and after-hooks on a router. The maps are typed per action for
@@ -311,7 +311,7 @@ export function installVersioned<
       );
     return action as HandledBy<M, R>;
   };
-  const byAction = (handlers ?? {}) as Record<string, Loose<[unknown, Ctx]>>;
+  const byAction = (handlers ?? {}) as Record<string, Untyped<[unknown, Ctx]>>;
   for (const name of Object.keys(byAction)) {
     const f = byAction[name];
     if (f === undefined) continue;
@@ -320,7 +320,7 @@ export function installVersioned<
       f(request, context(rpc, request))) as Handler<V, M, R, NoDeps, typeof action>;
     router.handle(action, handler);
   }
-  const afterAction = (hooks ?? {}) as Record<string, Loose<[unknown, unknown, Ctx]>>;
+  const afterAction = (hooks ?? {}) as Record<string, Untyped<[unknown, unknown, Ctx]>>;
   for (const name of Object.keys(afterAction)) {
     const hook = afterAction[name];
     if (hook === undefined) continue;
