@@ -362,6 +362,14 @@ export const corpus: readonly CorpusCase[] = [
     expect: null,
   },
   {
+    rule: 'message id of 81 characters, too long to echo: dropped, as an unreadable id',
+    ref: 'OCPP-J 1.6 §4.1.4 (max 36); an answer could not be correlated without echoing it',
+    role: 'csms',
+    send: '[2,"iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii","Heartbeat",{}]',
+    expect: null,
+    handled: [],
+  },
+  {
     rule: 'message id of 37 characters: ProtocolError echoing the id',
     ref: 'OCPP-J 1.6 §4.1.4 (max 36); §4.2.3 ("unique identifier too long")',
     role: 'csms',

@@ -425,6 +425,14 @@ export const corpus: readonly CorpusCase[] = [
     expect: [4, '-1', 'RpcFrameworkError', text, anyDetails],
   },
   {
+    rule: 'message id of 81 characters, too long to echo: RpcFrameworkError with id "-1"',
+    ref: 'OCPP 2.1 Part 4 §4.1.4 (max 36), §4.2.3 (MessageId unreadable: "-1")',
+    role: 'csms',
+    send: '[2,"iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii","Heartbeat",{}]',
+    expect: [4, '-1', 'RpcFrameworkError', text, anyDetails],
+    handled: [],
+  },
+  {
     rule: 'message id of 37 characters: RpcFrameworkError',
     ref: 'OCPP 2.1 Part 4 §4.1.4 (max 36), §4.2.3',
     role: 'csms',

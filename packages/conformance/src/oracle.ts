@@ -111,6 +111,21 @@ export type FrameKind =
   /** A message type number the version does not define. */
   | { readonly kind: 'unknown-type'; readonly id: string | undefined; readonly length: number };
 
+/**
+ * The longest message id an answer may be expected to echo. The spec caps ids at 36 characters
+ * and says to answer with "-1" when the id cannot be read (2.x), or lets the receiver drop a
+ * message that is not valid OCPP; an id far over the cap is read as unreadable, so the receiver
+ * never has to send a peer's bulk back. Ids of 37 to 80 characters are still echoed.
+ */
+const MAX_ECHOED_ID_LENGTH = 80;
+
+/** The message id of a frame when it is a non-empty string short enough to echo. */
+function readableId(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' && value.length <= MAX_ECHOED_ID_LENGTH
+    ? value
+    : undefined;
+}
+
 /** Reads a frame's kind. */
 export function classify(text: string, version: OcppVersion): FrameKind {
   let value: unknown;
@@ -121,7 +136,7 @@ export function classify(text: string, version: OcppVersion): FrameKind {
   }
   if (!Array.isArray(value) || value.length === 0) return { kind: 'garbage' };
   const type: unknown = value[0];
-  const id = typeof value[1] === 'string' && value[1] !== '' ? value[1] : undefined;
+  const id = readableId(value[1]);
   if (type === 2) {
     if (
       id !== undefined &&

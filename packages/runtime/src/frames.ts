@@ -128,28 +128,85 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
-/** `[type, "id"` at the start of a frame, read without parsing the rest. */
-const FRAME_HEAD = /^\s*\[\s*([2-6])\s*,\s*"((?:[^"\\]|\\.){1,80})"/;
+/**
+ * The longest message id a refusal reads and echoes back. An id of 37 to 80 characters breaks the
+ * 36-character rule but is still a plausible id the peer can correlate its CALLERROR with (a UUID
+ * in braces is 38); a longer one is treated as unreadable, as the spec treats an id it cannot
+ * read (2.x answers with id "-1"), so an answer never carries the peer's bulk back.
+ */
+const MAX_READABLE_ID_LENGTH = 80;
+
+/** The message id of a frame when it can be read: a non-empty string of at most 80 characters. */
+function readableId(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' && value.length <= MAX_READABLE_ID_LENGTH
+    ? value
+    : undefined;
+}
+
+/**
+ * Judges a frame by its head alone (message type and id), the same way whether or not the rest
+ * was parsed: refuses an unknown message type, an unreadable id and an id over 36 characters, and
+ * returns the id of a known message type with a valid id.
+ */
+function checkHead(
+  type: unknown,
+  id: string | undefined,
+  version: OcppVersion,
+): FrameRefusal | string {
+  const v2 = version !== '1.6';
+  const known =
+    type === 2 || type === 3 || type === 4 || (version === '2.1' && (type === 5 || type === 6));
+  if (!known) {
+    const shown = describeValue(type);
+    const reason = `message type ${shown} is not supported by OCPP ${version}`;
+    return version === '2.0.1'
+      ? refuse(reason, {
+          id: id ?? '-1',
+          code: 'MessageTypeNotSupported',
+          description: `Message type ${shown} is not supported`,
+        })
+      : refuse(reason);
+  }
+  if (id === undefined) {
+    const reason = 'message id is missing, not a non-empty string, or over 80 characters';
+    return refuse(
+      reason,
+      v2 && type === 2
+        ? { id: '-1', code: 'RpcFrameworkError', description: 'MessageId could not be read' }
+        : undefined,
+    );
+  }
+  if (id.length > MAX_MESSAGE_ID_LENGTH) {
+    const reason = 'message id is longer than 36 characters';
+    // Only a CALL is answered; any other frame with an over-long id cannot be ours and gets no reply.
+    return type === 2
+      ? refuse(reason, {
+          id,
+          code: v2 ? 'RpcFrameworkError' : 'ProtocolError',
+          description: 'Message id is longer than 36 characters',
+        })
+      : refuse(reason);
+  }
+  return id;
+}
+
+/**
+ * `[type, "id"` at the start of a frame, read without parsing the rest. The id is captured when
+ * its text is short enough to decode to at most 80 characters (six per `\uXXXX` escape).
+ */
+const FRAME_HEAD = /^\s*\[\s*(0|[1-9]\d{0,15})\s*,\s*(?:"((?:[^"\\]|\\.){1,480})")?/;
 
 /**
  * Refuses a frame nested deeper than `max` without parsing it: the message type and id are read
- * from its head, so a CALL still gets its CALLERROR and a reply is recognised.
+ * from its head and judged as {@link readFrame} judges them, so a CALL still gets its CALLERROR
+ * and a reply is recognised.
  */
 function refuseDeep(text: string, version: OcppVersion, max: number): FrameRefusal {
   const reason = `frame nests arrays or objects deeper than ${max} levels`;
   const v2 = version !== '1.6';
   const head = FRAME_HEAD.exec(text);
-  let id: string | undefined;
-  if (head !== null) {
-    try {
-      id = JSON.parse(`"${head[2]!}"`) as string;
-    } catch {
-      id = undefined;
-    }
-  }
-  const type = head === null ? undefined : Number(head[1]);
-  if (type === undefined || id === undefined || id.length > MAX_MESSAGE_ID_LENGTH) {
-    // Nothing to correlate an answer with: as for a frame that is not an OCPP-J array.
+  if (head === null) {
+    // No message type to go by: as for a frame that is not an OCPP-J array.
     return refuse(
       reason,
       v2
@@ -157,35 +214,38 @@ function refuseDeep(text: string, version: OcppVersion, max: number): FrameRefus
         : undefined,
     );
   }
-  const known = type <= 4 || (version === '2.1' && (type === 5 || type === 6));
-  if (!known) {
-    return version === '2.0.1'
-      ? refuse(reason, {
-          id,
-          code: 'MessageTypeNotSupported',
-          description: `Message type ${type} is not supported`,
-        })
-      : refuse(reason);
+  const type = Number(head[1]);
+  let id: string | undefined;
+  if (head[2] !== undefined) {
+    try {
+      id = readableId(JSON.parse(`"${head[2]}"`));
+    } catch {
+      id = undefined;
+    }
   }
+  const checked = checkHead(type, id, version);
+  if (typeof checked !== 'string') return checked;
   if (type === 6) return refuse(reason);
   if (type === 2) {
     return refuse(reason, {
-      id,
+      id: checked,
       code: v2 ? 'FormatViolation' : 'FormationViolation',
       description: `Payload nests arrays or objects deeper than ${max} levels`,
     });
   }
-  return { ok: false, reason, answers: { type: type as 3 | 4 | 5, id } };
+  return { ok: false, reason, answers: { type: type as 3 | 4 | 5, id: checked } };
 }
 
 /**
  * Parses one text frame the way a receiver of `version` must (OCPP-J §4; 2.x Part 4 §4):
  *
- * - not JSON, not an array, or no readable message id: 2.x answers `RpcFrameworkError` with id
- *   `"-1"`; 1.6 has nothing to correlate an answer with, so the frame is dropped;
+ * - not JSON, not an array, or no readable message id (missing, not a string, empty, or over 80
+ *   characters, too long to be worth echoing): 2.x answers `RpcFrameworkError` with id `"-1"`;
+ *   1.6 has nothing to correlate an answer with, so the frame is dropped;
  * - an unknown message type number (and 5/6 outside 2.1): 2.0.1 answers
- *   `MessageTypeNotSupported`; 1.6 and 2.1 ignore the message;
- * - a CALL with an id over 36 characters: `ProtocolError` (1.6) / `RpcFrameworkError` (2.x);
+ *   `MessageTypeNotSupported` (with id `"-1"` when unreadable); 1.6 and 2.1 ignore the message;
+ * - a CALL with an id of 37 to 80 characters: `ProtocolError` (1.6) / `RpcFrameworkError` (2.x)
+ *   with that id;
  * - a CALL of the wrong shape: `FormationViolation` (1.6) / `RpcFrameworkError` (2.x);
  * - a malformed CALLRESULT, CALLERROR, CALLRESULTERROR or SEND is never answered.
  *
@@ -264,43 +324,10 @@ export function readFrame(
     );
   }
   const type: unknown = value[0];
-  const rawId: unknown = value[1];
-  const id = typeof rawId === 'string' && rawId !== '' ? rawId : undefined;
-  const known =
-    type === 2 || type === 3 || type === 4 || (version === '2.1' && (type === 5 || type === 6));
-  if (!known) {
-    const shown = describeValue(type);
-    const reason = `message type ${shown} is not supported by OCPP ${version}`;
-    return version === '2.0.1'
-      ? refuse(reason, {
-          id: id ?? '-1',
-          code: 'MessageTypeNotSupported',
-          description: `Message type ${shown} is not supported`,
-        })
-      : refuse(reason);
-  }
-  if (id === undefined) {
-    const reason = 'message id is missing or not a non-empty string';
-    return refuse(
-      reason,
-      v2 && type === 2
-        ? { id: '-1', code: 'RpcFrameworkError', description: 'MessageId could not be read' }
-        : undefined,
-    );
-  }
-  if (id.length > MAX_MESSAGE_ID_LENGTH && type !== 2) {
-    // Only a CALL is answered; any other frame with an over-long id cannot be ours and gets no reply.
-    return refuse('message id is longer than 36 characters');
-  }
+  const id = checkHead(type, readableId(value[1]), version);
+  if (typeof id !== 'string') return id;
   switch (type) {
     case 2: {
-      if (id.length > MAX_MESSAGE_ID_LENGTH) {
-        return refuse('message id is longer than 36 characters', {
-          id,
-          code: v2 ? 'RpcFrameworkError' : 'ProtocolError',
-          description: 'Message id is longer than 36 characters',
-        });
-      }
       if (value.length !== 4 || typeof value[2] !== 'string' || value[2] === '') {
         return refuse('CALL is not [2, id, action, payload]', {
           id,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FrameRefusal } from '../src/frames.js';
 import {
   parseFrame,
   randomMessageId,
@@ -302,6 +303,70 @@ describe('readFrame is total: nesting, odd values at every position', () => {
         expect(read.ok).toBe(false);
         expect(read.reason.length).toBeLessThan(120);
         if (read.reply !== undefined) expect(read.reply.description.length).toBeLessThan(120);
+      }
+    },
+  );
+});
+
+describe('over-long message ids: echoed up to 80 characters, never beyond', () => {
+  const versions: OcppVersion[] = ['1.6', '2.0.1', '2.1'];
+  const huge = 'x'.repeat(900_000);
+
+  it.each(versions)(
+    '%s: a CALL with a 900 KB id is answered as one without a readable id',
+    (version) => {
+      const read = readFrame(`[2,"${huge}","Heartbeat",{}]`, version) as FrameRefusal;
+      expect(read.ok).toBe(false);
+      expect(read.reply).toEqual(
+        version === '1.6'
+          ? undefined
+          : expect.objectContaining({ id: '-1', code: 'RpcFrameworkError' }),
+      );
+      expect(read.reason.length).toBeLessThan(120);
+    },
+  );
+
+  it('2.0.1: an unknown message type with a 900 KB id is answered with id "-1"', () => {
+    const read = readFrame(`[7,"${huge}","Heartbeat",{}]`, '2.0.1') as FrameRefusal;
+    expect(read.reply).toEqual(
+      expect.objectContaining({ id: '-1', code: 'MessageTypeNotSupported' }),
+    );
+  });
+
+  it('an id of 80 characters is echoed in the answer, one of 81 is not', () => {
+    const at = 'y'.repeat(80);
+    expect((readFrame(`[2,"${at}","Heartbeat",{}]`, '1.6') as FrameRefusal).reply).toEqual(
+      expect.objectContaining({ id: at, code: 'ProtocolError' }),
+    );
+    expect((readFrame(`[2,"${at}z","Heartbeat",{}]`, '2.1') as FrameRefusal).reply).toEqual(
+      expect.objectContaining({ id: '-1', code: 'RpcFrameworkError' }),
+    );
+  });
+
+  // A frame too deep to parse is judged by its head exactly as a shallow one with the same head.
+  const deepPayload = `{"x":${'['.repeat(100)}${']'.repeat(100)}}`;
+  const ids = [37, 80, 81, 480, 900_000].map((n) => 'i'.repeat(n));
+  const heads = [
+    (id: string) => `2,"${id}","Heartbeat"`,
+    (id: string) => `3,"${id}"`,
+    (id: string) => `4,"${id}","GenericError",""`,
+    (id: string) => `5,"${id}","GenericError",""`,
+    (id: string) => `6,"${id}","NotifyPeriodicEventStream"`,
+    (id: string) => `7,"${id}","Heartbeat"`,
+  ];
+  it.each(versions)(
+    "%s: a too-deep frame with an over-long id gets the shallow frame's answer",
+    (version) => {
+      for (const id of [...ids, 'a\\u0041'.padEnd(50, 'b')]) {
+        for (const head of heads) {
+          const shallow = readFrame(`[${head(id)},{}]`, version) as FrameRefusal;
+          const deep = readFrame(`[${head(id)},${deepPayload}]`, version) as FrameRefusal;
+          expect(shallow.ok, head(id).slice(0, 60)).toBe(false);
+          const answer = (r: FrameRefusal) =>
+            r.reply === undefined ? undefined : { id: r.reply.id, code: r.reply.code };
+          expect(answer(deep), `${version} ${head(id).slice(0, 60)}`).toEqual(answer(shallow));
+          expect(deep.answers).toBeUndefined();
+        }
       }
     },
   );
