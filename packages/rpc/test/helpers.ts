@@ -1,5 +1,5 @@
 import type { ActionMapShape, OcppVersion, Protocol } from '@ocpp/runtime';
-import { createMemoryTransportPair, type Transport } from '@ocpp/transport';
+import { createMemoryTransportPair, type Transport, type TransportHandlers } from '@ocpp/transport';
 import { silentLogger } from '../src/logger.js';
 import type { Router } from '../src/router.js';
 import { OcppSession, type SessionOptions } from '../src/session.js';
@@ -95,4 +95,47 @@ export async function pair<V extends OcppVersion, M extends ActionMapShape<M>>(
   await station.start();
   await csms.start();
   return { station, csms };
+}
+
+/** A transport driven by hand that can drop and come back, as a reconnecting client does. */
+export class HandTransport implements Transport {
+  isOpen = false;
+  protocol = '';
+  readonly sent: string[] = [];
+  private handlers: TransportHandlers | undefined;
+
+  constructor(private readonly subprotocol = 'ocpp2.0.1') {}
+
+  bind(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+  }
+  async start(): Promise<void> {
+    this.up();
+  }
+  send(text: string): void {
+    if (!this.isOpen) throw new Error('not open');
+    this.sent.push(text);
+  }
+  async close(code = 1000, reason = ''): Promise<void> {
+    if (!this.isOpen) return;
+    this.isOpen = false;
+    this.handlers?.close({ code, reason, reconnecting: false });
+  }
+  /** The connection comes (back) up. */
+  up(): void {
+    this.isOpen = true;
+    this.protocol = this.subprotocol;
+    this.handlers?.open({ protocol: this.protocol });
+  }
+  /** The connection drops; `reconnecting` as a client with reconnect on reports it. */
+  drop(reconnecting: boolean, code = 1006): void {
+    this.isOpen = false;
+    this.handlers?.close({ code, reason: '', reconnecting });
+  }
+  deliver(frame: unknown): void {
+    this.handlers?.message(JSON.stringify(frame));
+  }
+  frames(): unknown[][] {
+    return this.sent.map((t) => JSON.parse(t) as unknown[]);
+  }
 }

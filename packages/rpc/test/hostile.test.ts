@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultLogger, silentLogger } from '../src/logger.js';
 import { createRouter } from '../src/router.js';
 import { OcppSession } from '../src/session.js';
-import { RawPeer, withRawPeer } from './helpers.js';
+import { HandTransport, RawPeer, withRawPeer } from './helpers.js';
 
 const now = '2025-03-14T09:26:53Z';
 const deepArray = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
@@ -232,18 +232,38 @@ describe('inbound calls: one at a time, queued with the transport paused', () =>
     }
   });
 
-  it('the calls waiting when the connection closes are dropped, and a new connection starts clean', async () => {
+  it('a reconnect drops the calls waiting on the old connection; the new one is served at once', async () => {
     const { router, gates } = gatedHeartbeat();
-    const { session, peer } = await withRawPeer(v16Protocol, 'csms', router);
-    peer.send([2, 'c0', 'Heartbeat', {}]);
-    peer.send([2, 'c1', 'Heartbeat', {}]);
-    await vi.waitFor(() => expect(gates.length).toBe(1));
-    await peer.transport.close();
-    await vi.waitFor(() => expect(session.isOpen).toBe(false));
-    gates[0]!();
-    await Promise.resolve();
-    // c1 never ran: its connection is gone.
+    const transport = new HandTransport('ocpp1.6');
+    const session = new OcppSession({
+      protocol: v16Protocol,
+      role: 'csms',
+      transport,
+      identity: 'CS001',
+      logger: silentLogger,
+      router,
+    });
+    await session.start();
+    for (let i = 0; i < 3; i++) transport.deliver([2, `old${i}`, 'Heartbeat', {}]);
+    // old0 runs; old1 and old2 wait behind it.
     expect(gates.length).toBe(1);
+    transport.drop(true);
+    transport.up();
+    // The old handler finishes after its connection is gone: nothing to answer, nothing to free.
+    gates[0]!();
+    transport.deliver([2, 'new0', 'Heartbeat', {}]);
+    // new0 runs next, not old1: the waiting calls went with their connection.
+    await vi.waitFor(() => expect(gates.length).toBe(2));
+    gates[1]!();
+    await vi.waitFor(() => expect(transport.sent.length).toBe(1));
+    transport.deliver([2, 'new1', 'Heartbeat', {}]);
+    await vi.waitFor(() => expect(gates.length).toBe(3));
+    gates[2]!();
+    await vi.waitFor(() => expect(transport.sent.length).toBe(2));
+    expect(transport.frames()).toEqual([
+      [3, 'new0', { currentTime: now }],
+      [3, 'new1', { currentTime: now }],
+    ]);
   });
 });
 

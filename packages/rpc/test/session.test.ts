@@ -1,5 +1,4 @@
 import { isOcppCallError, isOcppSdkError, OcppCallError } from '@ocpp/runtime';
-import type { Transport, TransportHandlers } from '@ocpp/transport';
 import { v16Protocol } from '@ocpp/v16-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
@@ -7,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { createRouter } from '../src/router.js';
 import { OcppSession, type ValidationEvent } from '../src/session.js';
-import { pair, withRawPeer } from './helpers.js';
+import { HandTransport, pair, withRawPeer } from './helpers.js';
 
 const now = '2025-03-14T09:26:53Z';
 const boot201 = {
@@ -493,47 +492,6 @@ describe('state created on first use', () => {
     ]);
   });
 });
-
-/** A transport driven by hand that can drop and come back, as a reconnecting client does. */
-class HandTransport implements Transport {
-  isOpen = false;
-  protocol = '';
-  readonly sent: string[] = [];
-  private handlers: TransportHandlers | undefined;
-
-  bind(handlers: TransportHandlers): void {
-    this.handlers = handlers;
-  }
-  async start(): Promise<void> {
-    this.up();
-  }
-  send(text: string): void {
-    if (!this.isOpen) throw new Error('not open');
-    this.sent.push(text);
-  }
-  async close(code = 1000, reason = ''): Promise<void> {
-    if (!this.isOpen) return;
-    this.isOpen = false;
-    this.handlers?.close({ code, reason, reconnecting: false });
-  }
-  /** The connection comes (back) up. */
-  up(): void {
-    this.isOpen = true;
-    this.protocol = 'ocpp2.0.1';
-    this.handlers?.open({ protocol: this.protocol });
-  }
-  /** The connection drops; `reconnecting` as a client with reconnect on reports it. */
-  drop(reconnecting: boolean, code = 1006): void {
-    this.isOpen = false;
-    this.handlers?.close({ code, reason: '', reconnecting });
-  }
-  deliver(frame: unknown): void {
-    this.handlers?.message(JSON.stringify(frame));
-  }
-  frames(): unknown[][] {
-    return this.sent.map((t) => JSON.parse(t) as unknown[]);
-  }
-}
 
 function handSession(router?: ReturnType<typeof csms201>) {
   const transport = new HandTransport();
