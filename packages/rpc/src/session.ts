@@ -99,6 +99,17 @@ export interface SessionOptions<
    */
   readonly maxInboundQueue?: number;
   /**
+   * The most frame text (in characters, which for ASCII text are bytes) the waiting inbound calls
+   * may hold together; a CALL that would go over it is answered `GenericError` at once, as one
+   * beyond `maxInboundQueue` (a SEND is dropped and reported). While one of our own calls is in
+   * flight the transport is not paused (its answer must get through), so this bound, not the
+   * peer's socket, is what keeps a pipelining peer from filling memory. Waiting calls are kept as
+   * text and parsed when their turn comes: a parsed payload can take several times the memory of
+   * its text.
+   * @default 4194304 (4 MiB)
+   */
+  readonly maxInboundQueueBytes?: number;
+  /**
    * A per-connection limit on the peer's CALLs and SENDs: a token bucket of `burst` calls, refilled
    * at `perSecond`. A call over the limit is not refused: it waits its turn in the inbound queue
    * (with the transport paused) until a token is free, so a flooding station slows down to the
@@ -184,6 +195,18 @@ class Outbound {
   readonly inFlight: PendingCall[] = [];
 }
 
+/** @see SessionOptions.maxInboundQueueBytes */
+const DEFAULT_MAX_INBOUND_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A CALL or SEND waiting its turn, kept as the text it arrived as: a parsed payload can take
+ * several times the memory of its text, and text is what the queue's bound counts.
+ */
+interface Waiting {
+  readonly type: 2 | 6;
+  readonly text: string;
+}
+
 /**
  * The peer's calls, once one of them had to wait or a rate limit applies: the CALL being handled
  * (one at a time), those waiting behind it, and the token bucket.
@@ -192,7 +215,9 @@ class Inbound {
   /** The id of the CALL whose handler has not finished yet. */
   current: string | undefined = undefined;
   /** Calls and SENDs waiting their turn, in arrival order. */
-  readonly queue: (CallFrame | SendFrame)[] = [];
+  readonly queue: Waiting[] = [];
+  /** The total length of the waiting frames' text. */
+  bytes = 0;
   /** The transport is paused because calls wait. */
   paused = false;
   tokens: number;
@@ -259,6 +284,7 @@ export interface SessionConfig {
   readonly logger: Logger;
   readonly detailedErrors: boolean;
   readonly maxInboundQueue: number;
+  readonly maxInboundQueueBytes: number;
   readonly rate: RateConfig | undefined;
   readonly maxFrameDepth: number;
   /** Runs before the session emits `close` (the CSMS server's bookkeeping). */
@@ -296,6 +322,7 @@ export function sessionConfig<V extends OcppVersion, M extends ActionMapShape<M>
     logger: options.logger ?? defaultLogger,
     detailedErrors: options.detailedErrors ?? false,
     maxInboundQueue: options.maxInboundQueue ?? 1000,
+    maxInboundQueueBytes: options.maxInboundQueueBytes ?? DEFAULT_MAX_INBOUND_QUEUE_BYTES,
     rate: rateConfig(options.inboundRateLimit),
     maxFrameDepth: options.maxFrameDepth ?? DEFAULT_MAX_FRAME_DEPTH,
     onClose,
@@ -685,7 +712,7 @@ export class OcppSession<
     switch (frame[0]) {
       case 2:
       case 6:
-        this.admit(frame);
+        this.admit(frame, text);
         return;
       case 3:
         this.onResult(frame[1], frame[2], text);
@@ -733,7 +760,7 @@ export class OcppSession<
    * A CALL or SEND from the peer: handled now, or queued behind the CALL still being handled and
    * behind the rate limit, with the transport paused while any wait.
    */
-  private admit(frame: CallFrame | SendFrame): void {
+  private admit(frame: CallFrame | SendFrame, text: string): void {
     let inbound = this.inbound;
     const rate = this.config.rate;
     if (inbound === undefined) {
@@ -752,11 +779,15 @@ export class OcppSession<
       );
       return;
     }
-    if (this.mayHandle(inbound, frame, rate)) {
+    if (this.mayHandle(inbound, frame[0], rate)) {
       this.handle(frame);
       return;
     }
-    if (inbound.queue.length >= this.config.maxInboundQueue) {
+    const config = this.config;
+    if (
+      inbound.queue.length >= config.maxInboundQueue ||
+      inbound.bytes + text.length > config.maxInboundQueueBytes
+    ) {
       if (frame[0] === 2) {
         this.replyError(
           id,
@@ -768,7 +799,8 @@ export class OcppSession<
       }
       return;
     }
-    inbound.queue.push(frame);
+    inbound.queue.push({ type: frame[0], text });
+    inbound.bytes += text.length;
     this.flow(inbound);
     this.wakeForToken(inbound, rate);
   }
@@ -786,16 +818,16 @@ export class OcppSession<
     else this.transport.resume?.();
   }
 
-  /** True when `frame` may be handled now: nothing ahead of it, its turn, and a token. */
+  /** True when a frame of `type` may be handled now: nothing ahead of it, its turn, and a token. */
   private mayHandle(
     inbound: Inbound,
-    frame: CallFrame | SendFrame,
+    type: 2 | 6,
     rate: RateConfig | undefined,
     queued = false,
   ): boolean {
     if (!queued && inbound.queue.length > 0) return false;
     // A SEND expects no answer and may arrive while a CALL is outstanding: only CALLs take turns.
-    if (frame[0] === 2 && inbound.current !== undefined) return false;
+    if (type === 2 && inbound.current !== undefined) return false;
     return rate === undefined || inbound.take(rate);
   }
 
@@ -805,8 +837,11 @@ export class OcppSession<
     if (inbound === undefined) return;
     const rate = this.config.rate;
     const queue = inbound.queue;
-    while (queue.length > 0 && this.mayHandle(inbound, queue[0]!, rate, true)) {
-      this.handle(queue.shift()!);
+    while (queue.length > 0 && this.mayHandle(inbound, queue[0]!.type, rate, true)) {
+      const next = queue.shift()!;
+      inbound.bytes -= next.text.length;
+      // The same text was read and accepted as a CALL or SEND when it arrived.
+      this.handle(JSON.parse(next.text) as CallFrame | SendFrame);
     }
     this.flow(inbound);
     this.wakeForToken(inbound, rate);
@@ -815,8 +850,7 @@ export class OcppSession<
   /** When calls wait for a token alone, drains the queue once the next one is due. */
   private wakeForToken(inbound: Inbound, rate: RateConfig | undefined): void {
     if (rate === undefined || inbound.timer !== undefined || inbound.queue.length === 0) return;
-    const head = inbound.queue[0]!;
-    if (head[0] === 2 && inbound.current !== undefined) return;
+    if (inbound.queue[0]!.type === 2 && inbound.current !== undefined) return;
     inbound.timer = setTimeout(() => {
       inbound.timer = undefined;
       if (this.inbound === inbound) this.drain();

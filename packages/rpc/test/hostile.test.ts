@@ -55,6 +55,7 @@ async function flowSession(
   router: ReturnType<typeof csms16>,
   options: {
     maxInboundQueue?: number;
+    maxInboundQueueBytes?: number;
     inboundRateLimit?: { perSecond: number; burst: number };
   } = {},
   withoutFlow = false,
@@ -230,6 +231,61 @@ describe('inbound calls: one at a time, queued with the transport paused', () =>
       gates[i]!();
       expect(await peer.frame(i + 1)).toEqual([3, `c${i}`, { currentTime: now }]);
     }
+  });
+
+  it('beyond maxInboundQueueBytes of waiting text a CALL is answered GenericError at once', async () => {
+    const { router, gates } = gatedHeartbeat();
+    const { peer } = await flowSession(router, { maxInboundQueueBytes: 50 }, true);
+    // Each frame is 23 characters: c0 runs, c1 and c2 wait (46), c3 would make 69.
+    for (let i = 0; i < 4; i++) peer.send([2, `c${i}`, 'Heartbeat', {}]);
+    expect(peer.received[0]).toBe(undefined);
+    expect(await peer.frame(0)).toEqual([4, 'c3', 'GenericError', expect.any(String), {}]);
+    for (let i = 0; i < 3; i++) {
+      await vi.waitFor(() => expect(gates.length).toBe(i + 1));
+      gates[i]!();
+      expect(await peer.frame(i + 1)).toEqual([3, `c${i}`, { currentTime: now }]);
+    }
+    // The queue's account is back at zero: four more fit as before.
+    for (let i = 4; i < 8; i++) peer.send([2, `c${i}`, 'Heartbeat', {}]);
+    expect(await peer.frame(4)).toEqual([4, 'c7', 'GenericError', expect.any(String), {}]);
+  });
+
+  it('large pipelined CALLs while our own call is in flight: the byte bound holds, all answered', async () => {
+    const gates: (() => void)[] = [];
+    const router = createRouter(v201Protocol, 'csms').handle('DataTransfer', async () => {
+      await new Promise<void>((r) => gates.push(r));
+      return { status: 'Accepted' as const };
+    });
+    const { session, peer } = await withRawPeer(v201Protocol, 'csms', router);
+    // Our call stays unanswered, so the transport is never paused: only the bound holds the flood.
+    const reset = session.call('Reset', { type: 'Immediate' });
+    const [, resetId] = (await peer.frame(0)) as [number, string];
+    const data = 'x'.repeat(900_000);
+    const count = 10;
+    for (let i = 0; i < count; i++) {
+      peer.send([2, `d${i}`, 'DataTransfer', { vendorId: 'v', data }]);
+    }
+    // d0 runs; d1..d4 wait (3.6 MB of text, under the default 4 MiB); d5..d9 are refused at once.
+    const answers = new Map<string, unknown[]>();
+    const answered = async (n: number) => {
+      for (let i = answers.size + 1; i <= n; i++) {
+        const frame = await peer.frame(i);
+        answers.set(frame[1] as string, frame);
+      }
+    };
+    await answered(5);
+    for (let i = 5; i < count; i++) {
+      expect(answers.get(`d${i}`)?.slice(0, 3)).toEqual([4, `d${i}`, 'GenericError']);
+    }
+    peer.send([3, resetId, { status: 'Accepted' }]);
+    expect(await reset).toEqual({ status: 'Accepted' });
+    for (let i = 0; i < 5; i++) {
+      await vi.waitFor(() => expect(gates.length).toBe(i + 1));
+      gates[i]!();
+      await answered(6 + i);
+      expect(answers.get(`d${i}`)).toEqual([3, `d${i}`, { status: 'Accepted' }]);
+    }
+    expect(answers.size).toBe(count);
   });
 
   it('a reconnect drops the calls waiting on the old connection; the new one is served at once', async () => {

@@ -87,6 +87,18 @@ export class Peer {
     }
   }
 
+  /** Resolves with the first frame received that passes `test`, waiting for it if needed. */
+  async receivedWhere(test: (text: string) => boolean, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = this.received.find(test);
+      if (text !== undefined) return text;
+      if (this.closed !== undefined) throw new Error(`closed (${this.closed.code}) first`);
+      if (Date.now() > deadline) throw new Error(`no such frame within ${timeoutMs} ms`);
+      await this.next(deadline - Date.now());
+    }
+  }
+
   /** Resolves once the connection has closed, with its close code. */
   async whenClosed(timeoutMs = 20_000): Promise<{ code: number; reason: string }> {
     const deadline = Date.now() + timeoutMs;
