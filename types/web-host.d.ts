@@ -27,6 +27,9 @@ declare class AbortController {
 
 declare var crypto: { randomUUID(): string };
 
+/** A monotonic clock in milliseconds: unlike `Date.now()`, it never steps backwards. */
+declare const performance: { now(): number };
+
 declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean });
   decode(input: Uint8Array): string;

@@ -221,19 +221,19 @@ class Inbound {
   /** The transport is paused because calls wait. */
   paused = false;
   tokens: number;
-  /** `Date.now()` of the last refill. */
+  /** `performance.now()` of the last refill (monotonic: a clock set back cannot stall the bucket). */
   refilled = 0;
   /** Wakes the queue when the next token is due. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(rate: RateConfig | undefined) {
     this.tokens = rate === undefined ? 0 : rate.burst;
-    this.refilled = rate === undefined ? 0 : Date.now();
+    this.refilled = rate === undefined ? 0 : performance.now();
   }
 
   /** Takes a token; false when the bucket is empty. */
   take(rate: RateConfig): boolean {
-    const now = Date.now();
+    const now = performance.now();
     if (now > this.refilled) {
       this.tokens = Math.min(rate.burst, this.tokens + (now - this.refilled) * rate.perMs);
       this.refilled = now;

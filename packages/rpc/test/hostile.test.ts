@@ -329,7 +329,7 @@ describe('inbound rate limit', () => {
   });
 
   it('a flooding peer is slowed to the limit: nothing refused, every call answered in order', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     const { peer, flow } = await flowSession(csms16(), {
       inboundRateLimit: { perSecond: 10, burst: 3 },
     });
@@ -354,6 +354,22 @@ describe('inbound rate limit', () => {
     ]);
     expect(peer.received.every((t) => t.startsWith('[3,'))).toBe(true);
     expect(flow.at(-1)).toBe('resume');
+  });
+
+  it('a clock set back does not stall the bucket: it refills on a monotonic clock', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const { peer } = await flowSession(csms16(), {
+      inboundRateLimit: { perSecond: 10, burst: 1 },
+    });
+    peer.send([2, 'c0', 'Heartbeat', {}]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(peer.received.length).toBe(1);
+    // The wall clock steps back an hour (NTP, a user); the monotonic clock does not.
+    vi.setSystemTime(Date.now() - 3_600_000);
+    peer.send([2, 'c1', 'Heartbeat', {}]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(peer.received.length).toBe(2);
+    expect(JSON.parse(peer.received[1]!)).toEqual([3, 'c1', { currentTime: now }]);
   });
 
   it('refuses a limit that cannot work', () => {
