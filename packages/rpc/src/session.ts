@@ -329,6 +329,14 @@ export function sessionConfig<V extends OcppVersion, M extends ActionMapShape<M>
   };
 }
 
+/**
+ * An action name as the peer sent it, cut for a log line or a description: only a name the
+ * protocol knows is short by construction.
+ */
+function shown(action: string): string {
+  return action.length > 64 ? `${truncateChars(action, 64)}…` : action;
+}
+
 function describeIssue(issue: ValidationIssue | undefined): string {
   if (issue === undefined) return 'payload does not match the schema';
   return `${issue.path === '' ? 'payload' : issue.path}: ${issue.message}`;
@@ -795,7 +803,7 @@ export class OcppSession<
           `${inbound.queue.length} calls are already waiting: OCPP allows one call in flight`,
         );
       } else {
-        this.unexpected(`SEND ${frame[2]} dropped: the inbound queue is full`, frame[2]);
+        this.unexpected(`SEND ${shown(frame[2])} dropped: the inbound queue is full`, frame[2]);
       }
       return;
     }
@@ -1127,9 +1135,9 @@ export class OcppSession<
         this.replyError(
           id,
           'NotImplemented' as ErrorCodeOf<V>,
-          `Action ${action} is not known in OCPP ${descriptor.version}`,
+          `Action ${shown(action)} is not known in OCPP ${descriptor.version}`,
         );
-      else this.unexpected(`SEND of unknown action ${action}`, action);
+      else this.unexpected(`SEND of unknown action ${shown(action)}`, action);
       return;
     }
     const role = this.config.role;
@@ -1220,11 +1228,11 @@ export class OcppSession<
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error(`${this.identity}: handler of ${action} failed: ${message}`);
+    this.logger.error(`${this.identity}: handler of ${shown(action)} failed: ${message}`);
     this.replyError(
       id,
       'InternalError' as ErrorCodeOf<V>,
-      this.config.detailedErrors ? message : `${action} could not be processed`,
+      this.config.detailedErrors ? message : `${shown(action)} could not be processed`,
     );
   }
 }

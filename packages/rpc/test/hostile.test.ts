@@ -323,6 +323,30 @@ describe('inbound calls: one at a time, queued with the transport paused', () =>
   });
 });
 
+describe('peer-supplied text in messages', () => {
+  it('an action name of 100,000 characters reaches the log cut to 64', async () => {
+    const warn = vi.fn<(message: string) => void>();
+    const logger = { ...silentLogger, warn };
+    const router = createRouter(v21Protocol, 'csms');
+    const { peer } = await withRawPeer(v21Protocol, 'csms', router, {
+      logger,
+      // The second SEND has to wait for a token and finds no room in the queue.
+      inboundRateLimit: { perSecond: 1, burst: 1 },
+      maxInboundQueue: 0,
+    });
+    const action = 'A'.repeat(100_000);
+    peer.send([6, 's1', action, {}]);
+    peer.send([6, 's2', action, {}]);
+    peer.send([2, 'c1', action, {}]);
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledTimes(2));
+    for (const [message] of warn.mock.calls) expect(message.length).toBeLessThan(200);
+    expect(warn.mock.calls.map(([m]) => m)).toEqual([
+      expect.stringContaining('SEND of unknown action AAAA'),
+      expect.stringContaining('dropped: the inbound queue is full'),
+    ]);
+  });
+});
+
 describe('inbound rate limit', () => {
   afterEach(() => {
     vi.useRealTimers();
