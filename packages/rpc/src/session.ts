@@ -702,9 +702,6 @@ export class OcppSession<
       frame = read as Frame;
       this.dispatch(frame, text);
     } catch (e) {
-      const error = e instanceof Error ? e : new Error(String(e));
-      this.logger.error(`${this.identity}: inbound frame failed: ${error.message}`);
-      this.emit('error', error);
       // A CALL must not go unanswered, even when our own processing broke.
       if (frame !== undefined && frame[0] === 2) {
         this.replyError(
@@ -713,7 +710,15 @@ export class OcppSession<
           'The call could not be processed',
         );
       }
+      this.failed(e, 'inbound frame failed');
     }
+  }
+
+  /** Reports a failure of our own processing; never throws, even when the logger does. */
+  private failed(e: unknown, what: string): void {
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.log('error', `${this.identity}: ${what}: ${error.message}`);
+    this.emit('error', error);
   }
 
   private dispatch(frame: Frame, text: string): void {
@@ -735,7 +740,8 @@ export class OcppSession<
           description,
           details,
         );
-        this.logger.warn(
+        this.log(
+          'warn',
           `${this.identity}: the peer rejected our CALLRESULT ${id}: ${truncateChars(code, 40)} ${truncateChars(description, 255)}`,
         );
         this.emit('resultError', error, id);
@@ -746,13 +752,15 @@ export class OcppSession<
 
   /** A frame `readFrame` refused: answer it as the spec says, fail the call it answers. */
   private refused(refusal: FrameRefusal, text: string): void {
-    this.unexpected(refusal.reason, text);
     if (refusal.reply !== undefined) {
+      // The answer first: reporting (a logger, a listener) must not be able to keep it back.
       this.reply(
         serializeCallError(refusal.reply.id, refusal.reply.code, refusal.reply.description),
       );
+      this.unexpected(refusal.reason, text);
       return;
     }
+    this.unexpected(refusal.reason, text);
     const answers = refusal.answers;
     const pending = answers === undefined ? undefined : this.findInFlight(answers.id);
     if (answers === undefined || pending === undefined || answers.type === 5) return;
@@ -887,8 +895,16 @@ export class OcppSession<
     }
   }
 
-  private get logger(): Logger {
-    return this.config.logger;
+  /**
+   * Writes a record to the logger. Never throws: a logger that does must not keep an answer back
+   * or make one go twice, so its failure is reported as an `error` event instead.
+   */
+  private log(level: 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+    try {
+      this.config.logger[level](message, fields);
+    } catch (e) {
+      this.emit('error', e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   /** @internal The abort signal handed to a handler of connection `generation`. */
@@ -944,15 +960,11 @@ export class OcppSession<
 
   /** Makes sure a failure of inbound processing is reported, never left as an unhandled rejection. */
   private track(work: Promise<void>): void {
-    work.catch((e: unknown) => {
-      const error = e instanceof Error ? e : new Error(String(e));
-      this.logger.error(`${this.identity}: inbound processing failed: ${error.message}`);
-      this.emit('error', error);
-    });
+    work.catch((e: unknown) => this.failed(e, 'inbound processing failed'));
   }
 
   private unexpected(reason: string, text: string): void {
-    this.logger.warn(`${this.identity}: ${reason}`, {
+    this.log('warn', `${this.identity}: ${reason}`, {
       frame: text.length > 512 ? `${text.slice(0, 512)}…` : text,
     });
     this.emit('unexpected', { reason, text });
@@ -962,7 +974,7 @@ export class OcppSession<
     try {
       this.write(text);
     } catch (e) {
-      this.logger.warn(`${this.identity}: could not send a reply, the connection is gone`, {
+      this.log('warn', `${this.identity}: could not send a reply, the connection is gone`, {
         error: e instanceof Error ? e.message : String(e),
       });
     }
@@ -1161,7 +1173,7 @@ export class OcppSession<
     // same id may be in use again on this one.
     if (call.generation !== this.generation) return;
     if (call.kind === 'SEND') {
-      this.logger.error(`${this.identity}: handler of SEND ${action} failed`, {
+      this.log('error', `${this.identity}: handler of SEND ${action} failed`, {
         error: e instanceof Error ? e.message : String(e),
       });
       return;
@@ -1178,15 +1190,16 @@ export class OcppSession<
     const refused = this.refuseOutbound(action, 'response', response, id);
     if (refused !== undefined) {
       const issue = describeIssue(refused.issues[0]);
-      this.logger.error(
-        `${this.identity}: handler of ${action} returned an invalid response: ${issue}`,
-      );
       this.replyError(
         id,
         'InternalError' as ErrorCodeOf<V>,
         this.config.detailedErrors
           ? `invalid response: ${issue}`
           : 'The handler produced an invalid response',
+      );
+      this.log(
+        'error',
+        `${this.identity}: handler of ${action} returned an invalid response: ${issue}`,
       );
       return;
     }
@@ -1195,15 +1208,16 @@ export class OcppSession<
       text = serializeCallResult(id, response);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.logger.error(
-        `${this.identity}: the response of ${action} cannot be serialised: ${message}`,
-      );
       this.replyError(
         id,
         'InternalError' as ErrorCodeOf<V>,
         this.config.detailedErrors
           ? `response cannot be serialised: ${message}`
           : `${action} could not be processed`,
+      );
+      this.log(
+        'error',
+        `${this.identity}: the response of ${action} cannot be serialised: ${message}`,
       );
       return;
     }
@@ -1212,7 +1226,7 @@ export class OcppSession<
       this.track(
         this.config.router!.runAfter(call, response).then((errors) => {
           for (const e of errors) {
-            this.logger.error(`${this.identity}: after-hook of ${action} failed`, {
+            this.log('error', `${this.identity}: after-hook of ${action} failed`, {
               error: e instanceof Error ? e.message : String(e),
             });
           }
@@ -1228,12 +1242,12 @@ export class OcppSession<
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error(`${this.identity}: handler of ${shown(action)} failed: ${message}`);
     this.replyError(
       id,
       'InternalError' as ErrorCodeOf<V>,
       this.config.detailedErrors ? message : `${shown(action)} could not be processed`,
     );
+    this.log('error', `${this.identity}: handler of ${shown(action)} failed: ${message}`);
   }
 }
 

@@ -347,6 +347,41 @@ describe('peer-supplied text in messages', () => {
   });
 });
 
+describe('our own failures never keep an answer back', () => {
+  it('a logger that throws on every record: each CALL is still answered, nothing escapes', async () => {
+    const broken = () => {
+      throw new Error('the logger broke');
+    };
+    const logger = { debug: broken, info: broken, warn: broken, error: broken };
+    const router = createRouter(v16Protocol, 'csms')
+      .handle('Heartbeat', () => ({ currentTime: now }))
+      .handle('StatusNotification', () => {
+        throw new Error('handler broke');
+      })
+      .handle('Authorize', () => ({ idTagInfo: { status: 'Nonsense' } }) as never);
+    const { session, peer } = await withRawPeer(v16Protocol, 'csms', router, { logger });
+    const errors: Error[] = [];
+    session.on('error', (e) => errors.push(e));
+    // Refused by readFrame, a failing handler, an invalid response, a late reply, a valid CALL.
+    peer.send('[2,"f1","Heartbeat"]');
+    peer.send([
+      2,
+      'f2',
+      'StatusNotification',
+      { connectorId: 1, errorCode: 'NoError', status: 'Available' },
+    ]);
+    peer.send([2, 'f3', 'Authorize', { idTag: 'T1' }]);
+    peer.send([3, 'nobody', {}]);
+    peer.send([2, 'f4', 'Heartbeat', {}]);
+    expect(await peer.frame(0)).toEqual([4, 'f1', 'FormationViolation', expect.any(String), {}]);
+    expect(await peer.frame(1)).toEqual([4, 'f2', 'InternalError', expect.any(String), {}]);
+    expect(await peer.frame(2)).toEqual([4, 'f3', 'InternalError', expect.any(String), {}]);
+    expect(await peer.frame(3)).toEqual([3, 'f4', { currentTime: now }]);
+    // What the logger could not record is reported as an error event instead.
+    expect(errors.map((e) => e.message)).toContain('the logger broke');
+  });
+});
+
 describe('inbound rate limit', () => {
   afterEach(() => {
     vi.useRealTimers();
