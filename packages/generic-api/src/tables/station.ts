@@ -274,12 +274,7 @@ export const station16 = {
 // ---------------------------------------------------------------------------------------------
 
 /** Call failures that mean the CALL never left this side. */
-const NOT_SENT: ReadonlySet<string> = new Set([
-  'NOT_CONNECTED',
-  'VALIDATION_FAILED',
-  'QUEUE_FULL',
-  'UNSUPPORTED_BY_VERSION',
-]);
+const NOT_SENT: ReadonlySet<string> = new Set(['NOT_CONNECTED', 'VALIDATION_FAILED', 'QUEUE_FULL']);
 
 /**
  * Sends a TransactionEvent; when it was not sent (refused here, or made while disconnected and
