@@ -18,7 +18,7 @@ const NONE: ReadonlyMap<string, never> = new Map<string, never>();
  * integer ids both ways. Bounded: one more than `max` forgets the oldest, with a warning, so a peer
  * naming ever new ids cannot grow memory. Idle stations (most of a simulated fleet) hold no maps.
  */
-export class TransactionLedger<T extends LedgerEntry> {
+export class TransactionLedger<T extends LedgerEntry> implements TransactionIds16 {
   private open: Map<string, T> | undefined;
   private by16: Map<number, string> | undefined;
 
@@ -81,9 +81,18 @@ export class TransactionLedger<T extends LedgerEntry> {
     return entry;
   }
 
-  /** The 1.6 id mapping: open transactions first, then the decimal text. */
-  readonly ids16: TransactionIds16 = {
-    toInt: (id) => this.open?.get(id)?.transactionId16 ?? decimalIds.toInt(id),
-    toNeutral: (n) => this.by16?.get(n) ?? String(n),
-  };
+  /** The 1.6 id mapping (the ledger itself: no object of its own per station). */
+  get ids16(): TransactionIds16 {
+    return this;
+  }
+
+  /** The 1.6 integer of a neutral id: an open transaction's, else the decimal text's. */
+  toInt(transactionId: string): number {
+    return this.open?.get(transactionId)?.transactionId16 ?? decimalIds.toInt(transactionId);
+  }
+
+  /** The neutral id of a 1.6 integer: an open transaction's, else its decimal text. */
+  toNeutral(transactionId: number): string {
+    return this.by16?.get(transactionId) ?? String(transactionId);
+  }
 }

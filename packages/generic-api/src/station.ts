@@ -253,7 +253,8 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
   readonly offered: readonly ProtocolVersion[];
   readonly ledger: TransactionLedger<TransactionRecord>;
   private readonly transport: Transport;
-  private readonly sessions = new Map<ProtocolVersion, StationSession>();
+  /** The session of each offered version, when more than one is offered. */
+  private readonly sessions: Map<ProtocolVersion, StationSession> | undefined;
   private current: StationSession;
 
   constructor(options: GenericStationOptions<D>) {
@@ -269,21 +270,21 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
       services: options.services,
       deps: options.deps,
     };
-    const board =
-      this.offered.length === 1
-        ? undefined
-        : new Switchboard(options.transport, this.offered, (v) => this.switchTo(v));
-    for (const version of this.offered) {
-      const session = this.open(
-        version,
-        board?.lane(version) ?? options.transport,
-        routing,
-        options,
-      );
-      this.sessions.set(version, session);
-      stations.set(session, this as GenericStationImpl<unknown>);
+    const [first] = this.offered as [ProtocolVersion];
+    if (this.offered.length === 1) {
+      this.sessions = undefined;
+      this.current = this.open(first, options.transport, routing, options);
+      stations.set(this.current, this as GenericStationImpl<unknown>);
+    } else {
+      const board = new Switchboard(options.transport, this.offered, (v) => this.switchTo(v));
+      this.sessions = new Map();
+      for (const version of this.offered) {
+        const session = this.open(version, board.lane(version), routing, options);
+        this.sessions.set(version, session);
+        stations.set(session, this as GenericStationImpl<unknown>);
+      }
+      this.current = this.sessions.get(first) as StationSession;
     }
-    this.current = this.sessions.get(this.offered[0] as ProtocolVersion) as StationSession;
     for (const t of options.transactions ?? []) this.ledger.remember({ ...t });
   }
 
@@ -322,7 +323,8 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
   }
 
   private switchTo(version: ProtocolVersion): void {
-    this.current = this.sessions.get(version) as StationSession;
+    const session = this.sessions?.get(version);
+    if (session !== undefined) this.current = session;
   }
 
   get version(): ProtocolVersion {
@@ -419,9 +421,19 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
   }
 }
 
+const SINGLE = new Map(PROTOCOL_VERSIONS.map((v) => [v, Object.freeze([v])]));
+
 /** The offered versions: one, or a non-empty list of distinct known versions. */
-function offeredOf(protocol: ProtocolVersion | readonly ProtocolVersion[]): ProtocolVersion[] {
-  const list: readonly ProtocolVersion[] = typeof protocol === 'string' ? [protocol] : protocol;
+function offeredOf(
+  protocol: ProtocolVersion | readonly ProtocolVersion[],
+): readonly ProtocolVersion[] {
+  if (typeof protocol === 'string') {
+    // One shared list per version: a fleet of single-version stations holds no list each.
+    const single = SINGLE.get(protocol);
+    if (single === undefined) throw new TypeError(`unknown protocol ${String(protocol)}`);
+    return single;
+  }
+  const list = protocol;
   if (list.length === 0) throw new TypeError('protocol must name at least one version');
   for (const v of list) {
     if (!PROTOCOL_VERSIONS.includes(v)) throw new TypeError(`unknown protocol ${String(v)}`);

@@ -10,7 +10,6 @@ import {
   LocationEnumType as Location201,
   MeasurandEnumType as Measurand201,
   type V201ActionMap,
-  v201Protocol,
 } from '@ocpp/v201-core';
 import { fromVariable, toVariable, type VariableRef } from '../config-keys.js';
 import { unsupported } from '../errors.js';
