@@ -1,6 +1,12 @@
 export { Emitter } from '@ocpp/transport';
 export { defaultLogger, type Logger, silentLogger } from './logger.js';
 export {
+  type CallOutcome,
+  MemoryQueue,
+  type OutboundQueue,
+  type QueuedCall,
+} from './outbound.js';
+export {
   type AfterHook,
   createRouter,
   type Handler,

@@ -30,6 +30,7 @@ import {
 import type { Transport, TransportCloseInfo, TransportHandlers } from '@ocpp/transport';
 import { Emitter } from '@ocpp/transport';
 import { defaultLogger, type Logger } from './logger.js';
+import { MemoryQueue, Outbound, type OutboundQueue, type PendingCall } from './outbound.js';
 import type { HandlerContext, InboundCall, Route, Router } from './router.js';
 import type { CallableBy, Role, SendableBy, SubprotocolOf } from './types.js';
 import { modeFor, type ValidationMode, type ValidationPolicy } from './validation-policy.js';
@@ -124,6 +125,14 @@ export interface SessionOptions<
    * @default 64 (`DEFAULT_MAX_FRAME_DEPTH`)
    */
   readonly maxFrameDepth?: number;
+  /**
+   * Where this session's CALLs wait to be sent (a station's durable outbox, say). It takes each
+   * new call, hands out the next one when the session may send, and hears how each sent call
+   * ended; it may also hand out calls restored from storage, which the session sends and times
+   * like its own. `maxQueue` then does not apply: the queue decides when it is full.
+   * @default an in-memory line of `maxQueue` calls
+   */
+  readonly queue?: OutboundQueue;
 }
 
 /** A token bucket for the peer's calls (see `SessionOptions.inboundRateLimit`). */
@@ -173,26 +182,6 @@ export interface SessionEvents {
   /** A CALLRESULTERROR from the peer rejecting one of our CALLRESULTs (2.1). */
   resultError: (error: OcppCallError<string>, messageId: string) => void;
   error: (error: Error) => void;
-}
-
-interface PendingCall {
-  readonly id: string;
-  readonly action: string;
-  readonly text: string;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  sent: boolean;
-}
-
-/** Our calls: created with the first one, since a CSMS session often never calls. */
-class Outbound {
-  /** Calls waiting to be sent. */
-  readonly queue: PendingCall[] = [];
-  /** Calls sent and not yet answered; at most `maxInFlight`, so a short array beats a Map. */
-  readonly inFlight: PendingCall[] = [];
 }
 
 /** @see SessionOptions.maxInboundQueueBytes */
@@ -383,6 +372,26 @@ export class OcppSession<
     this.transport = options.transport;
     this.config = shared ?? sessionConfig(options);
     this.transport.bind(new TransportEvents(this));
+    // A queue of its own may hold calls restored from storage: they go out on the first open.
+    if (options.queue !== undefined) this.calls = this.outbound(options.queue);
+  }
+
+  /** The outbound engine, created with the first call (a CSMS session often never calls). */
+  private outbound(queue: OutboundQueue = new MemoryQueue(this.config.maxQueue)): Outbound {
+    const session = this;
+    return new Outbound(queue, {
+      get isOpen() {
+        return session.transport.isOpen;
+      },
+      maxInFlight: this.config.maxInFlight,
+      timeoutMs: this.config.timeoutMs,
+      write: (text) => this.write(text),
+      inFlightChanged: (sending) => {
+        const inbound = this.inbound;
+        if (inbound === undefined) return;
+        if (sending ? inbound.paused : inbound.queue.length > 0) this.flow(inbound);
+      },
+    });
   }
 
   /** The negotiated subprotocol (`ocpp1.6`, `ocpp2.0.1`, `ocpp2.1`): narrow on it. */
@@ -409,7 +418,7 @@ export class OcppSession<
   get pending(): { readonly queued: number; readonly inFlight: number } {
     const calls = this.calls;
     return {
-      queued: calls === undefined ? 0 : calls.queue.length,
+      queued: calls === undefined ? 0 : calls.queued,
       inFlight: calls === undefined ? 0 : calls.inFlight.length,
     };
   }
@@ -432,8 +441,8 @@ export class OcppSession<
   /** Closes the connection for good; pending calls reject with `CONNECTION_CLOSED`. */
   async close(code = 1000, reason = ''): Promise<void> {
     this.flags |= CLOSED;
-    if (this.hasPending(true)) {
-      this.rejectAll(new OcppSdkError('CONNECTION_CLOSED', 'the session was closed'), true);
+    if (this.calls?.hasPending(true) === true) {
+      this.calls.rejectAll(new OcppSdkError('CONNECTION_CLOSED', 'the session was closed'), true);
     }
     await this.transport.close(code, reason);
   }
@@ -475,10 +484,8 @@ export class OcppSession<
       }
       if (!this.transport.isOpen && config.whenDisconnected === 'fail')
         return fail('NOT_CONNECTED', 'not connected');
-      this.calls ??= new Outbound();
+      this.calls ??= this.outbound();
       const calls = this.calls;
-      if (calls.queue.length >= config.maxQueue)
-        return fail('QUEUE_FULL', `${calls.queue.length} calls are already waiting`);
       if (options.signal?.aborted)
         return fail('ABORTED', 'the call was aborted before it was sent');
       let text: string;
@@ -498,22 +505,29 @@ export class OcppSession<
         onAbort: undefined,
         sent: false,
       };
+      try {
+        calls.queue.push(pending);
+      } catch (e) {
+        return reject(e);
+      }
       const ms = options.timeout ?? config.timeoutMs;
-      pending.timer = setTimeout(() => {
-        this.forget(pending);
-        pending.reject(new OcppSdkError('TIMEOUT', `${action} got no reply within ${ms} ms`));
-      }, ms);
+      pending.timer = setTimeout(
+        () =>
+          calls.fail(
+            pending,
+            new OcppSdkError('TIMEOUT', `${action} got no reply within ${ms} ms`),
+          ),
+        ms,
+      );
       if (options.signal !== undefined) {
-        pending.onAbort = () => {
-          this.forget(pending);
-          pending.reject(
+        pending.onAbort = () =>
+          calls.fail(
+            pending,
             new OcppSdkError('ABORTED', `${action} was aborted`, { cause: options.signal?.reason }),
           );
-        };
         options.signal.addEventListener('abort', pending.onAbort, { once: true });
       }
-      calls.queue.push(pending);
-      this.pump();
+      calls.pump();
     });
   }
 
@@ -556,51 +570,6 @@ export class OcppSession<
 
   // ---- outbound plumbing ----
 
-  private pump(): void {
-    const calls = this.calls;
-    if (calls === undefined) return;
-    while (
-      calls.inFlight.length < this.config.maxInFlight &&
-      calls.queue.length > 0 &&
-      this.transport.isOpen
-    ) {
-      const next = calls.queue.shift()!;
-      next.sent = true;
-      calls.inFlight.push(next);
-      // Its answer must be read even while the peer's own calls wait.
-      if (this.inbound?.paused === true) this.flow(this.inbound);
-      try {
-        this.write(next.text);
-      } catch (e) {
-        this.forget(next);
-        next.reject(
-          new OcppSdkError('NOT_CONNECTED', `${next.action} could not be sent`, { cause: e }),
-        );
-      }
-    }
-  }
-
-  /** Removes a call from the queue or the in-flight set and frees its resources. */
-  private forget(pending: PendingCall): void {
-    clearTimeout(pending.timer);
-    if (pending.onAbort !== undefined)
-      pending.signal?.removeEventListener('abort', pending.onAbort);
-    const calls = this.calls;
-    if (calls === undefined) return;
-    if (pending.sent) {
-      const i = calls.inFlight.indexOf(pending);
-      if (i !== -1) {
-        calls.inFlight.splice(i, 1);
-        this.pump();
-        const inbound = this.inbound;
-        if (inbound !== undefined && inbound.queue.length > 0) this.flow(inbound);
-      }
-    } else {
-      const i = calls.queue.indexOf(pending);
-      if (i !== -1) calls.queue.splice(i, 1);
-    }
-  }
-
   private write(text: string): void {
     this.transport.send(text);
     if ((this.flags & TRACING) !== 0) this.emit('frame', 'out', text);
@@ -642,8 +611,8 @@ export class OcppSession<
     if (!info.reconnecting) this.flags |= CLOSED;
     // An error (and its stack trace) only when a call is waiting for it: a fleet disconnecting
     // at once should not build one per idle station.
-    if (this.hasPending(!keepQueue)) {
-      this.rejectAll(
+    if (this.calls?.hasPending(!keepQueue) === true) {
+      this.calls.rejectAll(
         new OcppSdkError(
           'CONNECTION_CLOSED',
           `the connection closed (${info.code}${info.reason === '' ? '' : ` ${info.reason}`})`,
@@ -653,31 +622,6 @@ export class OcppSession<
     }
     this.config.onClose?.(this, info);
     this.emit('close', info);
-  }
-
-  private hasPending(includingQueued: boolean): boolean {
-    const calls = this.calls;
-    return (
-      calls !== undefined &&
-      (calls.inFlight.length > 0 || (includingQueued && calls.queue.length > 0))
-    );
-  }
-
-  private rejectAll(error: OcppSdkError, includingQueued: boolean): void {
-    const calls = this.calls;
-    if (calls === undefined) return;
-    for (const p of calls.inFlight.splice(0)) {
-      clearTimeout(p.timer);
-      if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
-      p.reject(error);
-    }
-    if (includingQueued) {
-      for (const p of calls.queue.splice(0)) {
-        clearTimeout(p.timer);
-        if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
-        p.reject(error);
-      }
-    }
   }
 
   // ---- inbound ----
@@ -762,14 +706,15 @@ export class OcppSession<
     }
     this.unexpected(refusal.reason, text);
     const answers = refusal.answers;
-    const pending = answers === undefined ? undefined : this.findInFlight(answers.id);
-    if (answers === undefined || pending === undefined || answers.type === 5) return;
-    this.forget(pending);
+    const calls = this.calls;
+    const pending = answers === undefined ? undefined : calls?.find(answers.id);
+    if (answers === undefined || calls === undefined || pending === undefined || answers.type === 5)
+      return;
     const description = `${pending.action} response: ${refusal.reason}`;
     if (answers.type === 3 && this.config.descriptor.version === '2.1') {
       this.reply(serializeCallResultError(answers.id, 'FormatViolation', description));
     }
-    pending.reject(new OcppSdkError('VALIDATION_FAILED', description));
+    calls.fail(pending, new OcppSdkError('VALIDATION_FAILED', description));
   }
 
   /**
@@ -912,12 +857,6 @@ export class OcppSession<
     return this.signalOf(generation);
   }
 
-  private findInFlight(id: string): PendingCall | undefined {
-    const calls = this.calls;
-    if (calls !== undefined) for (const p of calls.inFlight) if (p.id === id) return p;
-    return undefined;
-  }
-
   /** The handler of the current CALL finished (answered or not): the next call may go. */
   private release(call: CallContext<V, M, R>): void {
     const inbound = this.inbound;
@@ -929,7 +868,7 @@ export class OcppSession<
   /** @internal Called by the transport binding. */
   transportOpened(): void {
     this.emit('open');
-    this.pump();
+    this.calls?.pump();
   }
 
   /** @internal Called by the transport binding. */
@@ -997,15 +936,15 @@ export class OcppSession<
   }
 
   private onResult(id: string, payload: unknown, text: string): void {
-    const pending = this.findInFlight(id);
-    if (pending === undefined) {
+    const calls = this.calls;
+    const pending = calls?.find(id);
+    if (calls === undefined || pending === undefined) {
       this.unexpected(
         `CALLRESULT for unknown message id ${JSON.stringify(id)} (late reply after a timeout, or never sent)`,
         text,
       );
       return;
     }
-    this.forget(pending);
     const config = this.config;
     const mode = modeFor(config.policy, pending.action, 'inbound');
     if (mode !== 'off') {
@@ -1024,26 +963,27 @@ export class OcppSession<
           const description = `${pending.action} response: ${describeIssue(failure.issues[0])}`;
           if (config.descriptor.version === '2.1')
             this.reply(serializeCallResultError(id, failure.errorCode, description));
-          pending.reject(
+          calls.fail(
+            pending,
             new OcppSdkError('VALIDATION_FAILED', description, { cause: failure.issues }),
           );
           return;
         }
       }
     }
-    pending.resolve(payload);
+    calls.answered(pending, payload);
   }
 
   private onCallError(frame: CallErrorFrame | CallResultErrorFrame, text: string): void {
     const [, id, code, description, details] = frame;
-    const pending = this.findInFlight(id);
-    if (pending === undefined) {
+    const calls = this.calls;
+    const pending = calls?.find(id);
+    if (calls === undefined || pending === undefined) {
       this.unexpected(`CALLERROR for unknown message id ${JSON.stringify(id)}`, text);
       return;
     }
-    this.forget(pending);
     const normalized = normalizeErrorCode(this.config.descriptor.version, code) ?? 'GenericError';
-    pending.reject(new OcppCallError(normalized, description, details));
+    calls.refused(pending, new OcppCallError(normalized, description, details));
   }
 
   private onCall(id: string, action: string, payload: unknown, kind: 'CALL' | 'SEND'): void {

@@ -1,0 +1,276 @@
+/**
+ * The outbound half of a session: our CALLs waiting to be sent, those in flight, their timers and
+ * how each one ends. The waiting line sits behind {@link OutboundQueue}, so a queue that keeps its
+ * calls on disk (a station's durable outbox) can take the place of the in-memory one; the session's
+ * typed `call` stays the same.
+ */
+import { type OcppCallError, OcppSdkError } from '@ocpp/runtime';
+
+/** A CALL on its way out, as a queue holds it: its id, action and serialised frame. */
+export interface QueuedCall {
+  readonly id: string;
+  readonly action: string;
+  /** The CALL frame as it goes on the wire. */
+  readonly text: string;
+}
+
+/** How a sent call ended, as the session reports it to its queue. */
+export type CallOutcome =
+  /** The peer answered CALLRESULT (`payload`, validated per the policy). */
+  | { readonly kind: 'result'; readonly payload: unknown }
+  /** The peer answered CALLERROR. */
+  | { readonly kind: 'error'; readonly error: OcppCallError<string> }
+  /**
+   * No usable answer: the call timed out, its connection closed, the frame could not be written,
+   * or the answer was refused (invalid in strict mode, too deep).
+   */
+  | { readonly kind: 'lost'; readonly error: OcppSdkError };
+
+/**
+ * Where a session's CALLs wait their turn. The session pushes each new call, takes the next one
+ * whenever it may send (the transport open, fewer than `maxInFlight` out), and reports how each
+ * sent call ended. A queue that persists calls keeps one until `settled` reports its answer, and
+ * may hand out calls this process never pushed (restored after a restart): the session sends them
+ * like the others and reports their outcome only through `settled`.
+ */
+export interface OutboundQueue {
+  /** Calls waiting. */
+  readonly size: number;
+  /** Takes a new call at the back. Throws `OcppSdkError` `QUEUE_FULL` to refuse it. */
+  push(call: QueuedCall): void;
+  /** Hands out the next call to send, or `undefined` when none is ready. */
+  shift(): QueuedCall | undefined;
+  /** Takes back a waiting call whose caller gave up (timeout, abort). False when not waiting. */
+  remove(call: QueuedCall): boolean;
+  /** Empties the line (the session closed for good): returns the calls it held. */
+  clear(): QueuedCall[];
+  /** How a call handed out by `shift` ended. */
+  settled?(call: QueuedCall, outcome: CallOutcome): void;
+  /**
+   * Given once, when the session starts using the queue: call `wake` when a call becomes ready
+   * without a push (a retry whose wait is over, calls restored from storage).
+   */
+  attach?(wake: () => void): void;
+}
+
+/** The in-memory queue every session has unless given another: a bounded line, oldest first. */
+export class MemoryQueue implements OutboundQueue {
+  private items: QueuedCall[] = [];
+  private head = 0;
+
+  constructor(
+    /** Calls that may wait; one more is refused with `QUEUE_FULL`. */
+    readonly max: number,
+  ) {}
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  push(call: QueuedCall): void {
+    if (this.size >= this.max)
+      throw new OcppSdkError('QUEUE_FULL', `${this.size} calls are already waiting`);
+    this.items.push(call);
+  }
+
+  shift(): QueuedCall | undefined {
+    if (this.head === this.items.length) return undefined;
+    const call = this.items[this.head];
+    this.head++;
+    // Compact once the consumed part dominates, so a long-lived line does not grow.
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return call;
+  }
+
+  remove(call: QueuedCall): boolean {
+    const i = this.items.indexOf(call, this.head);
+    if (i === -1) return false;
+    this.items.splice(i, 1);
+    return true;
+  }
+
+  clear(): QueuedCall[] {
+    const dropped = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return dropped;
+  }
+}
+
+/**
+ * A call this session made and a caller awaits. It is also what the in-memory queue holds, so a
+ * call costs one object.
+ */
+export interface PendingCall extends QueuedCall {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  sent: boolean;
+  /** A restored call (no caller in this process): the queue's own object, reported through `settled`. */
+  readonly restored?: QueuedCall;
+}
+
+/** What the outbound engine needs of its session. */
+export interface OutboundHost {
+  readonly isOpen: boolean;
+  readonly maxInFlight: number;
+  /** The timeout of a restored call, which has no caller to choose one. */
+  readonly timeoutMs: number;
+  /** Writes a frame; throws when it cannot. */
+  write(text: string): void;
+  /** A call went in flight or came back: inbound flow control may change. */
+  inFlightChanged(sending: boolean): void;
+}
+
+const noop = (): void => {};
+
+/** Our calls: the queue, those in flight (at most `maxInFlight`), and the pump between them. */
+export class Outbound {
+  /** Calls sent and not yet answered; at most `maxInFlight`, so a short array beats a Map. */
+  readonly inFlight: PendingCall[] = [];
+
+  constructor(
+    readonly queue: OutboundQueue,
+    private readonly host: OutboundHost,
+  ) {
+    queue.attach?.(() => this.pump());
+  }
+
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  /** Takes a new call (the queue may refuse it) and sends what may be sent. */
+  enqueue(call: PendingCall): void {
+    this.queue.push(call);
+    this.pump();
+  }
+
+  /** Sends waiting calls while the transport is open and fewer than `maxInFlight` are out. */
+  pump(): void {
+    const host = this.host;
+    while (this.inFlight.length < host.maxInFlight && host.isOpen) {
+      const taken = this.queue.shift();
+      if (taken === undefined) return;
+      const next = isPending(taken) ? taken : this.adopt(taken);
+      next.sent = true;
+      this.inFlight.push(next);
+      // Its answer must be read even while the peer's own calls wait.
+      host.inFlightChanged(true);
+      try {
+        host.write(next.text);
+      } catch (e) {
+        this.fail(
+          next,
+          new OcppSdkError('NOT_CONNECTED', `${next.action} could not be sent`, { cause: e }),
+        );
+      }
+    }
+  }
+
+  /** A call in flight by id. */
+  find(id: string): PendingCall | undefined {
+    for (const p of this.inFlight) if (p.id === id) return p;
+    return undefined;
+  }
+
+  /** The call ended with an answer: report it, then resolve or reject its caller. */
+  answered(call: PendingCall, payload: unknown): void {
+    this.forget(call);
+    this.report(call, { kind: 'result', payload });
+    call.resolve(payload);
+  }
+
+  /** The peer answered CALLERROR. */
+  refused(call: PendingCall, error: OcppCallError<string>): void {
+    this.forget(call);
+    this.report(call, { kind: 'error', error });
+    call.reject(error);
+  }
+
+  /** The call ended without a usable answer. */
+  fail(call: PendingCall, error: OcppSdkError): void {
+    this.forget(call);
+    if (call.sent) this.report(call, { kind: 'lost', error });
+    call.reject(error);
+  }
+
+  /** Removes a call from the queue or the in-flight set and frees its resources. */
+  forget(call: PendingCall): void {
+    clearTimeout(call.timer);
+    if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
+    if (!call.sent) {
+      this.queue.remove(call);
+      return;
+    }
+    const i = this.inFlight.indexOf(call);
+    if (i === -1) return;
+    this.inFlight.splice(i, 1);
+    this.pump();
+    this.host.inFlightChanged(false);
+  }
+
+  /** True when calls are in flight (or, with `includingQueued`, waiting). */
+  hasPending(includingQueued: boolean): boolean {
+    return this.inFlight.length > 0 || (includingQueued && this.queue.size > 0);
+  }
+
+  /** Fails every call in flight (and, with `includingQueued`, every waiting one) with `error`. */
+  rejectAll(error: OcppSdkError, includingQueued: boolean): void {
+    for (const p of this.inFlight.splice(0)) {
+      clearTimeout(p.timer);
+      if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
+      this.report(p, { kind: 'lost', error });
+      p.reject(error);
+    }
+    if (!includingQueued) return;
+    for (const c of this.queue.clear()) {
+      if (!isPending(c)) continue;
+      clearTimeout(c.timer);
+      if (c.onAbort !== undefined) c.signal?.removeEventListener('abort', c.onAbort);
+      c.reject(error);
+    }
+  }
+
+  private report(call: PendingCall, outcome: CallOutcome): void {
+    this.queue.settled?.(call.restored ?? call, outcome);
+  }
+
+  /** A call the queue restored: sent like ours, timed by the session, reported through `settled`. */
+  private adopt(call: QueuedCall): PendingCall {
+    const adopted: PendingCall = {
+      id: call.id,
+      action: call.action,
+      text: call.text,
+      resolve: noop,
+      reject: noop,
+      timer: undefined,
+      signal: undefined,
+      onAbort: undefined,
+      sent: false,
+      restored: call,
+    };
+    const ms = this.host.timeoutMs;
+    adopted.timer = setTimeout(
+      () =>
+        this.fail(
+          adopted,
+          new OcppSdkError('TIMEOUT', `${call.action} got no reply within ${ms} ms`),
+        ),
+      ms,
+    );
+    return adopted;
+  }
+}
+
+function isPending(call: QueuedCall): call is PendingCall {
+  return (call as Partial<PendingCall>).resolve !== undefined;
+}
