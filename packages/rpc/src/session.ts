@@ -8,6 +8,7 @@ import {
   type Frame,
   type FrameRefusal,
   isOcppCallError,
+  isSentBy,
   type MessagePart,
   normalizeErrorCode,
   OcppCallError,
@@ -1093,9 +1094,7 @@ export class OcppSession<
       return;
     }
     const role = this.config.role;
-    const peerSends =
-      entry.direction === 'Both' ||
-      entry.direction === (role === 'csms' ? 'StationToCsms' : 'CsmsToStation');
+    const peerSends = isSentBy(entry.direction, role === 'csms' ? 'station' : 'csms');
     const why =
       entry.kind !== kind
         ? `${action} is a ${entry.kind} action`
