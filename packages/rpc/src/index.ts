@@ -5,6 +5,7 @@ export {
   MemoryQueue,
   type OutboundQueue,
   type QueuedCall,
+  type QueueHost,
 } from './outbound.js';
 export {
   type AfterHook,

@@ -46,11 +46,19 @@ export interface OutboundQueue {
   clear(): QueuedCall[];
   /** How a call handed out by `shift` ended. */
   settled?(call: QueuedCall, outcome: CallOutcome): void;
+  /** Given once, when the session starts using the queue: how the queue reaches the session. */
+  attach?(host: QueueHost): void;
+}
+
+/** What a queue may ask of its session. */
+export interface QueueHost {
+  /** A call became ready without a push (a retry whose wait is over, calls restored from storage). */
+  wake(): void;
   /**
-   * Given once, when the session starts using the queue: call `wake` when a call becomes ready
-   * without a push (a retry whose wait is over, calls restored from storage).
+   * The queue let go of a waiting call it had accepted (to make room for a more important one):
+   * its caller, if it has one in this process, is rejected with `error`.
    */
-  attach?(wake: () => void): void;
+  drop(call: QueuedCall, error: OcppSdkError): void;
 }
 
 /** The in-memory queue every session has unless given another: a bounded line, oldest first. */
@@ -141,7 +149,15 @@ export class Outbound {
     readonly queue: OutboundQueue,
     private readonly host: OutboundHost,
   ) {
-    queue.attach?.(() => this.pump());
+    queue.attach?.({
+      wake: () => this.pump(),
+      drop: (call, error) => {
+        if (!isPending(call) || call.sent) return;
+        clearTimeout(call.timer);
+        if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
+        call.reject(error);
+      },
+    });
   }
 
   get queued(): number {

@@ -7,6 +7,7 @@ import {
   MemoryQueue,
   type OutboundQueue,
   type QueuedCall,
+  type QueueHost,
 } from '../src/outbound.js';
 import { OcppSession } from '../src/session.js';
 import { HandTransport } from './helpers.js';
@@ -47,8 +48,8 @@ class RecordingQueue implements OutboundQueue {
           : outcome.error.code;
     this.outcomes.push([call.id, outcome.kind, detail]);
   }
-  attach(wake: () => void): void {
-    this.wake = wake;
+  attach(host: QueueHost): void {
+    this.wake = host.wake;
   }
 }
 
