@@ -1,0 +1,318 @@
+import {
+  type CallOutcome,
+  Emitter,
+  type OutboundQueue,
+  type QueuedCall,
+  type QueueHost,
+} from '@ocpp/rpc';
+import { OcppSdkError, type OcppVersion, randomMessageId } from '@ocpp/runtime';
+import { MemoryStore, type OutboxRecord, type OutboxStore } from './store.js';
+
+/** A transaction message as the outbox reports it. */
+export interface OutboxMessage {
+  readonly seq: number;
+  readonly action: string;
+  /** The request payload (parsed). */
+  readonly payload: unknown;
+  /** Transmissions that were not processed (timeouts, CALLERRORs). */
+  readonly attempts: number;
+}
+
+/** Events of an {@link Outbox}. */
+export interface OutboxEvents {
+  /** The CSMS answered a kept message: it is gone from the store. */
+  delivered: (message: OutboxMessage, response: unknown) => void;
+  /** A kept message failed and waits before it is sent again. */
+  retrying: (message: OutboxMessage, delayMs: number, outcome: CallOutcome) => void;
+  /** A kept message failed its last attempt and was dropped, as the spec allows: never silently. */
+  dropped: (message: OutboxMessage, outcome: CallOutcome) => void;
+}
+
+/** Options of {@link Outbox}. */
+export interface OutboxOptions {
+  /** The station's OCPP version: which messages are transaction messages. */
+  readonly version: OcppVersion;
+  /** Where kept messages survive a restart. @default a `MemoryStore` (they do not) */
+  readonly store?: OutboxStore;
+  /**
+   * How often a transaction message is sent before it is dropped when the CSMS does not process
+   * it (no answer in time, or CALLERROR): 1.6 `TransactionMessageAttempts`, 2.x
+   * `OCPPCommCtrlr.MessageAttempts` (instance TransactionEvent).
+   * @default 3
+   */
+  readonly attempts?: number;
+  /**
+   * The wait between attempts, multiplied by the attempts so far: 1.6
+   * `TransactionMessageRetryInterval`, 2.x `OCPPCommCtrlr.MessageAttemptInterval` (seconds there,
+   * milliseconds here).
+   * @default 60000
+   */
+  readonly retryIntervalMs?: number;
+  /** 2.x `OCPPCommCtrlr.QueueAllMessages`: keep every message, not only transaction ones. @default false */
+  readonly queueAll?: boolean;
+  /**
+   * Messages waiting at most, kept ones included. When full, a waiting message that is not a
+   * transaction message makes room for a transaction message (its caller gets `QUEUE_FULL`);
+   * when every waiting message is a transaction message, the new call is refused with
+   * `QUEUE_FULL`: a transaction message is never let go for space without its caller knowing.
+   * @default 10000
+   */
+  readonly maxMessages?: number;
+  /** Message ids of resent messages (1.6 and 2.0.1 want a fresh id per transmission). @default UUID v4 */
+  readonly messageId?: () => string;
+}
+
+/** One waiting message. */
+interface Entry {
+  readonly seq: number;
+  readonly action: string;
+  readonly payload: string;
+  attempts: number;
+  /** Kept in the store until answered (a transaction message, or everything with `queueAll`). */
+  readonly kept: boolean;
+  /** Not sent before this time (a retry's wait). */
+  notBefore: number;
+  /** The session's own call, on its first transmission only; resends are new calls. */
+  call: QueuedCall | undefined;
+}
+
+/**
+ * A station's outbox, the session's outbound queue: transaction messages (1.6 StartTransaction,
+ * StopTransaction, MeterValues of a transaction; 2.x TransactionEvent; SecurityEventNotification;
+ * everything with `queueAll`) are written to the store before the call is accepted, sent in
+ * order, resent as the spec says, and removed only once the CSMS answered, or after the last
+ * attempt, with a `dropped` event. Give it to the session as `queue`.
+ *
+ * The caller of a kept message hears its first transmission (answer, CALLERROR, timeout) as with
+ * any call; what happens to it afterwards is told by the outbox's events.
+ */
+export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
+  private readonly store: OutboxStore;
+  private readonly line: Entry[] = [];
+  private readonly maxAttempts: number;
+  private readonly intervalMs: number;
+  private readonly max: number;
+  private readonly nextId: () => string;
+  private readonly byCall = new Map<QueuedCall, Entry>();
+  /** Messages sent and not yet settled (OCPP sends one at a time). */
+  private readonly inFlight = new Map<QueuedCall, Entry>();
+  private host: QueueHost | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastSeq = 0;
+
+  constructor(private readonly options: OutboxOptions) {
+    super();
+    this.store = options.store ?? new MemoryStore();
+    this.maxAttempts = whole('attempts', options.attempts, 3, 1);
+    this.intervalMs = whole('retryIntervalMs', options.retryIntervalMs, 60_000, 0);
+    this.max = whole('maxMessages', options.maxMessages, 10_000, 1);
+    this.nextId = options.messageId ?? randomMessageId;
+    for (const r of this.store.load()) {
+      this.line.push({ ...r, kept: true, notBefore: 0, call: undefined });
+      this.lastSeq = Math.max(this.lastSeq, r.seq);
+    }
+  }
+
+  /** Messages waiting (the one being sent not included). */
+  get size(): number {
+    return this.line.length;
+  }
+
+  /** Kept messages not yet answered, the one being sent included. */
+  get kept(): number {
+    let n = 0;
+    for (const e of this.inFlight.values()) if (e.kept) n++;
+    for (const e of this.line) if (e.kept) n++;
+    return n;
+  }
+
+  attach(host: QueueHost): void {
+    this.host = host;
+  }
+
+  push(call: QueuedCall): void {
+    const payload = payloadOf(call);
+    const kept = this.options.queueAll === true || this.isTransactional(call.action, payload);
+    if (this.line.length + this.inFlight.size >= this.max) this.makeRoom(kept);
+    const entry: Entry = {
+      seq: ++this.lastSeq,
+      action: call.action,
+      payload,
+      attempts: 0,
+      kept,
+      notBefore: 0,
+      call,
+    };
+    // Durable before accepted: a store that throws refuses the call.
+    if (kept) this.store.append(recordOf(entry));
+    this.line.push(entry);
+    this.byCall.set(call, entry);
+  }
+
+  shift(): QueuedCall | undefined {
+    const head = this.line[0];
+    if (head === undefined) return undefined;
+    const now = Date.now();
+    if (head.notBefore > now) {
+      this.wakeAt(head.notBefore - now);
+      return undefined;
+    }
+    this.line.shift();
+    let call = head.call;
+    if (call === undefined) {
+      const id = this.nextId();
+      call = { id, action: head.action, text: frameOf(id, head.action, head.payload) };
+    } else {
+      this.byCall.delete(call);
+      head.call = undefined;
+    }
+    this.inFlight.set(call, head);
+    return call;
+  }
+
+  remove(call: QueuedCall): boolean {
+    const entry = this.byCall.get(call);
+    if (entry === undefined) return false;
+    this.byCall.delete(call);
+    entry.call = undefined;
+    // A kept message outlives its caller: it is sent all the same, as a new call.
+    if (!entry.kept) this.line.splice(this.line.indexOf(entry), 1);
+    return true;
+  }
+
+  clear(): QueuedCall[] {
+    const callers: QueuedCall[] = [];
+    for (let i = this.line.length - 1; i >= 0; i--) {
+      const entry = this.line[i] as Entry;
+      if (entry.call !== undefined) callers.push(entry.call);
+      entry.call = undefined;
+      if (!entry.kept) this.line.splice(i, 1);
+    }
+    this.byCall.clear();
+    return callers.reverse();
+  }
+
+  settled(call: QueuedCall, outcome: CallOutcome): void {
+    const entry = this.inFlight.get(call);
+    if (entry === undefined) return;
+    this.inFlight.delete(call);
+    if (outcome.kind === 'result') {
+      if (entry.kept) {
+        this.store.remove(entry.seq);
+        this.emit('delivered', this.message(entry), outcome.payload);
+      }
+      return;
+    }
+    if (!entry.kept) return;
+    if (outcome.kind === 'lost' && notProcessedYet(outcome.error)) {
+      // The connection went away: not an attempt the CSMS refused. First again on reconnect.
+      this.line.unshift(entry);
+      return;
+    }
+    entry.attempts++;
+    if (entry.attempts >= this.maxAttempts) {
+      this.store.remove(entry.seq);
+      this.emit('dropped', this.message(entry), outcome);
+      this.host?.wake();
+      return;
+    }
+    const delay = this.intervalMs * entry.attempts;
+    entry.notBefore = Date.now() + delay;
+    this.store.update(recordOf(entry));
+    this.line.unshift(entry);
+    this.emit('retrying', this.message(entry), delay, outcome);
+    this.wakeAt(delay);
+  }
+
+  /** Stops the retry timer (the outbox is no longer used). Kept messages stay in the store. */
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Whether a message of `action` is a transaction message of this version. */
+  private isTransactional(action: string, payload: string): boolean {
+    switch (action) {
+      case 'SecurityEventNotification':
+        return true;
+      case 'StartTransaction':
+      case 'StopTransaction':
+        return this.options.version === '1.6';
+      case 'TransactionEvent':
+        return this.options.version !== '1.6';
+      case 'MeterValues':
+        // 1.6: the meter values of a transaction carry its id.
+        return this.options.version === '1.6' && hasTransactionId(payload);
+      default:
+        return false;
+    }
+  }
+
+  /** Frees a place for a new message, or refuses it. */
+  private makeRoom(forKept: boolean): void {
+    const full = new OcppSdkError('QUEUE_FULL', `${this.max} messages are already waiting`);
+    if (!forKept) throw full;
+    const i = this.line.findIndex((e) => !e.kept);
+    if (i === -1) throw full;
+    const [evicted] = this.line.splice(i, 1) as [Entry];
+    if (evicted.call !== undefined) {
+      this.byCall.delete(evicted.call);
+      this.host?.drop(
+        evicted.call,
+        new OcppSdkError('QUEUE_FULL', `${evicted.action} made room for a transaction message`),
+      );
+    }
+  }
+
+  private wakeAt(delayMs: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.host?.wake();
+    }, delayMs);
+  }
+
+  private message(entry: Entry): OutboxMessage {
+    return {
+      seq: entry.seq,
+      action: entry.action,
+      payload: JSON.parse(entry.payload),
+      attempts: entry.attempts,
+    };
+  }
+}
+
+/** Failures that say the CSMS did not get to process the message: it is sent again, uncounted. */
+function notProcessedYet(error: OcppSdkError): boolean {
+  return error.code === 'CONNECTION_CLOSED' || error.code === 'NOT_CONNECTED';
+}
+
+function recordOf(entry: Entry): OutboxRecord {
+  return { seq: entry.seq, action: entry.action, payload: entry.payload, attempts: entry.attempts };
+}
+
+/** The payload text of a serialised CALL (`[2,"id","Action",{...}]`). */
+function payloadOf(call: QueuedCall): string {
+  const prefix = `[2,${JSON.stringify(call.id)},${JSON.stringify(call.action)},`;
+  if (call.text.startsWith(prefix) && call.text.endsWith(']'))
+    return call.text.slice(prefix.length, -1);
+  const frame = JSON.parse(call.text) as unknown[];
+  return JSON.stringify(frame[3]);
+}
+
+function frameOf(id: string, action: string, payload: string): string {
+  return `[2,${JSON.stringify(id)},${JSON.stringify(action)},${payload}]`;
+}
+
+function hasTransactionId(payload: string): boolean {
+  if (!payload.includes('"transactionId"')) return false;
+  const parsed = JSON.parse(payload) as { transactionId?: unknown };
+  return parsed.transactionId !== undefined;
+}
+
+function whole(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new RangeError(`${name} must be a whole number >= ${min}`);
+  return value;
+}
