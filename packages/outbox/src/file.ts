@@ -1,9 +1,9 @@
 /**
  * `@ocpp/outbox/file`: an outbox store in one append-only journal file, with no service to run.
  *
- * Each change is one record: a 4-byte length, a 4-byte CRC-32 of the body, and the body (JSON:
- * `{"a":[seq,action,payload,attempts]}` kept, `{"u":[seq,attempts]}` attempted again,
- * `{"r":seq}` removed). Loading replays the records; a torn or corrupt tail (a crash in the middle
+ * Each change is one record: a 4-byte length, a 4-byte CRC-32 of the body, and the body: a JSON
+ * header (`["a",seq,action,attempts]` kept, `["u",seq,attempts]` attempted again, `["r",seq]`
+ * removed), then, for a kept message, a newline and its payload as it is (no escaping to pay). Loading replays the records; a torn or corrupt tail (a crash in the middle
  * of a write, a disk that lost a sector) stops the replay there, is cut off, and is reported. The
  * journal is rewritten, compacted, once removed records dominate it.
  */
@@ -22,8 +22,9 @@ import type { OutboxRecord, OutboxStore } from './store.js';
 /** Options of {@link FileStore}. */
 export interface FileStoreOptions {
   /**
-   * When a change reaches the disk itself. `'always'`: every change is written and fsynced before
-   * the call returns (survives a power loss at once). `'batched'`: every change is written before
+   * When a change reaches the disk itself. `'always'`: every new message (and every attempt) is
+   * written and fsynced before the call returns (survives a power loss at once); a removal rides
+   * on the next fsync, since losing one only means the message is delivered again. `'batched'`: every change is written before
    * the call returns (survives the process being killed at once) and fsynced within
    * `groupCommitMs`, many changes sharing one fsync (survives a power loss after that).
    * @default 'batched'
@@ -45,14 +46,19 @@ export interface CorruptionReport {
 }
 
 const HEADER = 8;
-/** Compaction once the journal has this many records more than it keeps messages. */
-const COMPACT_SLACK = 4096;
+/** A journal holding nothing is emptied once it is this large (a truncation, no fsync needed). */
+const EMPTY_AT = 1024 * 1024;
+/** A journal is rewritten once it is this large and four times what it keeps. */
+const COMPACT_AT = 16 * 1024 * 1024;
 
 /** An {@link OutboxStore} in one journal file. */
 export class FileStore implements OutboxStore {
   private fd: number;
   private readonly records = new Map<number, OutboxRecord>();
-  private written = 0;
+  /** Bytes in the journal, and the bytes of the records it keeps. */
+  private bytes = 0;
+  private liveBytes = 0;
+  private readonly sizes = new Map<number, number>();
   private readonly sync: 'always' | 'batched';
   private readonly groupCommitMs: number;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -74,19 +80,28 @@ export class FileStore implements OutboxStore {
 
   append(record: OutboxRecord): void {
     this.records.set(record.seq, record);
-    this.write({ a: [record.seq, record.action, record.payload, record.attempts] });
+    const size = this.write(
+      ['a', record.seq, record.action, record.attempts],
+      record.payload,
+      true,
+    );
+    this.sizes.set(record.seq, size);
+    this.liveBytes += size;
   }
 
   update(record: OutboxRecord): void {
     if (!this.records.has(record.seq)) return;
     this.records.set(record.seq, record);
-    this.write({ u: [record.seq, record.attempts] });
+    this.write(['u', record.seq, record.attempts], undefined, true);
   }
 
   remove(seq: number): void {
     if (!this.records.delete(seq)) return;
-    this.write({ r: seq });
-    if (this.written > this.records.size + COMPACT_SLACK) this.compact();
+    this.liveBytes -= this.sizes.get(seq) ?? 0;
+    this.sizes.delete(seq);
+    this.write(['r', seq], undefined, false);
+    if (this.records.size === 0 && this.bytes >= EMPTY_AT) this.empty();
+    else if (this.bytes >= COMPACT_AT && this.bytes >= 4 * this.liveBytes) this.compact();
   }
 
   /** Messages kept. */
@@ -109,19 +124,33 @@ export class FileStore implements OutboxStore {
     closeSync(this.fd);
   }
 
-  private write(body: unknown): void {
-    const bytes = encode(body);
+  /** Appends one record; returns its size. */
+  private write(header: unknown[], payload: string | undefined, urgent: boolean): number {
+    const bytes = encode(header, payload);
     writeSync(this.fd, bytes);
-    this.written++;
-    if (this.sync === 'always') {
+    this.bytes += bytes.length;
+    if (urgent && this.sync === 'always') {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      this.dirty = false;
       fsyncSync(this.fd);
-      return;
+      return bytes.length;
     }
     this.dirty = true;
     if (this.flushTimer === undefined) {
       this.flushTimer = setTimeout(() => this.flush(), this.groupCommitMs);
       this.flushTimer.unref?.();
     }
+    return bytes.length;
+  }
+
+  /**
+   * Empties a journal that keeps nothing. No fsync is needed: should the truncation not reach the
+   * disk, the old records, removals included, still say that nothing is kept.
+   */
+  private empty(): void {
+    ftruncateSync(this.fd, 0);
+    this.bytes = 0;
   }
 
   /** Replays the journal into `records`, cutting off a bad tail. */
@@ -132,11 +161,11 @@ export class FileStore implements OutboxStore {
     while (at < data.length) {
       const body = decodeAt(data, at);
       if (body === undefined) break;
-      this.apply(body.value);
+      this.apply(body.value, body.next - at);
       at = body.next;
       count++;
     }
-    this.written = count;
+    this.bytes = at;
     if (at < data.length) {
       ftruncateSync(this.fd, at);
       fsyncSync(this.fd);
@@ -144,17 +173,20 @@ export class FileStore implements OutboxStore {
     }
   }
 
-  private apply(body: unknown): void {
-    const b = body as { a?: [number, string, string, number]; u?: [number, number]; r?: number };
-    if (b.a !== undefined) {
-      const [seq, action, payload, attempts] = b.a;
-      this.records.set(seq, { seq, action, payload, attempts });
-    } else if (b.u !== undefined) {
-      const [seq, attempts] = b.u;
+  private apply(body: Decoded, size: number): void {
+    const [op, seq] = body.header as [string, number];
+    if (op === 'a') {
+      const [, , action, attempts] = body.header as [string, number, string, number];
+      this.records.set(seq, { seq, action, payload: body.payload ?? 'null', attempts });
+      this.sizes.set(seq, size);
+      this.liveBytes += size;
+    } else if (op === 'u') {
+      const attempts = body.header[2] as number;
       const r = this.records.get(seq);
       if (r !== undefined) this.records.set(seq, { ...r, attempts });
-    } else if (b.r !== undefined) {
-      this.records.delete(b.r);
+    } else if (op === 'r' && this.records.delete(seq)) {
+      this.liveBytes -= this.sizes.get(seq) ?? 0;
+      this.sizes.delete(seq);
     }
   }
 
@@ -164,14 +196,21 @@ export class FileStore implements OutboxStore {
     const tmp = `${this.file}.compact`;
     const fd = openSync(tmp, 'w');
     const records = this.load();
-    for (const r of records) writeSync(fd, encode({ a: [r.seq, r.action, r.payload, r.attempts] }));
+    let bytes = 0;
+    for (const r of records) {
+      const record = encode(['a', r.seq, r.action, r.attempts], r.payload);
+      writeSync(fd, record);
+      this.sizes.set(r.seq, record.length);
+      bytes += record.length;
+    }
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, this.file);
     syncDirectory(dirname(this.file));
     closeSync(this.fd);
     this.fd = openSync(this.file, 'a+');
-    this.written = records.length;
+    this.bytes = bytes;
+    this.liveBytes = bytes;
   }
 }
 
@@ -193,24 +232,42 @@ function syncDirectory(dir: string): void {
   }
 }
 
-function encode(body: unknown): Buffer {
-  const json = Buffer.from(JSON.stringify(body), 'utf8');
-  const out = Buffer.allocUnsafe(HEADER + json.length);
-  out.writeUInt32LE(json.length, 0);
-  out.writeUInt32LE(crc32(json), 4);
-  json.copy(out, HEADER);
+/** A record's body: its header and, for a kept message, the payload text. */
+interface Decoded {
+  readonly header: unknown[];
+  readonly payload: string | undefined;
+}
+
+const NEWLINE = 0x0a;
+
+function encode(header: unknown[], payload: string | undefined): Buffer {
+  const head = JSON.stringify(header);
+  const headBytes = Buffer.byteLength(head);
+  const length = payload === undefined ? headBytes : headBytes + 1 + Buffer.byteLength(payload);
+  const out = Buffer.allocUnsafe(HEADER + length);
+  out.writeUInt32LE(length, 0);
+  out.write(head, HEADER, 'utf8');
+  if (payload !== undefined) {
+    out[HEADER + headBytes] = NEWLINE;
+    out.write(payload, HEADER + headBytes + 1, 'utf8');
+  }
+  out.writeUInt32LE(crc32(out.subarray(HEADER)), 4);
   return out;
 }
 
-function decodeAt(data: Buffer, at: number): { value: unknown; next: number } | undefined {
+function decodeAt(data: Buffer, at: number): { value: Decoded; next: number } | undefined {
   if (at + HEADER > data.length) return undefined;
   const length = data.readUInt32LE(at);
   const end = at + HEADER + length;
   if (end > data.length) return undefined;
-  const json = data.subarray(at + HEADER, end);
-  if (crc32(json) !== data.readUInt32LE(at + 4)) return undefined;
+  const body = data.subarray(at + HEADER, end);
+  if (crc32(body) !== data.readUInt32LE(at + 4)) return undefined;
+  const nl = body.indexOf(NEWLINE);
   try {
-    return { value: JSON.parse(json.toString('utf8')), next: end };
+    const header = JSON.parse(body.toString('utf8', 0, nl === -1 ? body.length : nl)) as unknown;
+    if (!Array.isArray(header)) return undefined;
+    const payload = nl === -1 ? undefined : body.toString('utf8', nl + 1);
+    return { value: { header, payload }, next: end };
   } catch {
     return undefined;
   }

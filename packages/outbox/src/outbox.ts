@@ -88,7 +88,7 @@ interface Entry {
  */
 export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   private readonly store: OutboxStore;
-  private readonly line: Entry[] = [];
+  private readonly line = new Line<Entry>();
   private readonly maxAttempts: number;
   private readonly intervalMs: number;
   private readonly max: number;
@@ -122,7 +122,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   get kept(): number {
     let n = 0;
     for (const e of this.inFlight.values()) if (e.kept) n++;
-    for (const e of this.line) if (e.kept) n++;
+    for (const e of this.line.values()) if (e.kept) n++;
     return n;
   }
 
@@ -150,7 +150,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   }
 
   shift(): QueuedCall | undefined {
-    const head = this.line[0];
+    const head = this.line.first();
     if (head === undefined) return undefined;
     const now = Date.now();
     if (head.notBefore > now) {
@@ -176,20 +176,21 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     this.byCall.delete(call);
     entry.call = undefined;
     // A kept message outlives its caller: it is sent all the same, as a new call.
-    if (!entry.kept) this.line.splice(this.line.indexOf(entry), 1);
+    if (!entry.kept) this.line.delete(entry);
     return true;
   }
 
   clear(): QueuedCall[] {
     const callers: QueuedCall[] = [];
-    for (let i = this.line.length - 1; i >= 0; i--) {
-      const entry = this.line[i] as Entry;
+    const keep: Entry[] = [];
+    for (const entry of this.line.values()) {
       if (entry.call !== undefined) callers.push(entry.call);
       entry.call = undefined;
-      if (!entry.kept) this.line.splice(i, 1);
+      if (entry.kept) keep.push(entry);
     }
+    this.line.reset(keep);
     this.byCall.clear();
-    return callers.reverse();
+    return callers;
   }
 
   settled(call: QueuedCall, outcome: CallOutcome): void {
@@ -252,9 +253,9 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   private makeRoom(forKept: boolean): void {
     const full = new OcppSdkError('QUEUE_FULL', `${this.max} messages are already waiting`);
     if (!forKept) throw full;
-    const i = this.line.findIndex((e) => !e.kept);
-    if (i === -1) throw full;
-    const [evicted] = this.line.splice(i, 1) as [Entry];
+    const evicted = this.line.find((e) => !e.kept);
+    if (evicted === undefined) throw full;
+    this.line.delete(evicted);
     if (evicted.call !== undefined) {
       this.byCall.delete(evicted.call);
       this.host?.drop(
@@ -273,12 +274,70 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   }
 
   private message(entry: Entry): OutboxMessage {
-    return {
-      seq: entry.seq,
-      action: entry.action,
-      payload: JSON.parse(entry.payload),
-      attempts: entry.attempts,
-    };
+    return new Message(entry.seq, entry.action, entry.payload, entry.attempts);
+  }
+}
+
+/** A first-in first-out line with O(1) shift and unshift (an array's shift copies it). */
+class Line<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  first(): T | undefined {
+    return this.items[this.head];
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined as T;
+    this.head++;
+    if (this.head === this.items.length) this.reset([]);
+    else if (this.head >= 1024 && this.head * 2 >= this.items.length)
+      this.reset(this.items.slice(this.head));
+    return item;
+  }
+  unshift(item: T): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
+  }
+  delete(item: T): boolean {
+    const i = this.items.indexOf(item, this.head);
+    if (i === -1) return false;
+    this.items.splice(i, 1);
+    return true;
+  }
+  find(test: (item: T) => boolean): T | undefined {
+    for (let i = this.head; i < this.items.length; i++)
+      if (test(this.items[i] as T)) return this.items[i];
+    return undefined;
+  }
+  *values(): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+  reset(items: T[]): void {
+    this.items = items;
+    this.head = 0;
+  }
+}
+
+/** A message as the events tell it: its payload parsed only when a listener reads it. */
+class Message implements OutboxMessage {
+  private parsed: unknown;
+  constructor(
+    readonly seq: number,
+    readonly action: string,
+    private readonly text: string,
+    readonly attempts: number,
+  ) {}
+  get payload(): unknown {
+    this.parsed ??= JSON.parse(this.text);
+    return this.parsed;
   }
 }
 

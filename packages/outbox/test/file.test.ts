@@ -76,15 +76,35 @@ describe('FileStore', () => {
   it('compacts once removed records dominate, keeping what is kept', () => {
     const file = tempFile();
     const a = new FileStore(file);
+    const big = (seq: number) => ({
+      ...record(seq),
+      payload: JSON.stringify({ seq, pad: 'x'.repeat(4000) }),
+    });
     for (let i = 1; i <= 6000; i++) {
-      a.append(record(i));
+      a.append(big(i));
       if (i % 10 !== 0) a.remove(i);
     }
     a.close();
-    // 6,000 appends and 5,400 removes, compacted at least once: far smaller than all of them.
-    expect(statSync(file).size).toBeLessThan(6000 * 60);
+    // About 24 MB written, a tenth kept: rewritten with what it keeps once it passed 16 MiB.
+    expect(statSync(file).size).toBeLessThan(16 * 1024 * 1024);
     const b = new FileStore(file);
     expect(b.load().map((r) => r.seq)).toEqual(Array.from({ length: 600 }, (_, k) => (k + 1) * 10));
+    expect(b.load()[0]).toEqual(big(10));
+    b.close();
+  });
+
+  it('empties itself once everything was delivered and it grew past 1 MiB', () => {
+    const file = tempFile();
+    const a = new FileStore(file);
+    for (let i = 1; i <= 20_000; i++) {
+      a.append(record(i));
+      a.remove(i);
+    }
+    a.append(record(20_001));
+    a.close();
+    expect(statSync(file).size).toBeLessThan(1024 * 1024);
+    const b = new FileStore(file, { onCorruption: () => expect.unreachable() });
+    expect(b.load()).toEqual([record(20_001)]);
     b.close();
   });
 
