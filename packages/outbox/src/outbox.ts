@@ -99,6 +99,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   private host: QueueHost | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastSeq = 0;
+  private waitingForDisk = false;
 
   constructor(private readonly options: OutboxOptions) {
     super();
@@ -155,6 +156,17 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     const now = Date.now();
     if (head.notBefore > now) {
       this.wakeAt(head.notBefore - now);
+      return undefined;
+    }
+    // Group commit: a kept message goes out only once its write reached the disk.
+    if (head.kept && this.store.isDurable?.(head.seq) === false) {
+      if (!this.waitingForDisk) {
+        this.waitingForDisk = true;
+        this.store.onDurable?.(() => {
+          this.waitingForDisk = false;
+          this.host?.wake();
+        });
+      }
       return undefined;
     }
     this.line.shift();

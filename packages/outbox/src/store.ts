@@ -24,6 +24,13 @@ export interface OutboxStore {
   update(record: OutboxRecord): void;
   /** Forgets a message: delivered, or dropped after its last attempt. */
   remove(seq: number): void;
+  /**
+   * A store that gathers writes (group commit): false while the message's write has not reached
+   * the disk. The outbox does not send it until then. @default always durable
+   */
+  isDurable?(seq: number): boolean;
+  /** With `isDurable`: runs `listener` once the gathered writes reached the disk. */
+  onDurable?(listener: () => void): void;
 }
 
 /** A store in memory: for tests, and for stations that accept losing the queue with the process. */

@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OcppSession, silentLogger } from '@ocpp/rpc';
 import { OcppCallError } from '@ocpp/runtime';
 import type { Transport, TransportHandlers } from '@ocpp/transport';
 import { v16Protocol } from '@ocpp/v16-core';
 import { v201Protocol } from '@ocpp/v201-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FileStore } from '../src/file.js';
 import { MemoryStore, Outbox, type OutboxOptions } from '../src/index.js';
 
 /** A station-side transport driven by hand: up, down, and frames delivered from the "CSMS". */
@@ -246,6 +250,25 @@ describe('Outbox', () => {
     void tx1.catch(() => {});
     void tx2.catch(() => {});
     await session.close();
+  });
+
+  it('with a group-commit store, a kept message is sent only once it is on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-group-'));
+    try {
+      const store = new FileStore(join(dir, 'journal'), { sync: 'group', groupCommitMs: 50 });
+      const outbox = new Outbox({ version: '2.0.1', store });
+      const { session, transport } = station201(outbox);
+      transport.up();
+      const call = session.call('TransactionEvent', event(0, 'Started'));
+      expect(transport.sent).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(transport.actions()).toEqual(['TransactionEvent']);
+      transport.answer({});
+      await call;
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('queueAll keeps every message', () => {
