@@ -68,6 +68,7 @@ import type {
   UpdateFirmwareResult,
   UpdateTransactionParams,
 } from './model.js';
+import type { TransactionReport } from './tables/csms.js';
 
 /** A value or a promise of it: every handler may be async. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -384,6 +385,11 @@ export interface GenericCsmsEvents {
   connect: (station: StationHandle) => void;
   /** A station's connection ended. */
   disconnect: (station: StationHandle, info: { code: number; reason: string }) => void;
+  /**
+   * A transaction message was resent (answered again, not passed to `onTransaction`), or 2.x
+   * events never came (a `seqNo` gap): what a station's retries and outages leave behind.
+   */
+  transactionReport: (station: StationHandle, report: TransactionReport) => void;
 }
 
 /**

@@ -41,6 +41,7 @@ import {
   csms21,
   csms201,
   type OpenTransactionRecord,
+  type TransactionReport,
 } from './tables/csms.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: routers of the three versions
@@ -49,6 +50,8 @@ type AnyCsmsRouter = Router<any, any, 'csms', any>;
 /** What the CSMS keeps per station identity, across reconnects. */
 class StationState {
   readonly ledger: TransactionLedger<OpenTransactionRecord>;
+  /** Recently ended transactions and their last seqNo. */
+  readonly ended = new Map<string, number>();
   private requestIds = 0;
 
   constructor(identity: string, maxOpen: number, logger: Logger) {
@@ -149,7 +152,12 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
   private handleOf(session: CsmsSession): StationHandleImpl {
     let handle = this.handles.get(session);
     if (handle === undefined) {
-      handle = new StationHandleImpl(session, this.stateOf(session.identity), this.allocator);
+      handle = new StationHandleImpl(
+        session,
+        this.stateOf(session.identity),
+        this.allocator,
+        this.reporter,
+      );
       this.handles.set(session, handle);
     }
     return handle;
@@ -160,6 +168,10 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
       return this.options.allocateTransactionId(identity);
     this.lastTransactionId = (this.lastTransactionId % 2_147_483_647) + 1;
     return this.lastTransactionId;
+  };
+
+  private readonly reporter = (station: StationHandle, report: TransactionReport): void => {
+    this.emit('transactionReport', station, report);
   };
 
   private readonly contextOf = (rpc: AnyRpcContext, raw: unknown): CsmsRouteContext =>
@@ -245,6 +257,7 @@ class StationHandleImpl implements StationHandle, CsmsEnd {
     readonly session: CsmsSession,
     private readonly state: StationState,
     private readonly allocator: (identity: string) => Promise<number>,
+    private readonly reporter: (station: StationHandle, report: TransactionReport) => void,
   ) {
     this.identity = session.identity;
     this.version = session.protocol;
@@ -264,6 +277,14 @@ class StationHandleImpl implements StationHandle, CsmsEnd {
 
   allocate(): Promise<number> {
     return this.allocator(this.identity);
+  }
+
+  get ended(): Map<string, number> {
+    return this.state.ended;
+  }
+
+  report(report: TransactionReport): void {
+    this.reporter(this, report);
   }
 
   /** Sends a neutral operation through the codec of the station's version. */

@@ -138,3 +138,4 @@ export {
   type UploadLogStatus,
 } from './model.js';
 export { createGenericStation } from './station.js';
+export type { TransactionReport } from './tables/csms.js';

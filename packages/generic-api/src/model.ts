@@ -469,6 +469,11 @@ export interface StartTransactionParams {
   readonly remoteStartId?: number;
   /** 2.x only. Lost on 1.6. */
   readonly chargingState?: ChargingState;
+  /**
+   * 2.x: the event happened while the station was offline (`offline: true` on the wire).
+   * @default true when the station is not connected at the time of the call
+   */
+  readonly offline?: boolean;
 }
 
 /** The CSMS's answer to a started transaction. */
@@ -493,6 +498,11 @@ export interface UpdateTransactionParams {
   readonly chargingState?: ChargingState;
   /** 2.x only: a newly presented identifier. Lost on 1.6. */
   readonly idToken?: IdToken;
+  /**
+   * 2.x: the event happened while the station was offline (`offline: true` on the wire).
+   * @default true when the station is not connected at the time of the call
+   */
+  readonly offline?: boolean;
 }
 
 /** A station ending a transaction. */
@@ -511,6 +521,11 @@ export interface StopTransactionParams {
   readonly idToken?: IdToken;
   /** Readings of the transaction (1.6 `transactionData`). */
   readonly meterValue?: readonly MeterValue[];
+  /**
+   * 2.x: the event happened while the station was offline (`offline: true` on the wire).
+   * @default true when the station is not connected at the time of the call
+   */
+  readonly offline?: boolean;
 }
 
 /** The CSMS's answer to an update or stop. */

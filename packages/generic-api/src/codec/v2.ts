@@ -400,6 +400,7 @@ export function stampStartTransaction(
       [{ timestamp, sampledValue: [energySample(p.meterStart, 'Transaction.Begin')] }],
       version,
     ),
+    offline: p.offline === true ? true : undefined,
   });
 }
 
@@ -418,6 +419,7 @@ export function stampUpdateTransaction(
     transactionInfo: compact({ transactionId: tx.transactionId, chargingState: p.chargingState }),
     idToken: p.idToken === undefined ? undefined : stampIdToken(p.idToken),
     meterValue: meterValue.length === 0 ? undefined : meterValue,
+    offline: p.offline === true ? true : undefined,
   });
 }
 
@@ -447,6 +449,7 @@ export function stampStopTransaction(
       ],
       version,
     ),
+    offline: p.offline === true ? true : undefined,
   });
 }
 

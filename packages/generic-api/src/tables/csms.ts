@@ -81,6 +81,8 @@ export interface CsmsOperations {
 /** An open transaction as the CSMS keeps it. */
 export interface OpenTransactionRecord extends OpenTransaction {
   seqNo: number;
+  /** 1.6: the start's meter reading, to recognise a resent StartTransaction. */
+  readonly meterStart?: number;
 }
 
 /** What the CSMS side's stamps and routes read of a station: its ledger and id sources. */
@@ -89,6 +91,46 @@ export interface CsmsEnd {
   nextRequestId(): number;
   /** Proposes the integer id of a 1.6 transaction. */
   allocate(): Promise<number>;
+  /** The last seqNo (2.x) of recently ended transactions, to know a resent end. */
+  readonly ended: Map<string, number>;
+  /** Tells the CSMS's listeners about a resent or missing transaction message. */
+  report(report: TransactionReport): void;
+}
+
+/** A transaction message that was resent, or messages that never came. */
+export type TransactionReport =
+  | {
+      /** A 2.x event whose seqNo was seen before: answered, not passed to `onTransaction`. */
+      readonly kind: 'duplicate';
+      readonly transactionId: string;
+      readonly seqNo: number;
+    }
+  | {
+      /** 2.x events between `expected` and `received` (excluded) never came; the event is processed. */
+      readonly kind: 'gap';
+      readonly transactionId: string;
+      readonly expected: number;
+      readonly received: number;
+    }
+  | {
+      /**
+       * 1.6 has no sequence numbers: a StartTransaction matching an open transaction (same
+       * connector, idTag, timestamp and meterStart) is answered with that transaction's id again;
+       * a StopTransaction of a transaction that just ended is answered again. Neither reaches
+       * `onTransaction`.
+       */
+      readonly kind: 'possible-duplicate';
+      readonly action: 'StartTransaction' | 'StopTransaction';
+      readonly transactionId: string;
+    };
+
+/** Recently ended transactions remembered per station, to recognise a resent end. */
+const ENDED_KEPT = 32;
+
+function rememberEnded(end: CsmsEnd, transactionId: string, seqNo: number): void {
+  end.ended.delete(transactionId);
+  end.ended.set(transactionId, seqNo);
+  if (end.ended.size > ENDED_KEPT) end.ended.delete(end.ended.keys().next().value as string);
 }
 
 /** The neutral context of an inbound call on this side, as the routes see it. */
@@ -267,6 +309,18 @@ export const csms16 = {
       return andThen(f(event, c), empty);
     }),
     in16.route('StartTransaction', ['onTransaction'], async (req, c, h) => {
+      const again = resentStart(req, c.end);
+      if (again !== undefined) {
+        c.end.report({
+          kind: 'possible-duplicate',
+          action: 'StartTransaction',
+          transactionId: again.transactionId,
+        });
+        return {
+          transactionId: again.transactionId16 ?? Number(again.transactionId),
+          idTagInfo: v16.stampIdTokenInfo(ACCEPTED),
+        };
+      }
       const proposed = await c.end.allocate();
       const event = v16.liftStartTransaction(req, proposed);
       const res: TransactionEventResult = (await h.onTransaction!(event, c)) ?? {};
@@ -279,6 +333,7 @@ export const csms16 = {
           connectorId: event.connectorId,
           idToken: event.idToken,
           startedAt: req.timestamp,
+          meterStart: req.meterStart,
           seqNo: 0,
         }),
       );
@@ -288,7 +343,13 @@ export const csms16 = {
       };
     }),
     in16.route('StopTransaction', ['onTransaction'], (req, c, h) => {
-      const entry = c.end.ledger.forget(String(req.transactionId));
+      const id = String(req.transactionId);
+      const entry = c.end.ledger.forget(id);
+      if (entry === undefined && c.end.ended.has(id)) {
+        c.end.report({ kind: 'possible-duplicate', action: 'StopTransaction', transactionId: id });
+        return req.idTag === undefined ? {} : { idTagInfo: v16.stampIdTokenInfo(ACCEPTED) };
+      }
+      if (entry !== undefined) rememberEnded(c.end, id, entry.seqNo + 1);
       const event = v16.liftStopTransaction(
         req,
         entry === undefined ? 0 : entry.seqNo + 1,
@@ -333,17 +394,34 @@ function heartbeat(c: CsmsRouteContext, h: CsmsHandlers) {
 // 2.x
 // ---------------------------------------------------------------------------------------------
 
-/** Lifts a TransactionEvent and keeps the ledger: Started (or first seen) opens, Ended closes. */
+/**
+ * Lifts a TransactionEvent and keeps the ledger: Started (or first seen) opens, Ended closes.
+ * `undefined` for a resend (its seqNo was seen): reported, answered, not handled again. A skipped
+ * seqNo is reported as a gap.
+ */
 function transactionEvent2(
   req: V21.TransactionEventRequest | V201.TransactionEventRequest,
   c: CsmsRouteContext,
 ) {
-  const ledger = c.end.ledger;
+  const end = c.end;
+  const ledger = end.ledger;
   const id = req.transactionInfo.transactionId;
   const known = ledger.get(id);
+  const last = known?.seqNo ?? end.ended.get(id);
+  if (last !== undefined && req.seqNo <= last && (known !== undefined || end.ended.has(id))) {
+    end.report({ kind: 'duplicate', transactionId: id, seqNo: req.seqNo });
+    return undefined;
+  }
+  if (last !== undefined && req.seqNo > last + 1)
+    end.report({ kind: 'gap', transactionId: id, expected: last + 1, received: req.seqNo });
+  else if (last === undefined && req.seqNo > 0 && req.eventType !== 'Started')
+    end.report({ kind: 'gap', transactionId: id, expected: 0, received: req.seqNo });
   const event = v2.liftTransactionEvent(req, known);
-  if (event.eventType === 'Ended') ledger.forget(id);
-  else if (known === undefined)
+  if (known !== undefined) known.seqNo = req.seqNo;
+  if (event.eventType === 'Ended') {
+    ledger.forget(id);
+    rememberEnded(end, id, req.seqNo);
+  } else if (known === undefined)
     ledger.remember(
       compact({
         transactionId: id,
@@ -355,6 +433,35 @@ function transactionEvent2(
       }),
     );
   return event;
+}
+
+/** Handles a TransactionEvent, or answers a resend without handling it again. */
+function answerTransactionEvent<Res>(
+  req: V21.TransactionEventRequest | V201.TransactionEventRequest,
+  c: CsmsRouteContext,
+  h: CsmsHandlers,
+  stamp: (res: TransactionEventResult | undefined) => Res,
+): Res | Promise<Res> {
+  const event = transactionEvent2(req, c);
+  if (event === undefined) return stamp(undefined);
+  return andThen(h.onTransaction!(event, c), stamp);
+}
+
+/** 1.6: the open transaction a StartTransaction repeats, if any. */
+function resentStart(
+  req: V16.StartTransactionRequest,
+  end: CsmsEnd,
+): OpenTransactionRecord | undefined {
+  for (const t of end.ledger.view.values()) {
+    if (
+      t.evseId === req.connectorId &&
+      t.idToken?.idToken === req.idTag &&
+      t.startedAt === req.timestamp &&
+      t.meterStart === req.meterStart
+    )
+      return t;
+  }
+  return undefined;
 }
 
 /** The answer to a TransactionEvent: the handler's token info, else Accepted when a token came. */
@@ -473,9 +580,7 @@ export const csms21 = {
       andThen(h.onMeterValues!(v2.liftMeterValuesRequest(req), c), empty),
     ),
     in21.route('TransactionEvent', ['onTransaction'], (req, c, h) =>
-      andThen(h.onTransaction!(transactionEvent2(req, c), c), (res) =>
-        transactionAnswer(res, req.idToken !== undefined),
-      ),
+      answerTransactionEvent(req, c, h, (res) => transactionAnswer(res, req.idToken !== undefined)),
     ),
     in21.route('DataTransfer', ['onDataTransfer'], (req, c, h) =>
       andThen(h.onDataTransfer!(v2.liftDataTransferRequest(req), c), v2.stampDataTransferResponse),
@@ -620,7 +725,7 @@ export const csms201 = {
       andThen(h.onMeterValues!(v2.liftMeterValuesRequest(req), c), empty),
     ),
     in201.route('TransactionEvent', ['onTransaction'], (req, c, h) =>
-      andThen(h.onTransaction!(transactionEvent2(req, c), c), (res) =>
+      answerTransactionEvent(req, c, h, (res) =>
         v2.for201(
           'TransactionEvent',
           'response',

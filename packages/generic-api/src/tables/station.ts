@@ -92,6 +92,11 @@ export type StationCodec<S, Rtr> = Codec<
 const empty = () => ({});
 const nothing = () => undefined;
 
+/** The params of a 2.x transaction event, marked offline when made while disconnected. */
+function offlineIf<P extends { readonly offline?: boolean }>(p: P, end: StationEnd): P {
+  return p.offline !== undefined || end.isOpen ? p : { ...p, offline: true };
+}
+
 /** A transaction this station did not see start (carried over, or an id it was told). */
 function entryOf(end: StationEnd, transactionId: string, evseId = 0, connectorId = 1) {
   return end.ledger.entry(transactionId, () => ({ transactionId, evseId, connectorId, seqNo: 0 }));
@@ -349,7 +354,7 @@ export const station21 = {
         const entry = entryOf(end, transactionId, p.evseId, p.connectorId ?? 1);
         const res = await session.call(
           'TransactionEvent',
-          v2.stampStartTransaction(p, entry, V21_),
+          v2.stampStartTransaction(offlineIf(p, end), entry, V21_),
           o,
         );
         return { transactionId, ...transactionResult(res) };
@@ -359,7 +364,7 @@ export const station21 = {
       ['TransactionEvent'],
       async (session, p: UpdateTransactionParams, end, o) => {
         const entry = entryOf(end, p.transactionId);
-        const payload = v2.stampUpdateTransaction(p, entry, V21_);
+        const payload = v2.stampUpdateTransaction(offlineIf(p, end), entry, V21_);
         return transactionResult(await session.call('TransactionEvent', payload, o));
       },
     ),
@@ -367,7 +372,7 @@ export const station21 = {
       ['TransactionEvent'],
       async (session, p: StopTransactionParams, end, o) => {
         const entry = entryOf(end, p.transactionId);
-        const payload = v2.stampStopTransaction(p, entry, V21_);
+        const payload = v2.stampStopTransaction(offlineIf(p, end), entry, V21_);
         const res = await transactionEvent(entry, payload, end.isOpen, (payload) =>
           session.call('TransactionEvent', payload, o),
         );
@@ -497,7 +502,11 @@ export const station201 = {
         const entry = entryOf(end, transactionId, p.evseId, p.connectorId ?? 1);
         const res = await session.call(
           'TransactionEvent',
-          v2.for201('TransactionEvent', 'request', v2.stampStartTransaction(p, entry, V201_)),
+          v2.for201(
+            'TransactionEvent',
+            'request',
+            v2.stampStartTransaction(offlineIf(p, end), entry, V201_),
+          ),
           o,
         );
         return { transactionId, ...transactionResult(res) };
@@ -510,7 +519,7 @@ export const station201 = {
         const payload = v2.for201(
           'TransactionEvent',
           'request',
-          v2.stampUpdateTransaction(p, entry, V201_),
+          v2.stampUpdateTransaction(offlineIf(p, end), entry, V201_),
         );
         return transactionResult(await session.call('TransactionEvent', payload, o));
       },
@@ -519,7 +528,7 @@ export const station201 = {
       ['TransactionEvent'],
       async (session, p: StopTransactionParams, end, o) => {
         const entry = entryOf(end, p.transactionId);
-        const payload = v2.stampStopTransaction(p, entry, V201_);
+        const payload = v2.stampStopTransaction(offlineIf(p, end), entry, V201_);
         const res = await transactionEvent(entry, payload, end.isOpen, (payload) =>
           session.call('TransactionEvent', v2.for201('TransactionEvent', 'request', payload), o),
         );
