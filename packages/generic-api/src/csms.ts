@@ -25,6 +25,7 @@ import type {
 import { compact } from './codec/util.js';
 import {
   type AnyRpcContext,
+  CallContext,
   type Inbound,
   installInbound,
   installVersioned,
@@ -212,39 +213,7 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
 }
 
 /** The neutral context of one inbound call on the CSMS side. */
-class CsmsCall implements CsmsRouteContext {
-  params?: unknown;
-  result?: unknown;
-  constructor(
-    readonly station: StationHandleImpl,
-    private readonly rpc: AnyRpcContext,
-    readonly raw: unknown,
-  ) {}
-  get end(): CsmsEnd {
-    return this.station;
-  }
-  get identity(): string {
-    return this.station.identity;
-  }
-  get version(): ProtocolVersion {
-    return this.station.version;
-  }
-  get session(): CsmsSession {
-    return this.station.session;
-  }
-  get messageId(): string {
-    return this.rpc.messageId;
-  }
-  get action(): string {
-    return this.rpc.action;
-  }
-  get deps(): NoDeps {
-    return this.rpc.deps;
-  }
-  get signal(): AbortSignal {
-    return this.rpc.signal;
-  }
-}
+class CsmsCall extends CallContext<StationHandleImpl, CsmsSession> implements CsmsRouteContext {}
 
 type Params<K extends keyof CsmsOperations> = CsmsOperations[K][0];
 type Result<K extends keyof CsmsOperations> = Promise<CsmsOperations[K][1]>;

@@ -331,3 +331,52 @@ export function installVersioned<
 }
 
 type NoDeps = Record<string, never>;
+
+// ---------------------------------------------------------------------------------------------
+// Contexts
+// ---------------------------------------------------------------------------------------------
+
+/** What a neutral context reads of its end (a CSMS's station handle, or the generic station). */
+interface ContextEnd<S> {
+  readonly identity: string;
+  readonly version: ProtocolVersion;
+  readonly session: S;
+}
+
+/**
+ * The neutral context of one inbound call, on either side: the end's identity, version and
+ * session, the rpc call's fields, the raw request, and what a neutral after-hook needs recorded.
+ */
+export class CallContext<E extends ContextEnd<S>, S> implements Recorded {
+  params?: unknown;
+  result?: unknown;
+  constructor(
+    readonly station: E,
+    private readonly rpc: AnyRpcContext,
+    readonly raw: unknown,
+  ) {}
+  get end(): E {
+    return this.station;
+  }
+  get identity(): string {
+    return this.station.identity;
+  }
+  get version(): ProtocolVersion {
+    return this.station.version;
+  }
+  get session(): S {
+    return this.station.session;
+  }
+  get messageId(): string {
+    return this.rpc.messageId;
+  }
+  get action(): string {
+    return this.rpc.action;
+  }
+  get deps(): NoDeps {
+    return this.rpc.deps;
+  }
+  get signal(): AbortSignal {
+    return this.rpc.signal;
+  }
+}

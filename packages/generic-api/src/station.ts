@@ -19,6 +19,7 @@ import type {
 } from './api.js';
 import {
   type AnyRpcContext,
+  CallContext,
   type Inbound,
   installInbound,
   installVersioned,
@@ -133,39 +134,9 @@ function install<Rtr extends AnyStationRouter>(
 }
 
 /** The neutral context of one inbound call on the station side. */
-class StationCall implements StationRouteContext {
-  params?: unknown;
-  result?: unknown;
-  constructor(
-    readonly station: GenericStationImpl<unknown>,
-    private readonly rpc: AnyRpcContext,
-    readonly raw: unknown,
-  ) {}
-  get end(): StationEnd {
-    return this.station;
-  }
-  get identity(): string {
-    return this.station.identity;
-  }
-  get version(): ProtocolVersion {
-    return this.station.version;
-  }
-  get session(): StationSession {
-    return this.station.session;
-  }
-  get messageId(): string {
-    return this.rpc.messageId;
-  }
-  get action(): string {
-    return this.rpc.action;
-  }
-  get deps(): NoDeps {
-    return this.rpc.deps;
-  }
-  get signal(): AbortSignal {
-    return this.rpc.signal;
-  }
-}
+class StationCall
+  extends CallContext<GenericStationImpl<unknown>, StationSession>
+  implements StationRouteContext {}
 
 /**
  * Lets one transport carry the session of whichever offered version a connection negotiated:

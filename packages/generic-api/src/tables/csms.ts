@@ -1,9 +1,3 @@
-/**
- * The CSMS side's codec of each version, as data: the operations a CSMS sends a station and the
- * station messages that feed the neutral handlers. Adding a neutral operation is one row per
- * version here (and its types in model.ts and api.ts).
- */
-import type { OcppSession, Router } from '@ocpp/rpc';
 import type * as V16 from '@ocpp/v16-core';
 import type { V16ActionMap } from '@ocpp/v16-core';
 import type * as V21 from '@ocpp/v21-core';
@@ -54,6 +48,14 @@ import type {
   UpdateFirmwareParams,
   UpdateFirmwareResult,
 } from '../model.js';
+import type {
+  Router16,
+  Router21,
+  Router201,
+  Session16,
+  Session21,
+  Session201,
+} from './versions.js';
 
 /** The operations a CSMS sends a station: `[params, result]` by neutral name. */
 export interface CsmsOperations {
@@ -137,16 +139,6 @@ function rememberEnded(end: CsmsEnd, transactionId: string, seqNo: number): void
 export interface CsmsRouteContext extends CsmsContext, Recorded {
   readonly end: CsmsEnd;
 }
-
-type Session16 = OcppSession<'1.6', V16ActionMap, 'csms'>;
-type Session201 = OcppSession<'2.0.1', V201ActionMap, 'csms'>;
-type Session21 = OcppSession<'2.1', V21ActionMap, 'csms'>;
-// biome-ignore lint/suspicious/noExplicitAny: routers with any injected dependencies
-type Router16 = Router<'1.6', V16ActionMap, 'csms', any>;
-// biome-ignore lint/suspicious/noExplicitAny: routers with any injected dependencies
-type Router201 = Router<'2.0.1', V201ActionMap, 'csms', any>;
-// biome-ignore lint/suspicious/noExplicitAny: routers with any injected dependencies
-type Router21 = Router<'2.1', V21ActionMap, 'csms', any>;
 
 /** The CSMS codec of one version. */
 export type CsmsCodec<S, Rtr> = Codec<
@@ -382,7 +374,7 @@ export const csms16 = {
       andThen(h.onLogStatus!(compact({ status: req.status, requestId: req.requestId }), c), empty),
     ),
   ],
-} satisfies CsmsCodec<Session16, Router16>;
+} satisfies CsmsCodec<Session16<'csms'>, Router16<'csms'>>;
 
 /** Heartbeat: the handler's answer, or the current time. */
 function heartbeat(c: CsmsRouteContext, h: CsmsHandlers) {
@@ -595,7 +587,7 @@ export const csms21 = {
       andThen(h.onLogStatus!(compact({ status: req.status, requestId: req.requestId }), c), empty),
     ),
   ],
-} satisfies CsmsCodec<Session21, Router21>;
+} satisfies CsmsCodec<Session21<'csms'>, Router21<'csms'>>;
 
 const out201 = outboundOf<'2.0.1', V201ActionMap, 'csms', CsmsEnd>();
 const in201 = inboundOf<'2.0.1', V201ActionMap, 'csms', CsmsHandlers, CsmsRouteContext>();
@@ -746,4 +738,4 @@ export const csms201 = {
       andThen(h.onLogStatus!(compact({ status: req.status, requestId: req.requestId }), c), empty),
     ),
   ],
-} satisfies CsmsCodec<Session201, Router201>;
+} satisfies CsmsCodec<Session201<'csms'>, Router201<'csms'>>;

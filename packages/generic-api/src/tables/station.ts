@@ -1,9 +1,3 @@
-/**
- * The station side's codec of each version, as data: the messages a station sends its CSMS and
- * the CSMS operations that feed the neutral handlers. Adding a neutral operation is one row per
- * version here (and its types in model.ts and api.ts).
- */
-import type { OcppSession, Router } from '@ocpp/rpc';
 import { isOcppSdkError, randomMessageId } from '@ocpp/runtime';
 import type * as V16 from '@ocpp/v16-core';
 import type { V16ActionMap } from '@ocpp/v16-core';
@@ -36,6 +30,14 @@ import type {
   TransactionResult,
   UpdateTransactionParams,
 } from '../model.js';
+import type {
+  Router16,
+  Router21,
+  Router201,
+  Session16,
+  Session21,
+  Session201,
+} from './versions.js';
 
 /** The messages a station sends its CSMS: `[params, result]` by neutral name. */
 export interface StationOperations {
@@ -68,16 +70,6 @@ export interface StationEnd {
 export interface StationRouteContext extends StationContext, Recorded {
   readonly end: StationEnd;
 }
-
-type Session16 = OcppSession<'1.6', V16ActionMap, 'station'>;
-type Session201 = OcppSession<'2.0.1', V201ActionMap, 'station'>;
-type Session21 = OcppSession<'2.1', V21ActionMap, 'station'>;
-// biome-ignore lint/suspicious/noExplicitAny: routers with any injected dependencies
-type Router16 = Router<'1.6', V16ActionMap, 'station', any>;
-// biome-ignore lint/suspicious/noExplicitAny: routers with any injected dependencies
-type Router201 = Router<'2.0.1', V201ActionMap, 'station', any>;
-// biome-ignore lint/suspicious/noExplicitAny: routers with any injected dependencies
-type Router21 = Router<'2.1', V21ActionMap, 'station', any>;
 
 /** The station codec of one version. */
 export type StationCodec<S, Rtr> = Codec<
@@ -272,7 +264,7 @@ export const station16 = {
       andThen(h.onClearCache!(c), status16),
     ),
   ],
-} satisfies StationCodec<Session16, Router16>;
+} satisfies StationCodec<Session16<'station'>, Router16<'station'>>;
 
 // ---------------------------------------------------------------------------------------------
 // 2.x
@@ -467,7 +459,7 @@ export const station21 = {
       andThen(h.onClearCache!(c), status2),
     ),
   ],
-} satisfies StationCodec<Session21, Router21>;
+} satisfies StationCodec<Session21<'station'>, Router21<'station'>>;
 
 const out201 = outboundOf<'2.0.1', V201ActionMap, 'station', StationEnd>();
 const in201 = inboundOf<'2.0.1', V201ActionMap, 'station', StationHandlers, StationRouteContext>();
@@ -623,4 +615,4 @@ export const station201 = {
       andThen(h.onClearCache!(c), status2),
     ),
   ],
-} satisfies StationCodec<Session201, Router201>;
+} satisfies StationCodec<Session201<'station'>, Router201<'station'>>;
