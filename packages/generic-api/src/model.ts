@@ -480,8 +480,14 @@ export interface StartTransactionParams {
 export interface StartTransactionResult {
   /** The neutral id to use for the rest of the transaction. */
   readonly transactionId: string;
-  /** The CSMS verdict on the idToken (always present in 1.6). */
+  /** The CSMS verdict on the idToken (always present in 1.6, unless kept). */
   readonly idTokenInfo?: IdTokenInfo;
+  /**
+   * The CSMS has not answered yet (offline, or no answer in time), but the session's outbox
+   * (`session.queue`, see @ocpp/outbox) keeps the message and delivers it later: the operation is
+   * handed over, not failed.
+   */
+  readonly kept?: true;
 }
 
 /** A station reporting readings or a state change during a transaction. */
@@ -532,6 +538,12 @@ export interface StopTransactionParams {
 export interface TransactionResult {
   /** The verdict on the idToken, when one was sent. */
   readonly idTokenInfo?: IdTokenInfo;
+  /**
+   * The CSMS has not answered yet (offline, or no answer in time), but the session's outbox
+   * (`session.queue`, see @ocpp/outbox) keeps the message and delivers it later: the operation is
+   * handed over, not failed.
+   */
+  readonly kept?: true;
 }
 
 // ---------------------------------------------------------------------------------------------

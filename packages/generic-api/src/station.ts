@@ -1,5 +1,5 @@
 import { type CallOptions, createRouter, OcppSession, type Router } from '@ocpp/rpc';
-import { isOcppCallError, OcppSdkError } from '@ocpp/runtime';
+import { isOcppCallError, isOcppSdkError, OcppSdkError } from '@ocpp/runtime';
 import type {
   Transport,
   TransportCloseInfo,
@@ -28,6 +28,7 @@ import {
 import { TransactionLedger } from './ledger.js';
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from './model.js';
 import {
+  orKept,
   type StationEnd,
   type StationOperations,
   type StationRouteContext,
@@ -216,6 +217,8 @@ class Lane implements Transport {
   }
 }
 
+const KEPT = { kept: true } as const;
+
 type Params<K extends keyof StationOperations> = StationOperations[K][0];
 type Result<K extends keyof StationOperations> = Promise<StationOperations[K][1]>;
 
@@ -366,7 +369,10 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
     return this.send('startTransaction', p, o);
   }
   updateTransaction(p: Params<'updateTransaction'>, o?: CallOptions) {
-    return this.send('updateTransaction', p, o);
+    return orKept(
+      () => this.send('updateTransaction', p, o),
+      () => KEPT,
+    );
   }
   async stopTransaction(p: Params<'stopTransaction'>, o?: CallOptions) {
     try {
@@ -374,6 +380,11 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
       this.ledger.forget(p.transactionId);
       return result;
     } catch (e) {
+      // The outbox keeps the stop and delivers it: the transaction is handed over.
+      if (isOcppSdkError(e) && e.code === 'KEPT') {
+        this.ledger.forget(p.transactionId);
+        return KEPT;
+      }
       // A CALLERROR means the CSMS has the stop. Otherwise (not connected, closed, timed out,
       // invalid) the transaction stays open here, so the stop can be sent again, on this object
       // or on one it is carried over to.

@@ -182,13 +182,14 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     return call;
   }
 
-  remove(call: QueuedCall): boolean {
+  remove(call: QueuedCall): boolean | 'kept' {
     const entry = this.byCall.get(call);
     if (entry === undefined) return false;
     this.byCall.delete(call);
     entry.call = undefined;
     // A kept message outlives its caller: it is sent all the same, as a new call.
-    if (!entry.kept) this.line.delete(entry);
+    if (entry.kept) return 'kept';
+    this.line.delete(entry);
     return true;
   }
 
@@ -196,38 +197,50 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     const callers: QueuedCall[] = [];
     const keep: Entry[] = [];
     for (const entry of this.line.values()) {
-      if (entry.call !== undefined) callers.push(entry.call);
+      const call = entry.call;
       entry.call = undefined;
-      if (entry.kept) keep.push(entry);
+      if (!entry.kept) {
+        if (call !== undefined) callers.push(call);
+        continue;
+      }
+      keep.push(entry);
+      if (call !== undefined)
+        this.host?.drop(
+          call,
+          new OcppSdkError(
+            'KEPT',
+            `${entry.action}: the session closed first; its message is kept and will be delivered later`,
+          ),
+        );
     }
     this.line.reset(keep);
     this.byCall.clear();
     return callers;
   }
 
-  settled(call: QueuedCall, outcome: CallOutcome): void {
+  settled(call: QueuedCall, outcome: CallOutcome): undefined | 'kept' {
     const entry = this.inFlight.get(call);
-    if (entry === undefined) return;
+    if (entry === undefined) return undefined;
     this.inFlight.delete(call);
     if (outcome.kind === 'result') {
       if (entry.kept) {
         this.store.remove(entry.seq);
         this.emit('delivered', this.message(entry), outcome.payload);
       }
-      return;
+      return undefined;
     }
-    if (!entry.kept) return;
+    if (!entry.kept) return undefined;
     if (outcome.kind === 'lost' && notProcessedYet(outcome.error)) {
       // The connection went away: not an attempt the CSMS refused. First again on reconnect.
       this.line.unshift(entry);
-      return;
+      return 'kept';
     }
     entry.attempts++;
     if (entry.attempts >= this.maxAttempts) {
       this.store.remove(entry.seq);
       this.emit('dropped', this.message(entry), outcome);
       this.host?.wake();
-      return;
+      return undefined;
     }
     const delay = this.intervalMs * entry.attempts;
     entry.notBefore = Date.now() + delay;
@@ -235,6 +248,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     this.line.unshift(entry);
     this.emit('retrying', this.message(entry), delay, outcome);
     this.wakeAt(delay);
+    return 'kept';
   }
 
   /** Stops the retry timer (the outbox is no longer used). Kept messages stay in the store. */

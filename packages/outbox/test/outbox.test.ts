@@ -159,7 +159,8 @@ describe('Outbox', () => {
     transport.up();
     const call = session.call('TransactionEvent', event(1, 'Ended'));
     transport.drop();
-    await expect(call).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+    // Its caller hears that the message is kept, not that it was lost.
+    await expect(call).rejects.toMatchObject({ code: 'KEPT' });
     const later = session.call('Heartbeat', {});
     transport.up();
     expect(transport.actions()).toEqual(['TransactionEvent', 'TransactionEvent']);
@@ -269,6 +270,32 @@ describe('Outbox', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the caller of a kept message hears KEPT, not a timeout; others still time out', async () => {
+    const { outbox, store } = outbox201();
+    const { session, transport } = station201(outbox, undefined, 1_000);
+    const kept = session.call('TransactionEvent', event(0, 'Started'));
+    const beat = session.call('Heartbeat', {});
+    const settled = Promise.allSettled([kept, beat]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const [k, b] = await settled;
+    expect(k).toMatchObject({ status: 'rejected', reason: { code: 'KEPT' } });
+    expect(b).toMatchObject({ status: 'rejected', reason: { code: 'TIMEOUT' } });
+    // The kept one is still delivered once the connection is there.
+    expect(store.size).toBe(1);
+    transport.up();
+    expect(transport.actions()).toEqual(['TransactionEvent']);
+    transport.answer({});
+    expect(store.size).toBe(0);
+    // Closing the session lets kept callers know too.
+    const last = session.call('TransactionEvent', event(1, 'Ended'));
+    transport.drop();
+    const after = session.call('TransactionEvent', event(2, 'Ended'));
+    await session.close();
+    await expect(last).rejects.toMatchObject({ code: 'KEPT' });
+    await expect(after).rejects.toMatchObject({ code: 'KEPT' });
+    expect(store.size).toBe(2);
   });
 
   it('queueAll keeps every message', () => {

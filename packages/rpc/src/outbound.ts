@@ -40,12 +40,22 @@ export interface OutboundQueue {
   push(call: QueuedCall): void;
   /** Hands out the next call to send, or `undefined` when none is ready. */
   shift(): QueuedCall | undefined;
-  /** Takes back a waiting call whose caller gave up (timeout, abort). False when not waiting. */
-  remove(call: QueuedCall): boolean;
-  /** Empties the line (the session closed for good): returns the calls it held. */
+  /**
+   * Takes back a waiting call whose caller gave up (timeout, abort). False when not waiting;
+   * `'kept'` when the caller is let go but the queue keeps the message and sends it later.
+   */
+  remove(call: QueuedCall): boolean | 'kept';
+  /**
+   * Empties the line (the session closed for good): returns the calls whose messages it let go.
+   * A queue that keeps some messages for later tells their callers itself (`host.drop`).
+   */
   clear(): QueuedCall[];
-  /** How a call handed out by `shift` ended. */
-  settled?(call: QueuedCall, outcome: CallOutcome): void;
+  /**
+   * How a call handed out by `shift` ended. Return `'kept'` when the queue keeps the message to
+   * send it again (its caller then gets `KEPT` instead of a timeout or a lost connection).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a queue that never keeps returns nothing
+  settled?(call: QueuedCall, outcome: CallOutcome): 'kept' | void;
   /** Given once, when the session starts using the queue: how the queue reaches the session. */
   attach?(host: QueueHost): void;
 }
@@ -212,26 +222,30 @@ export class Outbound {
     call.reject(error);
   }
 
-  /** The call ended without a usable answer. */
+  /**
+   * The call ended without a usable answer. When the queue keeps its message for later (an
+   * outbox), a caller that merely waited too long or lost its connection hears `KEPT` instead.
+   */
   fail(call: PendingCall, error: OcppSdkError): void {
-    this.forget(call);
-    if (call.sent) this.report(call, { kind: 'lost', error });
-    call.reject(error);
+    let kept = this.forget(call) === 'kept';
+    if (call.sent) kept = this.report(call, { kind: 'lost', error });
+    call.reject(kept && NO_ANSWER.has(error.code) ? keptError(call, error) : error);
   }
 
-  /** Removes a call from the queue or the in-flight set and frees its resources. */
-  forget(call: PendingCall): void {
+  /**
+   * Removes a call from the queue or the in-flight set and frees its resources; `'kept'` when
+   * the queue keeps a waiting call's message after all.
+   */
+  forget(call: PendingCall): undefined | 'kept' {
     clearTimeout(call.timer);
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
-    if (!call.sent) {
-      this.queue.remove(call);
-      return;
-    }
+    if (!call.sent) return this.queue.remove(call) === 'kept' ? 'kept' : undefined;
     const i = this.inFlight.indexOf(call);
-    if (i === -1) return;
+    if (i === -1) return undefined;
     this.inFlight.splice(i, 1);
     this.pump();
     this.host.inFlightChanged(false);
+    return undefined;
   }
 
   /** True when calls are in flight (or, with `includingQueued`, waiting). */
@@ -244,8 +258,8 @@ export class Outbound {
     for (const p of this.inFlight.splice(0)) {
       clearTimeout(p.timer);
       if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
-      this.report(p, { kind: 'lost', error });
-      p.reject(error);
+      const kept = this.report(p, { kind: 'lost', error });
+      p.reject(kept && NO_ANSWER.has(error.code) ? keptError(p, error) : error);
     }
     if (!includingQueued) return;
     for (const c of this.queue.clear()) {
@@ -256,8 +270,9 @@ export class Outbound {
     }
   }
 
-  private report(call: PendingCall, outcome: CallOutcome): void {
-    this.queue.settled?.(call.restored ?? call, outcome);
+  /** Tells the queue how a call ended; true when it keeps the message for later. */
+  private report(call: PendingCall, outcome: CallOutcome): boolean {
+    return this.queue.settled?.(call.restored ?? call, outcome) === 'kept';
   }
 
   /** A call the queue restored: sent like ours, timed by the session, reported through `settled`. */
@@ -285,6 +300,17 @@ export class Outbound {
     );
     return adopted;
   }
+}
+
+/** Failures that mean "no answer (yet)", which a kept message outlives. */
+const NO_ANSWER: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION_CLOSED', 'NOT_CONNECTED']);
+
+function keptError(call: PendingCall, cause: OcppSdkError): OcppSdkError {
+  return new OcppSdkError(
+    'KEPT',
+    `${call.action}: ${cause.message}; its message is kept and will be delivered later`,
+    { cause },
+  );
 }
 
 function isPending(call: QueuedCall): call is PendingCall {

@@ -13,7 +13,8 @@ export type OcppSdkErrorCode =
   | 'QUEUE_FULL'
   | 'UNKNOWN_ACTION'
   | 'INVALID_FRAME'
-  | 'UNSUPPORTED_BY_VERSION';
+  | 'UNSUPPORTED_BY_VERSION'
+  | 'KEPT';
 
 const CALL_ERROR_BRAND = Symbol.for('@ocpp/runtime.OcppCallError');
 const SDK_ERROR_BRAND = Symbol.for('@ocpp/runtime.OcppSdkError');

@@ -270,6 +270,16 @@ export const station16 = {
 // 2.x
 // ---------------------------------------------------------------------------------------------
 
+/** Runs a transaction message's call; when the outbox keeps it for later, `onKept` answers. */
+export async function orKept<R>(call: () => Promise<R>, onKept: () => R): Promise<R> {
+  try {
+    return await call();
+  } catch (e) {
+    if (isOcppSdkError(e) && e.code === 'KEPT') return onKept();
+    throw e;
+  }
+}
+
 /** Call failures that mean the CALL never left this side. */
 const NOT_SENT: ReadonlySet<string> = new Set(['NOT_CONNECTED', 'VALIDATION_FAILED', 'QUEUE_FULL']);
 
@@ -286,7 +296,9 @@ async function transactionEvent<Req extends { seqNo: number }, Res>(
   try {
     return await call(payload);
   } catch (e) {
-    if (isOcppSdkError(e) && (NOT_SENT.has(e.code) || !wasOpen)) entry.seqNo = payload.seqNo;
+    // A kept message goes out later with this seqNo: nothing to take back.
+    if (isOcppSdkError(e) && e.code !== 'KEPT' && (NOT_SENT.has(e.code) || !wasOpen))
+      entry.seqNo = payload.seqNo;
     throw e;
   }
 }
@@ -344,12 +356,14 @@ export const station21 = {
       async (session, p: StartTransactionParams, end, o): Promise<StartTransactionResult> => {
         const transactionId = p.transactionId ?? randomMessageId();
         const entry = entryOf(end, transactionId, p.evseId, p.connectorId ?? 1);
-        const res = await session.call(
-          'TransactionEvent',
-          v2.stampStartTransaction(offlineIf(p, end), entry, V21_),
-          o,
+        const payload = v2.stampStartTransaction(offlineIf(p, end), entry, V21_);
+        return orKept(
+          async () => ({
+            transactionId,
+            ...transactionResult(await session.call('TransactionEvent', payload, o)),
+          }),
+          () => ({ transactionId, kept: true }),
         );
-        return { transactionId, ...transactionResult(res) };
       },
     ),
     updateTransaction: out21.custom(
@@ -492,16 +506,18 @@ export const station201 = {
       async (session, p: StartTransactionParams, end, o): Promise<StartTransactionResult> => {
         const transactionId = p.transactionId ?? randomMessageId();
         const entry = entryOf(end, transactionId, p.evseId, p.connectorId ?? 1);
-        const res = await session.call(
+        const payload = v2.for201(
           'TransactionEvent',
-          v2.for201(
-            'TransactionEvent',
-            'request',
-            v2.stampStartTransaction(offlineIf(p, end), entry, V201_),
-          ),
-          o,
+          'request',
+          v2.stampStartTransaction(offlineIf(p, end), entry, V201_),
         );
-        return { transactionId, ...transactionResult(res) };
+        return orKept(
+          async () => ({
+            transactionId,
+            ...transactionResult(await session.call('TransactionEvent', payload, o)),
+          }),
+          () => ({ transactionId, kept: true }),
+        );
       },
     ),
     updateTransaction: out201.custom(
