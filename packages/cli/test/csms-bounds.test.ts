@@ -36,10 +36,11 @@ async function api(csms: RunningCsms, path: string): Promise<{ status: number; b
   return { status: res.status, body: await res.json() };
 }
 
-const startTx = (connectorId: number) => ({
+/** A StartTransaction; distinct starts differ in `meterStart` (a repeat is taken as a resend). */
+const startTx = (connectorId: number, meterStart = 0) => ({
   connectorId,
   idTag: 'TAG',
-  meterStart: 0,
+  meterStart,
   timestamp: new Date().toISOString(),
 });
 
@@ -96,7 +97,7 @@ describe('the ocpp csms store stays bounded', () => {
     await station.call('BootNotification', BOOT_16);
     const ids: number[] = [];
     for (let i = 0; i < 50; i++) {
-      const answer = (await station.call('StartTransaction', startTx(1 + (i % 4)))) as {
+      const answer = (await station.call('StartTransaction', startTx(1 + (i % 4), i))) as {
         transactionId: number;
       };
       ids.push(answer.transactionId);
