@@ -108,6 +108,69 @@ describe('a generic station on an outbox', () => {
     expect(second.csms.station('CS-DURABLE')?.transactions.size).toBe(0);
   });
 
+  it('a CSMS that stops answering: after the last attempt a message is dropped and reported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'generic-outbox-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    // Accepts the connection, answers the boot, then never answers a TransactionEvent.
+    const listener = createWsServer({ host: '127.0.0.1', port: 0, protocols: ['ocpp2.0.1'] });
+    const seen: number[] = [];
+    const frozen = createGenericCsms({
+      listener,
+      logger: silentLogger,
+      versions: ['ocpp2.0.1'],
+      handlers: { onBoot: () => ({ status: 'Accepted', interval: 300 }) },
+      versioned: {
+        'ocpp2.0.1': {
+          TransactionEvent: (req) => {
+            seen.push(req.seqNo);
+            return new Promise(() => {});
+          },
+        },
+      },
+    });
+    const port = await listener.listen();
+    cleanups.push(() => frozen.close());
+    const store = new FileStore(join(dir, 'journal'), { sync: 'always' });
+    const outbox = new Outbox({ version: '2.0.1', store, attempts: 3, retryIntervalMs: 50 });
+    const dropped: string[] = [];
+    outbox.on('dropped', (m, outcome) =>
+      dropped.push(
+        `${m.action}:${m.attempts}:${outcome.kind === 'lost' ? outcome.error.code : outcome.kind}`,
+      ),
+    );
+    const station = createGenericStation({
+      protocol: 'ocpp2.0.1',
+      identity: 'CS-FROZEN',
+      transport: createWsClient({
+        url: `ws://127.0.0.1:${port}`,
+        identity: 'CS-FROZEN',
+        protocols: ['ocpp2.0.1'],
+      }),
+      session: { logger: silentLogger, queue: outbox, callTimeoutMs: 150 },
+    });
+    cleanups.push(() => station.close());
+    let sent = 0;
+    station.session.on('frame', (direction, text) => {
+      if (direction === 'out' && text.includes('"TransactionEvent"')) sent++;
+    });
+    await station.start();
+    await station.boot({ vendorName: 'V', model: 'M' });
+    const idToken = { idToken: 'TAG', type: 'ISO14443' } as const;
+    const started = await station.startTransaction({ evseId: 1, idToken, meterStart: 0 });
+    expect(started.kept).toBe(true);
+    await new Promise<void>((resolve) => {
+      if (dropped.length > 0) return resolve();
+      outbox.on('dropped', () => resolve());
+    });
+    // Sent three times (the spec's MessageAttempts), each with no answer in time, then dropped
+    // with a report, not silently. (The frozen CSMS handles only the first: it takes a station's
+    // calls one at a time, and the later copies wait behind the one it never answers.)
+    expect(sent).toBe(3);
+    expect(seen).toEqual([0]);
+    expect(dropped).toEqual(['TransactionEvent:3:TIMEOUT']);
+    expect(store.size).toBe(0);
+  });
+
   it('a new station object on the same journal delivers what the old one kept', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'generic-outbox-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
