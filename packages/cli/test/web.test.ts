@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
@@ -20,6 +20,10 @@ afterEach(async () => {
 });
 
 async function browser(): Promise<BrowserContext> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `the web-page test drives Debian's Chromium at ${CHROMIUM}: install it (apt-get install chromium), as .ci/run does`,
+    );
   profile = mkdtempSync(join(tmpdir(), 'ocpp-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
