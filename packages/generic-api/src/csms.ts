@@ -7,12 +7,11 @@ import {
   type Logger,
   type Router,
 } from '@ocpp/rpc';
-import type { ActionMapShape, OcppVersion } from '@ocpp/runtime';
+import { type ActionMapShape, type OcppVersion, wholeOption } from '@ocpp/runtime';
 import { v16Protocol } from '@ocpp/v16-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
 import type {
-  CsmsContext,
   CsmsHandlers,
   CsmsSession,
   GenericCsms,
@@ -79,12 +78,13 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
   constructor(private readonly options: GenericCsmsOptions<D>) {
     super();
     this.logger = options.logger ?? defaultLogger;
-    this.maxOpen = positive(
+    this.maxOpen = wholeOption(
       'maxOpenTransactionsPerStation',
       options.maxOpenTransactionsPerStation,
       64,
+      1,
     );
-    this.maxParked = positive(
+    this.maxParked = wholeOption(
       'maxDisconnectedStations',
       options.maxDisconnectedStations,
       10_000,
@@ -339,14 +339,3 @@ class StationHandleImpl implements StationHandle, CsmsEnd {
 export function createGenericCsms<D = NoDeps>(options: GenericCsmsOptions<D>): GenericCsms {
   return new GenericCsmsImpl(options);
 }
-
-/** Reads a count option: a whole number ≥ `min`, or the default. */
-function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`${name} must be a whole number >= ${min}`);
-  }
-  return value;
-}
-
-export type { CsmsContext };

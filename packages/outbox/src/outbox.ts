@@ -1,11 +1,12 @@
 import {
   type CallOutcome,
   Emitter,
+  Line,
   type OutboundQueue,
   type QueuedCall,
   type QueueHost,
 } from '@ocpp/rpc';
-import { OcppSdkError, type OcppVersion, randomMessageId } from '@ocpp/runtime';
+import { OcppSdkError, type OcppVersion, randomMessageId, wholeOption } from '@ocpp/runtime';
 import { MemoryStore, type OutboxRecord, type OutboxStore } from './store.js';
 
 /** A transaction message as the outbox reports it. */
@@ -104,9 +105,9 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   constructor(private readonly options: OutboxOptions) {
     super();
     this.store = options.store ?? new MemoryStore();
-    this.maxAttempts = whole('attempts', options.attempts, 3, 1);
-    this.intervalMs = whole('retryIntervalMs', options.retryIntervalMs, 60_000, 0);
-    this.max = whole('maxMessages', options.maxMessages, 10_000, 1);
+    this.maxAttempts = wholeOption('attempts', options.attempts, 3, 1);
+    this.intervalMs = wholeOption('retryIntervalMs', options.retryIntervalMs, 60_000, 0);
+    this.max = wholeOption('maxMessages', options.maxMessages, 10_000, 1);
     this.nextId = options.messageId ?? randomMessageId;
     for (const r of this.store.load()) {
       this.line.push({ ...r, kept: true, notBefore: 0, call: undefined });
@@ -304,54 +305,6 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   }
 }
 
-/** A first-in first-out line with O(1) shift and unshift (an array's shift copies it). */
-class Line<T> {
-  private items: T[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-  first(): T | undefined {
-    return this.items[this.head];
-  }
-  push(item: T): void {
-    this.items.push(item);
-  }
-  shift(): T | undefined {
-    if (this.head === this.items.length) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head] = undefined as T;
-    this.head++;
-    if (this.head === this.items.length) this.reset([]);
-    else if (this.head >= 1024 && this.head * 2 >= this.items.length)
-      this.reset(this.items.slice(this.head));
-    return item;
-  }
-  unshift(item: T): void {
-    if (this.head > 0) this.items[--this.head] = item;
-    else this.items.unshift(item);
-  }
-  delete(item: T): boolean {
-    const i = this.items.indexOf(item, this.head);
-    if (i === -1) return false;
-    this.items.splice(i, 1);
-    return true;
-  }
-  find(test: (item: T) => boolean): T | undefined {
-    for (let i = this.head; i < this.items.length; i++)
-      if (test(this.items[i] as T)) return this.items[i];
-    return undefined;
-  }
-  *values(): IterableIterator<T> {
-    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
-  }
-  reset(items: T[]): void {
-    this.items = items;
-    this.head = 0;
-  }
-}
-
 /** A message as the events tell it: its payload parsed only when a listener reads it. */
 class Message implements OutboxMessage {
   private parsed: unknown;
@@ -393,11 +346,4 @@ function hasTransactionId(payload: string): boolean {
   if (!payload.includes('"transactionId"')) return false;
   const parsed = JSON.parse(payload) as { transactionId?: unknown };
   return parsed.transactionId !== undefined;
-}
-
-function whole(name: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < min)
-    throw new RangeError(`${name} must be a whole number >= ${min}`);
-  return value;
 }

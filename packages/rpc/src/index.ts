@@ -2,6 +2,7 @@ export { Emitter } from '@ocpp/transport';
 export { defaultLogger, type Logger, silentLogger } from './logger.js';
 export {
   type CallOutcome,
+  Line,
   MemoryQueue,
   type OutboundQueue,
   type QueuedCall,

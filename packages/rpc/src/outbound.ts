@@ -71,10 +71,67 @@ export interface QueueHost {
   drop(call: QueuedCall, error: OcppSdkError): void;
 }
 
+/**
+ * A first-in first-out line with O(1) `shift` and `unshift` (an array's `shift` copies it), for
+ * queue implementations: the session's `MemoryQueue`, a durable outbox.
+ */
+export class Line<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  first(): T | undefined {
+    return this.items[this.head];
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const item = this.items[this.head] as T;
+    this.items[this.head] = undefined as T;
+    this.head++;
+    // Compact once the consumed part dominates, so a long-lived line does not grow.
+    if (this.head === this.items.length) this.reset([]);
+    else if (this.head >= 1024 && this.head * 2 >= this.items.length)
+      this.reset(this.items.slice(this.head));
+    return item;
+  }
+  unshift(item: T): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
+  }
+  /** Takes an item out wherever it stands; false when it is not in the line. */
+  delete(item: T): boolean {
+    const i = this.items.indexOf(item, this.head);
+    if (i === -1) return false;
+    this.items.splice(i, 1);
+    return true;
+  }
+  find(test: (item: T) => boolean): T | undefined {
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i] as T;
+      if (test(item)) return item;
+    }
+    return undefined;
+  }
+  *values(): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+  /** Replaces the contents (oldest first); returns what the line held. */
+  reset(items: T[]): T[] {
+    const held = this.items.slice(this.head);
+    this.items = items;
+    this.head = 0;
+    return held;
+  }
+}
+
 /** The in-memory queue every session has unless given another: a bounded line, oldest first. */
 export class MemoryQueue implements OutboundQueue {
-  private items: QueuedCall[] = [];
-  private head = 0;
+  private readonly line = new Line<QueuedCall>();
 
   constructor(
     /** Calls that may wait; one more is refused with `QUEUE_FULL`. */
@@ -82,42 +139,25 @@ export class MemoryQueue implements OutboundQueue {
   ) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.line.length;
   }
 
   push(call: QueuedCall): void {
-    if (this.size >= this.max)
-      throw new OcppSdkError('QUEUE_FULL', `${this.size} calls are already waiting`);
-    this.items.push(call);
+    if (this.line.length >= this.max)
+      throw new OcppSdkError('QUEUE_FULL', `${this.line.length} calls are already waiting`);
+    this.line.push(call);
   }
 
   shift(): QueuedCall | undefined {
-    if (this.head === this.items.length) return undefined;
-    const call = this.items[this.head];
-    this.head++;
-    // Compact once the consumed part dominates, so a long-lived line does not grow.
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return call;
+    return this.line.shift();
   }
 
   remove(call: QueuedCall): boolean {
-    const i = this.items.indexOf(call, this.head);
-    if (i === -1) return false;
-    this.items.splice(i, 1);
-    return true;
+    return this.line.delete(call);
   }
 
   clear(): QueuedCall[] {
-    const dropped = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
-    return dropped;
+    return this.line.reset([]);
   }
 }
 

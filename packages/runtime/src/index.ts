@@ -53,6 +53,7 @@ export {
   toSnakeCase,
 } from './keys.js';
 export { MAX_ERROR_DESCRIPTION_LENGTH } from './limits.js';
+export { wholeOption } from './options.js';
 export {
   type ActionDescriptor,
   type ActionKind,
