@@ -101,6 +101,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastSeq = 0;
   private waitingForDisk = false;
+  private keptCount = 0;
 
   constructor(private readonly options: OutboxOptions) {
     super();
@@ -111,6 +112,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     this.nextId = options.messageId ?? randomMessageId;
     for (const r of this.store.load()) {
       this.line.push({ ...r, kept: true, notBefore: 0, call: undefined });
+      this.keptCount++;
       this.lastSeq = Math.max(this.lastSeq, r.seq);
     }
   }
@@ -122,10 +124,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
 
   /** Kept messages not yet answered, the one being sent included. */
   get kept(): number {
-    let n = 0;
-    for (const e of this.inFlight.values()) if (e.kept) n++;
-    for (const e of this.line.values()) if (e.kept) n++;
-    return n;
+    return this.keptCount;
   }
 
   attach(host: QueueHost): void {
@@ -146,7 +145,10 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
       call,
     };
     // Durable before accepted: a store that throws refuses the call.
-    if (kept) this.store.append(recordOf(entry));
+    if (kept) {
+      this.store.append(recordOf(entry));
+      this.keptCount++;
+    }
     this.line.push(entry);
     this.byCall.set(call, entry);
   }
@@ -226,6 +228,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     if (outcome.kind === 'result') {
       if (entry.kept) {
         this.store.remove(entry.seq);
+        this.keptCount--;
         this.emit('delivered', this.message(entry), outcome.payload);
       }
       return undefined;
@@ -239,6 +242,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     entry.attempts++;
     if (entry.attempts >= this.maxAttempts) {
       this.store.remove(entry.seq);
+      this.keptCount--;
       this.emit('dropped', this.message(entry), outcome);
       this.host?.wake();
       return undefined;
