@@ -81,6 +81,18 @@ export class TransactionLedger<T extends LedgerEntry> implements TransactionIds1
     return entry;
   }
 
+  /**
+   * 1.6: the transaction known by integer `from` (a stand-in the station's outbox gave while the
+   * CSMS had not answered its start) is `to` from now on. Its neutral id stays.
+   */
+  renumber16(from: number, to: number): void {
+    const neutral = this.by16?.get(from);
+    const entry = neutral === undefined ? undefined : this.open?.get(neutral);
+    if (entry === undefined) return;
+    this.by16?.delete(from);
+    this.remember({ ...entry, transactionId16: to });
+  }
+
   /** The 1.6 id mapping (the ledger itself: no object of its own per station). */
   get ids16(): TransactionIds16 {
     return this;

@@ -259,7 +259,14 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
       }
       this.current = this.sessions.get(first) as StationSession;
     }
-    for (const t of options.transactions ?? []) this.ledger.remember({ ...t });
+    const standIns = standInsOf(options.session?.queue);
+    standIns?.on('transactionId', (standIn, id) => this.ledger.renumber16(standIn, id));
+    for (const t of options.transactions ?? []) {
+      // A 1.6 start made offline whose answer came in before a restart: the CSMS's id.
+      const id16 = t.transactionId16;
+      const answered = id16 !== undefined && id16 < 0 ? standIns?.transactionIdOf(id16) : undefined;
+      this.ledger.remember(answered === undefined ? { ...t } : { ...t, transactionId16: answered });
+    }
   }
 
   private open(
@@ -401,6 +408,22 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
   logStatusNotification(p: Params<'logStatusNotification'>, o?: CallOptions) {
     return this.send('logStatusNotification', p, o);
   }
+}
+
+/**
+ * What the station reads of a session queue that gives 1.6 StartTransactions made offline a
+ * stand-in id (an `Outbox` of @ocpp/outbox): when the CSMS's id replaces it.
+ */
+interface StandInQueue {
+  on(event: 'transactionId', listener: (standIn: number, transactionId: number) => void): unknown;
+  transactionIdOf(standIn: number): number | undefined;
+}
+
+function standInsOf(queue: unknown): StandInQueue | undefined {
+  const q = queue as Partial<StandInQueue> | undefined;
+  return typeof q?.on === 'function' && typeof q.transactionIdOf === 'function'
+    ? (q as StandInQueue)
+    : undefined;
 }
 
 const SINGLE = new Map(PROTOCOL_VERSIONS.map((v) => [v, Object.freeze([v])]));

@@ -203,3 +203,78 @@ describe('a generic station on an outbox', () => {
     expect(events).toEqual(['Started:0', 'Ended:1:offline']);
   });
 });
+
+describe('a generic 1.6 station on an outbox', () => {
+  /** The CSMS's id sequence, as its database would keep it across restarts. */
+  let lastId = 0;
+
+  /** A generic 1.6 CSMS on `port`, recording `eventType:transactionId` of each event it handles. */
+  async function csms16On(port: number, events: string[]) {
+    const listener = createWsServer({ host: '127.0.0.1', port, protocols: ['ocpp1.6'] });
+    const csms: GenericCsms = createGenericCsms({
+      listener,
+      logger: silentLogger,
+      versions: ['ocpp1.6'],
+      allocateTransactionId: () => ++lastId,
+      handlers: {
+        onBoot: () => ({ status: 'Accepted', interval: 300 }),
+        onTransaction: (e: TransactionEvent) => {
+          events.push(`${e.eventType}:${e.transactionId}`);
+          return undefined;
+        },
+      },
+    });
+    return { csms, port: await listener.listen() };
+  }
+
+  it('starts a transaction offline on a stand-in id; the CSMS id replaces it everywhere', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'generic-outbox16-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const events: string[] = [];
+    const first = await csms16On(0, events);
+    const store = new FileStore(join(dir, 'journal'), { sync: 'always' });
+    const outbox = new Outbox({ version: '1.6', store, retryIntervalMs: 100 });
+    const station = createGenericStation({
+      protocol: 'ocpp1.6',
+      identity: 'CS16-DURABLE',
+      transport: createWsClient({
+        url: `ws://127.0.0.1:${first.port}`,
+        identity: 'CS16-DURABLE',
+        protocols: ['ocpp1.6'],
+        backoff: { waitMinimumSeconds: 0.05, randomRangeSeconds: 0.05, repeatTimes: 1 },
+      }),
+      session: { logger: silentLogger, queue: outbox, callTimeoutMs: 300 },
+    });
+    cleanups.push(() => station.close());
+    await station.start();
+    await station.boot({ vendorName: 'V', model: 'M' });
+    // A first transaction online takes the CSMS's id 1.
+    const idToken = { idToken: 'TAG', type: 'ISO14443' } as const;
+    const online = await station.startTransaction({ evseId: 1, idToken, meterStart: 0 });
+    expect(online.transactionId).toBe('1');
+    await station.stopTransaction({ transactionId: online.transactionId, meterStop: 10 });
+
+    // Offline: the start waits in the outbox; the station runs the transaction on a stand-in.
+    await first.csms.close();
+    const started = await station.startTransaction({ evseId: 1, idToken, meterStart: 100 });
+    expect(started).toMatchObject({ kept: true });
+    const { transactionId } = started;
+    expect(station.transactions.get(transactionId)?.transactionId16).toBeLessThan(0);
+    const reading = [{ timestamp: new Date().toISOString(), sampledValue: [{ value: 150 }] }];
+    expect(await station.updateTransaction({ transactionId, meterValue: reading })).toEqual({
+      kept: true,
+    });
+
+    // The CSMS is back: the start is answered with id 2, which the meter values then carry,
+    // and the station's ledger learns it, so what it sends next names it too.
+    const second = await csms16On(first.port, events);
+    cleanups.push(() => second.csms.close());
+    await delivered(outbox, () => outbox.kept === 0);
+    expect(station.transactions.get(transactionId)?.transactionId16).toBe(2);
+    await station.stopTransaction({ transactionId, meterStop: 200 });
+    expect(events).toEqual(['Started:1', 'Ended:1', 'Started:2', 'Updated:2', 'Ended:2']);
+    expect(second.csms.station('CS16-DURABLE')?.transactions.size).toBe(0);
+    // Stopped: the note of the stand-in is gone too.
+    expect(store.size).toBe(0);
+  });
+});

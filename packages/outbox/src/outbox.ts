@@ -1,6 +1,7 @@
 import {
   type CallOutcome,
   Emitter,
+  KeptError,
   Line,
   type OutboundQueue,
   type QueuedCall,
@@ -27,6 +28,12 @@ export interface OutboxEvents {
   retrying: (message: OutboxMessage, delayMs: number, outcome: CallOutcome) => void;
   /** A kept message failed its last attempt and was dropped, as the spec allows: never silently. */
   dropped: (message: OutboxMessage, outcome: CallOutcome) => void;
+  /**
+   * 1.6: the CSMS answered a StartTransaction made offline; `standIn` (the id its caller got in
+   * `KeptError.provisional`) now means `transactionId`. Kept messages that carried the stand-in
+   * were given the CSMS's id, and so are later ones.
+   */
+  transactionId: (standIn: number, transactionId: number) => void;
 }
 
 /** Options of {@link Outbox}. */
@@ -67,7 +74,8 @@ export interface OutboxOptions {
 interface Entry {
   readonly seq: number;
   readonly action: string;
-  readonly payload: string;
+  /** 1.6: replaced once, when the stand-in id it names is answered. */
+  payload: string;
   attempts: number;
   /** Kept in the store until answered (a transaction message, or everything with `queueAll`). */
   readonly kept: boolean;
@@ -75,7 +83,15 @@ interface Entry {
   notBefore: number;
   /** The session's own call, on its first transmission only; resends are new calls. */
   call: QueuedCall | undefined;
+  /** 1.6 StartTransaction: its caller may hold the stand-in id (or did, before a restart). */
+  standIn: boolean;
 }
+
+/**
+ * A note in the store, never sent: 1.6 stand-in `s` stands for the CSMS's transaction id `t`.
+ * It lives until that transaction's StopTransaction is answered.
+ */
+const NOTE = '#transactionId';
 
 /**
  * A station's outbox, the session's outbound queue: transaction messages (1.6 StartTransaction,
@@ -102,6 +118,11 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   private lastSeq = 0;
   private waitingForDisk = false;
   private keptCount = 0;
+  /** Every call pushed, to its entry (a caller's `KeptError` asks after it later). */
+  private readonly origin = new WeakMap<QueuedCall, Entry>();
+  /** 1.6: stand-in id → the CSMS's id and the note that keeps it; and the other way. */
+  private readonly assigned = new Map<number, { readonly id: number; readonly note: number }>();
+  private readonly standInOf = new Map<number, number>();
 
   constructor(private readonly options: OutboxOptions) {
     super();
@@ -111,9 +132,15 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     this.max = wholeOption('maxMessages', options.maxMessages, 10_000, 1);
     this.nextId = options.messageId ?? randomMessageId;
     for (const r of this.store.load()) {
-      this.line.push({ ...r, kept: true, notBefore: 0, call: undefined });
-      this.keptCount++;
       this.lastSeq = Math.max(this.lastSeq, r.seq);
+      if (r.action === NOTE) {
+        const { s, t } = JSON.parse(r.payload) as { s: number; t: number };
+        this.assign(s, t, r.seq);
+        continue;
+      }
+      const standIn = r.action === 'StartTransaction';
+      this.line.push({ ...r, kept: true, notBefore: 0, call: undefined, standIn });
+      this.keptCount++;
     }
   }
 
@@ -132,7 +159,13 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   }
 
   push(call: QueuedCall): void {
-    const payload = payloadOf(call);
+    let payload = payloadOf(call);
+    // 1.6: a message naming a stand-in whose start the CSMS has answered names the real id.
+    const renamed =
+      this.assigned.size > 0 && carriesTransactionId(call.action)
+        ? this.withAssignedId(payload)
+        : undefined;
+    if (renamed !== undefined) payload = renamed;
     const kept = this.options.queueAll === true || this.isTransactional(call.action, payload);
     if (this.line.length + this.inFlight.size >= this.max) this.makeRoom(kept);
     const entry: Entry = {
@@ -143,6 +176,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
       kept,
       notBefore: 0,
       call,
+      standIn: false,
     };
     // Durable before accepted: a store that throws refuses the call.
     if (kept) {
@@ -150,7 +184,27 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
       this.keptCount++;
     }
     this.line.push(entry);
-    this.byCall.set(call, entry);
+    this.origin.set(call, entry);
+    if (renamed === undefined) this.byCall.set(call, entry);
+    else this.letGo(entry);
+  }
+
+  /**
+   * 1.6: a StartTransaction kept for later has no transaction id yet; its caller gets a stand-in,
+   * `{ transactionId: -seq }`, to put in the MeterValues and StopTransaction of that transaction.
+   * The outbox replaces it with the CSMS's id once the start is answered (event `transactionId`).
+   */
+  provisional(call: QueuedCall): { transactionId: number } | undefined {
+    const entry = this.origin.get(call);
+    if (entry === undefined || !entry.kept || this.options.version !== '1.6') return undefined;
+    if (entry.action !== 'StartTransaction') return undefined;
+    entry.standIn = true;
+    return { transactionId: -entry.seq };
+  }
+
+  /** 1.6: the CSMS's id for a stand-in, once its StartTransaction was answered. */
+  transactionIdOf(standIn: number): number | undefined {
+    return this.assigned.get(standIn)?.id;
   }
 
   shift(): QueuedCall | undefined {
@@ -210,9 +264,9 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
       if (call !== undefined)
         this.host?.drop(
           call,
-          new OcppSdkError(
-            'KEPT',
+          new KeptError(
             `${entry.action}: the session closed first; its message is kept and will be delivered later`,
+            this.provisional(call),
           ),
         );
     }
@@ -227,6 +281,8 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     this.inFlight.delete(call);
     if (outcome.kind === 'result') {
       if (entry.kept) {
+        if (entry.standIn) this.startAnswered(entry, outcome.payload);
+        else if (entry.action === 'StopTransaction') this.forgetNote(entry.payload);
         this.store.remove(entry.seq);
         this.keptCount--;
         this.emit('delivered', this.message(entry), outcome.payload);
@@ -241,9 +297,9 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     }
     entry.attempts++;
     if (entry.attempts >= this.maxAttempts) {
-      this.store.remove(entry.seq);
-      this.keptCount--;
-      this.emit('dropped', this.message(entry), outcome);
+      this.drop(entry, outcome);
+      // 1.6: without its start, the transaction's other messages name an id the CSMS never gave.
+      if (entry.standIn) this.dropFollowers(-entry.seq, outcome);
       this.host?.wake();
       return undefined;
     }
@@ -260,6 +316,103 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   close(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private drop(entry: Entry, outcome: CallOutcome): void {
+    this.store.remove(entry.seq);
+    this.keptCount--;
+    if (entry.action === 'StopTransaction') this.forgetNote(entry.payload);
+    this.emit('dropped', this.message(entry), outcome);
+  }
+
+  /** 1.6: the start of `entry` was answered; its stand-in now means the CSMS's id. */
+  private startAnswered(entry: Entry, response: unknown): void {
+    const id = (response as { transactionId?: unknown } | undefined)?.transactionId;
+    if (typeof id !== 'number') return;
+    const standIn = -entry.seq;
+    // Answered again (resent after a restart that kept the start): the newer answer's note wins.
+    const before = this.assigned.get(standIn);
+    if (before !== undefined) {
+      this.store.remove(before.note);
+      this.standInOf.delete(before.id);
+    }
+    // The note first: once the start's record is gone, only the note says what the stand-in means.
+    const note = ++this.lastSeq;
+    this.store.append({
+      seq: note,
+      action: NOTE,
+      payload: JSON.stringify({ s: standIn, t: id }),
+      attempts: 0,
+    });
+    this.assign(standIn, id, note);
+    for (const waiting of this.line.values()) {
+      if (!carriesTransactionId(waiting.action)) continue;
+      const payload = this.withAssignedId(waiting.payload);
+      if (payload === undefined) continue;
+      this.replacePayload(waiting, payload);
+    }
+    this.emit('transactionId', standIn, id);
+  }
+
+  /** Gives a waiting message a new payload, kept in the store; its caller is let go (kept). */
+  private replacePayload(entry: Entry, payload: string): void {
+    entry.payload = payload;
+    if (entry.kept) this.store.update(recordOf(entry));
+    this.letGo(entry);
+  }
+
+  /**
+   * The session would send its caller's own frame, which names the stand-in: the message goes
+   * out as a new call with its new payload, and the caller hears `KEPT`.
+   */
+  private letGo(entry: Entry): void {
+    const call = entry.call;
+    if (call === undefined) return;
+    entry.call = undefined;
+    this.byCall.delete(call);
+    this.host?.drop(
+      call,
+      new KeptError(`${entry.action}: kept, and sent with the transaction id the CSMS gave`),
+    );
+  }
+
+  /** 1.6: drops the waiting messages of a transaction whose start was dropped. */
+  private dropFollowers(standIn: number, outcome: CallOutcome): void {
+    const followers = [...this.line.values()].filter(
+      (e) => e.kept && carriesTransactionId(e.action) && transactionIdIn(e.payload) === standIn,
+    );
+    for (const e of followers) {
+      this.line.delete(e);
+      if (e.call !== undefined) this.byCall.delete(e.call);
+      this.drop(e, outcome);
+    }
+  }
+
+  private assign(standIn: number, id: number, note: number): void {
+    this.assigned.set(standIn, { id, note });
+    this.standInOf.set(id, standIn);
+  }
+
+  /** The transaction of a delivered (or dropped) stop has ended: its note goes. */
+  private forgetNote(payload: string): void {
+    if (this.assigned.size === 0) return;
+    const id = transactionIdIn(payload);
+    const standIn = id === undefined ? undefined : this.standInOf.get(id);
+    if (standIn === undefined || id === undefined) return;
+    const note = this.assigned.get(standIn)?.note;
+    this.assigned.delete(standIn);
+    this.standInOf.delete(id);
+    if (note !== undefined) this.store.remove(note);
+  }
+
+  /** The payload with an answered stand-in replaced by the CSMS's id; undefined when unchanged. */
+  private withAssignedId(payload: string): string | undefined {
+    const standIn = transactionIdIn(payload);
+    if (standIn === undefined || standIn >= 0) return undefined;
+    const assigned = this.assigned.get(standIn);
+    if (assigned === undefined) return undefined;
+    const parsed = JSON.parse(payload) as Record<string, unknown>;
+    return JSON.stringify({ ...parsed, transactionId: assigned.id });
   }
 
   /** Whether a message of `action` is a transaction message of this version. */
@@ -344,6 +497,18 @@ function payloadOf(call: QueuedCall): string {
 
 function frameOf(id: string, action: string, payload: string): string {
   return `[2,${JSON.stringify(id)},${JSON.stringify(action)},${payload}]`;
+}
+
+/** 1.6 messages that name a transaction by id. */
+function carriesTransactionId(action: string): boolean {
+  return action === 'MeterValues' || action === 'StopTransaction';
+}
+
+/** The integer `transactionId` of a 1.6 payload, if it has one. */
+function transactionIdIn(payload: string): number | undefined {
+  if (!payload.includes('"transactionId"')) return undefined;
+  const id = (JSON.parse(payload) as { transactionId?: unknown }).transactionId;
+  return typeof id === 'number' ? id : undefined;
 }
 
 function hasTransactionId(payload: string): boolean {

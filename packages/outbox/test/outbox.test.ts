@@ -311,3 +311,130 @@ describe('Outbox', () => {
     expect(() => new Outbox({ version: '1.6', maxMessages: 1.5 })).toThrow(/maxMessages/);
   });
 });
+
+describe('Outbox, 1.6 transactions started offline', () => {
+  const sampled = [{ timestamp: NOW, sampledValue: [{ value: '10' }] }];
+  const start = { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: NOW };
+
+  function station16(store: MemoryStore, options: Partial<OutboxOptions> = {}) {
+    const outbox = new Outbox({ version: '1.6', store, retryIntervalMs: 1_000, ...options });
+    const transport = new HandTransport('ocpp1.6');
+    const session = new OcppSession({
+      protocol: v16Protocol,
+      role: 'station',
+      transport,
+      identity: 'CS16',
+      logger: silentLogger,
+      queue: outbox,
+      callTimeoutMs: 1_000,
+    });
+    return { outbox, transport, session };
+  }
+
+  /** Starts a transaction while offline: the caller's KEPT carries the stand-in id. */
+  async function startOffline(session: ReturnType<typeof station16>['session']) {
+    const started = session.call('StartTransaction', start).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const kept = (await started) as { code: string; provisional?: { transactionId: number } };
+    expect(kept.code).toBe('KEPT');
+    const standIn = kept.provisional?.transactionId;
+    expect(standIn).toBeLessThan(0);
+    return standIn as number;
+  }
+
+  it('the stand-in id of a start made offline becomes the CSMS id in every queued message', async () => {
+    const store = new MemoryStore();
+    const { outbox, transport, session } = station16(store);
+    const renumbered: [number, number][] = [];
+    outbox.on('transactionId', (from, to) => renumbered.push([from, to]));
+    const standIn = await startOffline(session);
+    const mv = session.call('MeterValues', {
+      connectorId: 1,
+      transactionId: standIn,
+      meterValue: sampled,
+    });
+    const stop = session.call('StopTransaction', {
+      transactionId: standIn,
+      meterStop: 10,
+      timestamp: NOW,
+    });
+    transport.up();
+    expect(transport.actions()).toEqual(['StartTransaction']);
+    transport.answer({ transactionId: 42, idTagInfo: { status: 'Accepted' } });
+    expect(renumbered).toEqual([[standIn, 42]]);
+    // The callers waiting behind the start are let go (kept): their messages go out renumbered.
+    await expect(mv).rejects.toMatchObject({ code: 'KEPT' });
+    await expect(stop).rejects.toMatchObject({ code: 'KEPT' });
+    expect(transport.sent[1]?.[3]).toMatchObject({ transactionId: 42 });
+    transport.answer({});
+    expect(transport.sent[2]?.[3]).toMatchObject({ transactionId: 42 });
+    // A message made now with the stand-in still names the CSMS's id (its caller hears KEPT: it
+    // goes out as a call of the outbox's own).
+    const late = session.call('MeterValues', {
+      connectorId: 1,
+      transactionId: standIn,
+      meterValue: sampled,
+    });
+    await expect(late).rejects.toMatchObject({ code: 'KEPT' });
+    transport.answer({});
+    expect(transport.sent[3]?.[3]).toMatchObject({ transactionId: 42 });
+    transport.answer({});
+    // The stop was answered: nothing is left, not even the note of the stand-in.
+    expect(store.size).toBe(0);
+    expect(outbox.transactionIdOf(standIn)).toBeUndefined();
+  });
+
+  it('across restarts: before the start is answered, and after it, on the same store', async () => {
+    const store = new MemoryStore();
+    const first = station16(store);
+    const standIn = await startOffline(first.session);
+    void first.session
+      .call('MeterValues', { connectorId: 1, transactionId: standIn, meterValue: sampled })
+      .catch(() => {});
+    await first.session.close();
+
+    // Restart 1: the start is answered; the process ends before the transaction does.
+    const second = station16(store);
+    const heard: [number, number][] = [];
+    second.outbox.on('transactionId', (from, to) => heard.push([from, to]));
+    second.transport.up();
+    second.transport.answer({ transactionId: 77, idTagInfo: { status: 'Accepted' } });
+    expect(heard).toEqual([[standIn, 77]]);
+    expect(second.transport.sent[1]?.[3]).toMatchObject({ transactionId: 77 });
+    second.transport.answer({});
+    await second.session.close();
+
+    // Restart 2: the station still holds the stand-in (its own storage); the outbox knows it.
+    const third = station16(store);
+    expect(third.outbox.transactionIdOf(standIn)).toBe(77);
+    third.transport.up();
+    const stop = third.session.call('StopTransaction', {
+      transactionId: standIn,
+      meterStop: 20,
+      timestamp: NOW,
+    });
+    await expect(stop).rejects.toMatchObject({ code: 'KEPT' });
+    expect(third.transport.sent[0]?.[3]).toMatchObject({ transactionId: 77 });
+    third.transport.answer({});
+    expect(store.size).toBe(0);
+  });
+
+  it('a start dropped after its last attempt takes its transaction messages with it, reported', async () => {
+    const store = new MemoryStore();
+    const { outbox, transport, session } = station16(store, { attempts: 1 });
+    const dropped: string[] = [];
+    outbox.on('dropped', (m) => dropped.push(m.action));
+    const standIn = await startOffline(session);
+    void session
+      .call('StopTransaction', { transactionId: standIn, meterStop: 10, timestamp: NOW })
+      .catch(() => {});
+    const beat = session.call('Heartbeat', {});
+    transport.up();
+    transport.refuse();
+    expect(dropped).toEqual(['StartTransaction', 'StopTransaction']);
+    expect(transport.actions()).toEqual(['StartTransaction', 'Heartbeat']);
+    transport.answer({ currentTime: NOW });
+    await beat;
+    expect(store.size).toBe(0);
+  });
+});

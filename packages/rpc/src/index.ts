@@ -2,6 +2,7 @@ export { Emitter } from '@ocpp/transport';
 export { defaultLogger, type Logger, silentLogger } from './logger.js';
 export {
   type CallOutcome,
+  KeptError,
   Line,
   MemoryQueue,
   type OutboundQueue,

@@ -58,6 +58,26 @@ export interface OutboundQueue {
   settled?(call: QueuedCall, outcome: CallOutcome): 'kept' | void;
   /** Given once, when the session starts using the queue: how the queue reaches the session. */
   attach?(host: QueueHost): void;
+  /**
+   * What the caller of a kept call may use until the real answer arrives (its {@link KeptError}'s
+   * `provisional`): an outbox gives a 1.6 StartTransaction made offline a stand-in transaction id.
+   */
+  provisional?(call: QueuedCall): unknown;
+}
+
+/**
+ * The rejection (`code` `KEPT`) of a call whose message the queue keeps and delivers later: the
+ * caller stops waiting, the message does not go away.
+ */
+export class KeptError extends OcppSdkError {
+  constructor(
+    message: string,
+    /** What the queue offers in place of the answer until it arrives, if anything. */
+    readonly provisional?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super('KEPT', message, options);
+  }
 }
 
 /** What a queue may ask of its session. */
@@ -250,16 +270,19 @@ export class Outbound {
 
   /** The call ended with an answer: report it, then resolve or reject its caller. */
   answered(call: PendingCall, payload: unknown): void {
-    this.forget(call);
+    // The queue hears the outcome before it hands out the next call (it may change that call).
+    this.forget(call, false);
     this.report(call, { kind: 'result', payload });
     call.resolve(payload);
+    this.pump();
   }
 
   /** The peer answered CALLERROR. */
   refused(call: PendingCall, error: OcppCallError<string>): void {
-    this.forget(call);
+    this.forget(call, false);
     this.report(call, { kind: 'error', error });
     call.reject(error);
+    this.pump();
   }
 
   /**
@@ -267,23 +290,24 @@ export class Outbound {
    * outbox), a caller that merely waited too long or lost its connection hears `KEPT` instead.
    */
   fail(call: PendingCall, error: OcppSdkError): void {
-    let kept = this.forget(call) === 'kept';
+    let kept = this.forget(call, false) === 'kept';
     if (call.sent) kept = this.report(call, { kind: 'lost', error });
-    call.reject(kept && NO_ANSWER.has(error.code) ? keptError(call, error) : error);
+    call.reject(kept && NO_ANSWER.has(error.code) ? this.keptError(call, error) : error);
+    if (call.sent) this.pump();
   }
 
   /**
    * Removes a call from the queue or the in-flight set and frees its resources; `'kept'` when
    * the queue keeps a waiting call's message after all.
    */
-  forget(call: PendingCall): undefined | 'kept' {
+  forget(call: PendingCall, pump = true): undefined | 'kept' {
     clearTimeout(call.timer);
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
     if (!call.sent) return this.queue.remove(call) === 'kept' ? 'kept' : undefined;
     const i = this.inFlight.indexOf(call);
     if (i === -1) return undefined;
     this.inFlight.splice(i, 1);
-    this.pump();
+    if (pump) this.pump();
     this.host.inFlightChanged(false);
     return undefined;
   }
@@ -299,7 +323,7 @@ export class Outbound {
       clearTimeout(p.timer);
       if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
       const kept = this.report(p, { kind: 'lost', error });
-      p.reject(kept && NO_ANSWER.has(error.code) ? keptError(p, error) : error);
+      p.reject(kept && NO_ANSWER.has(error.code) ? this.keptError(p, error) : error);
     }
     if (!includingQueued) return;
     for (const c of this.queue.clear()) {
@@ -308,6 +332,14 @@ export class Outbound {
       if (c.onAbort !== undefined) c.signal?.removeEventListener('abort', c.onAbort);
       c.reject(error);
     }
+  }
+
+  private keptError(call: PendingCall, cause: OcppSdkError): KeptError {
+    return new KeptError(
+      `${call.action}: ${cause.message}; its message is kept and will be delivered later`,
+      this.queue.provisional?.(call),
+      { cause },
+    );
   }
 
   /** Tells the queue how a call ended; true when it keeps the message for later. */
@@ -344,14 +376,6 @@ export class Outbound {
 
 /** Failures that mean "no answer (yet)", which a kept message outlives. */
 const NO_ANSWER: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION_CLOSED', 'NOT_CONNECTED']);
-
-function keptError(call: PendingCall, cause: OcppSdkError): OcppSdkError {
-  return new OcppSdkError(
-    'KEPT',
-    `${call.action}: ${cause.message}; its message is kept and will be delivered later`,
-    { cause },
-  );
-}
 
 function isPending(call: QueuedCall): call is PendingCall {
   return (call as Partial<PendingCall>).resolve !== undefined;

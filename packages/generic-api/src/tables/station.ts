@@ -113,17 +113,31 @@ export const station16 = {
     meterValues: out16.call('MeterValues', v16.stampMeterValuesRequest, nothing),
     startTransaction: out16.custom(
       ['StartTransaction'],
-      async (session, p: StartTransactionParams, end, o) => {
-        const res = await session.call('StartTransaction', v16.stampStartTransaction(p), o);
-        const transactionId = p.transactionId ?? String(res.transactionId);
-        end.ledger.remember({
-          transactionId,
-          transactionId16: res.transactionId,
-          evseId: p.evseId,
-          connectorId: p.connectorId ?? 1,
-          seqNo: 1,
-        });
-        return { transactionId, idTokenInfo: v16.liftIdTokenInfo(res.idTagInfo) };
+      async (session, p: StartTransactionParams, end, o): Promise<StartTransactionResult> => {
+        const open = (transactionId16: number) => {
+          const transactionId = p.transactionId ?? String(transactionId16);
+          end.ledger.remember({
+            transactionId,
+            transactionId16,
+            evseId: p.evseId,
+            connectorId: p.connectorId ?? 1,
+            seqNo: 1,
+          });
+          return transactionId;
+        };
+        try {
+          const res = await session.call('StartTransaction', v16.stampStartTransaction(p), o);
+          return {
+            transactionId: open(res.transactionId),
+            idTokenInfo: v16.liftIdTokenInfo(res.idTagInfo),
+          };
+        } catch (e) {
+          // Kept by an outbox that gave a stand-in id: the transaction runs on it until the
+          // CSMS's id arrives (the outbox puts that into the messages, the ledger is renumbered).
+          const standIn = standInOf(e);
+          if (standIn === undefined) throw e;
+          return { transactionId: open(standIn), kept: true };
+        }
       },
     ),
     updateTransaction: out16.custom(
@@ -265,6 +279,13 @@ export const station16 = {
     ),
   ],
 } satisfies StationCodec<Session16<'station'>, Router16<'station'>>;
+
+/** The stand-in transaction id of a 1.6 StartTransaction kept by the session's outbox. */
+function standInOf(e: unknown): number | undefined {
+  if (!isOcppSdkError(e) || e.code !== 'KEPT') return undefined;
+  const id = (e as { provisional?: { transactionId?: unknown } }).provisional?.transactionId;
+  return typeof id === 'number' ? id : undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 // 2.x
