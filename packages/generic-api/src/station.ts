@@ -260,12 +260,31 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
       this.current = this.sessions.get(first) as StationSession;
     }
     const standIns = standInsOf(options.session?.queue);
-    standIns?.on('transactionId', (standIn, id) => this.ledger.renumber16(standIn, id));
+    if (standIns !== undefined) this.followStandIns(standIns);
     for (const t of options.transactions ?? []) {
       // A 1.6 start made offline whose answer came in before a restart: the CSMS's id.
       const id16 = t.transactionId16;
       const answered = id16 !== undefined && id16 < 0 ? standIns?.transactionIdOf(id16) : undefined;
       this.ledger.remember(answered === undefined ? { ...t } : { ...t, transactionId16: answered });
+    }
+  }
+
+  /**
+   * 1.6: listens for the CSMS's ids of starts the outbox kept while this station's connection is
+   * open (only an answer brings one), so the many station objects one outbox may serve over
+   * reconnects do not each keep a listener.
+   */
+  private followStandIns(standIns: StandInQueue): void {
+    let off: (() => void) | undefined;
+    const sessions = this.sessions === undefined ? [this.current] : [...this.sessions.values()];
+    for (const session of sessions) {
+      session.on('open', () => {
+        off ??= standIns.on('transactionId', (standIn, id) => this.ledger.renumber16(standIn, id));
+      });
+      session.on('close', () => {
+        off?.();
+        off = undefined;
+      });
     }
   }
 
@@ -415,7 +434,10 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
  * stand-in id (an `Outbox` of @ocpp/outbox): when the CSMS's id replaces it.
  */
 interface StandInQueue {
-  on(event: 'transactionId', listener: (standIn: number, transactionId: number) => void): unknown;
+  on(
+    event: 'transactionId',
+    listener: (standIn: number, transactionId: number) => void,
+  ): () => void;
   transactionIdOf(standIn: number): number | undefined;
 }
 

@@ -298,6 +298,25 @@ describe('Outbox', () => {
     expect(store.size).toBe(2);
   });
 
+  it('a session closed for good still hands transaction messages to its outbox', async () => {
+    const { outbox, store } = outbox201();
+    const { session } = station201(outbox);
+    await session.close();
+    await expect(session.call('TransactionEvent', event(7))).rejects.toMatchObject({
+      code: 'KEPT',
+    });
+    await expect(session.call('Heartbeat', {})).rejects.toMatchObject({
+      code: 'CONNECTION_CLOSED',
+    });
+    expect(store.load().map((r) => r.action)).toEqual(['TransactionEvent']);
+    // The next session (a reconnect, a new station object) delivers it.
+    const { transport } = station201(outbox);
+    transport.up();
+    expect(transport.sent[0]?.[3]).toMatchObject({ seqNo: 7 });
+    transport.answer({});
+    expect(store.size).toBe(0);
+  });
+
   it('queueAll keeps every message', () => {
     const { outbox, store } = outbox201({ queueAll: true });
     const { session } = station201(outbox);

@@ -268,6 +268,21 @@ export class Outbound {
     return undefined;
   }
 
+  /**
+   * A call made after the session closed for good: the queue may keep its message for a later
+   * session (the caller hears `KEPT`), else the caller hears `CONNECTION_CLOSED`.
+   */
+  handOver(call: PendingCall): void {
+    const closed = new OcppSdkError('CONNECTION_CLOSED', 'the session is closed');
+    try {
+      this.queue.push(call);
+    } catch (e) {
+      call.reject(e);
+      return;
+    }
+    call.reject(this.queue.remove(call) === 'kept' ? this.keptError(call, closed) : closed);
+  }
+
   /** The call ended with an answer: report it, then resolve or reject its caller. */
   answered(call: PendingCall, payload: unknown): void {
     // The queue hears the outcome before it hands out the next call (it may change that call).

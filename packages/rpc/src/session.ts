@@ -354,6 +354,8 @@ export class OcppSession<
   private readonly transport: Transport;
   private readonly config: SessionConfig;
   private calls: Outbound | undefined;
+  /** The `queue` option: a queue of the session's own, which may outlive it (an outbox). */
+  private readonly ownQueue: OutboundQueue | undefined;
   /** The peer's calls, once one had to wait (or a rate limit applies). */
   private inbound: Inbound | undefined;
   /** Counts connections; a handler whose connection generation is over has been aborted. */
@@ -374,6 +376,7 @@ export class OcppSession<
     this.config = shared ?? sessionConfig(options);
     this.transport.bind(new TransportEvents(this));
     // A queue of its own may hold calls restored from storage: they go out on the first open.
+    this.ownQueue = options.queue;
     if (options.queue !== undefined) this.calls = this.outbound(options.queue);
   }
 
@@ -451,7 +454,8 @@ export class OcppSession<
   /**
    * Sends a CALL and resolves with the peer's typed response. Rejects with `OcppCallError` when
    * the peer answers CALLERROR, or `OcppSdkError` (`TIMEOUT`, `NOT_CONNECTED`,
-   * `CONNECTION_CLOSED`, `VALIDATION_FAILED`, `ABORTED`, `QUEUE_FULL`, `UNKNOWN_ACTION`).
+   * `CONNECTION_CLOSED`, `VALIDATION_FAILED`, `ABORTED`, `QUEUE_FULL`, `UNKNOWN_ACTION`, or
+   * `KEPT` when the session's `queue` keeps the message for later, also after `close`).
    */
   call<A extends CallableBy<M, R>>(
     action: A,
@@ -466,7 +470,10 @@ export class OcppSession<
       ) => reject(new OcppSdkError(code, message, cause === undefined ? undefined : { cause }));
       const config = this.config;
       const descriptor = config.descriptor;
-      if ((this.flags & CLOSED) !== 0) return fail('CONNECTION_CLOSED', 'the session is closed');
+      // Closed for good: only a queue of the session's own (an outbox) may still keep a message.
+      const closed = (this.flags & CLOSED) !== 0;
+      if (closed && this.ownQueue === undefined)
+        return fail('CONNECTION_CLOSED', 'the session is closed');
       const entry = descriptor.isAction(action) ? descriptor.actions[action] : undefined;
       if (entry === undefined || entry.kind !== 'CALL') {
         return fail(
@@ -506,6 +513,7 @@ export class OcppSession<
         onAbort: undefined,
         sent: false,
       };
+      if (closed) return calls.handOver(pending);
       try {
         calls.queue.push(pending);
       } catch (e) {
