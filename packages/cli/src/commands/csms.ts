@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { ProtocolVersion } from '@ocpp/generic-api';
 import type { Logger } from '@ocpp/rpc';
 import { escapeControls } from '@ocpp/runtime';
@@ -7,7 +8,13 @@ import { usageError } from '../cli/errors.js';
 import { loadCredentials, readUserFile } from '../cli/files.js';
 import type { Io } from '../cli/io.js';
 import { jsonLine } from '../csms/escape.js';
-import { type CsmsLog, checkAdminToken, isLoopback, startCsms } from '../csms/server.js';
+import {
+  type CsmsLog,
+  checkAdminToken,
+  isLoopback,
+  type RunningCsms,
+  startCsms,
+} from '../csms/server.js';
 
 /** The environment variable `ocpp csms` takes the admin token from (a flag shows in `ps`). */
 export const ADMIN_TOKEN_ENV = 'OCPP_CSMS_ADMIN_TOKEN';
@@ -18,10 +25,14 @@ export const csmsSpec = {
   description:
     'Serves OCPP 1.6, 2.0.1 and 2.1 stations at ws://HOST:PORT/<identity> (any path before ' +
     'the identity works), accepts every boot, authorisation and transaction, and keeps ' +
-    'stations, connector states, transactions and meter readings in memory, within fixed ' +
-    'bounds: a disconnected station is forgotten after an hour or beyond 5,000 of them, a ' +
-    'station keeps at most 32 open transactions, 5,000 finished transactions and 20,000 in ' +
-    'all are kept, the frame log holds 500 frames and 4 MiB. Logs every frame (readable, or ' +
+    'stations, connector states, transactions, meter readings and the 1.6 transaction-id ' +
+    'counter in a SQLite database, ocpp-csms.db in the working directory unless --db says ' +
+    'otherwise, so that a restart (even after kill -9) goes on where it stopped and 1.6 ids ' +
+    'never repeat; --db :memory: keeps them in memory only. What is kept is bounded: a ' +
+    'disconnected station is forgotten after an hour or beyond 5,000 of them, a station keeps ' +
+    'at most 32 open transactions, 5,000 finished transactions and 20,000 in all are kept, the ' +
+    'database keeps at most 1,000,000 meter readings, the frame log (in memory only) holds 500 ' +
+    'frames and 4 MiB. Logs every frame (readable, or ' +
     'JSON lines for pipelines; control characters escaped). A separate plain-HTTP listener, ' +
     'on 127.0.0.1 and the OCPP port + 1 by default (--admin-host, --admin-port), serves a web ' +
     'page at / (stations, connectors, transactions and the live frame log, with buttons for ' +
@@ -121,10 +132,19 @@ export const csmsSpec = {
       description:
         'frame log: readable lines, or one JSON object per line (ocpp validate reads both)',
     },
+    db: {
+      type: 'string',
+      default: 'ocpp-csms.db',
+      placeholder: 'FILE',
+      description:
+        'SQLite database of stations, transactions and meter readings, created when missing (FILE-wal and FILE-shm lie beside it while it runs); :memory: for none, nothing survives a restart',
+    },
     quiet: { type: 'boolean', description: 'log connections only, not every frame' },
   },
   examples: [
     'ocpp csms --port 9000',
+    'ocpp csms --db /var/lib/ocpp/csms.db',
+    'ocpp csms --db :memory:',
     'ocpp csms --host 0.0.0.0 --credentials stations.json --tls-cert csms.crt --tls-key csms.key',
     'OCPP_CSMS_ADMIN_TOKEN=$(openssl rand -hex 32) ocpp csms --admin-port 9100',
     'ocpp csms --log-format json | ocpp validate -',
@@ -212,6 +232,15 @@ export function csmsLog(io: Io, format: 'text' | 'json', frames: boolean): CsmsL
   };
 }
 
+/** What the text log says of the database at start. */
+function databaseLine(running: RunningCsms): string {
+  if (running.db === undefined) return 'database: none (--db :memory:): a restart begins afresh\n';
+  const r = running.restored;
+  return r.stations === 0 && r.transactions === 0 && r.lastTransactionId === 0
+    ? `database: ${running.db} (nothing to restore)\n`
+    : `database: ${running.db} (restored ${r.stations} stations, ${r.transactions} transactions; last 1.6 transaction id ${r.lastTransactionId})\n`;
+}
+
 /** `ocpp csms`: runs until interrupted. */
 export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
   const o = args.options;
@@ -247,6 +276,7 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
       );
   }
   const log = csmsLog(io, o['log-format'], !o.quiet);
+  const db = o.db === ':memory:' ? o.db : resolve(io.cwd, o.db);
   let running: Awaited<ReturnType<typeof startCsms>>;
   try {
     running = await startCsms({
@@ -260,6 +290,7 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
       ...(tls === undefined ? {} : { tls }),
       heartbeatIntervalSeconds: o['heartbeat-interval'],
       callTimeoutMs: o['call-timeout'] * 1000,
+      db,
       log,
       logger: log,
     });
@@ -287,6 +318,8 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
         ...(shown === undefined ? {} : { page: running.pageUrl, adminToken: shown }),
         protocols: o.protocols,
         securityProfile: running.securityProfile,
+        db: running.db ?? ':memory:',
+        restored: running.restored,
       })}\n`,
     );
     if (exposed) io.stdout.write(`${jsonLine({ time: iso(), type: 'warn', message: exposure })}\n`);
@@ -297,7 +330,8 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
         (shown === undefined
           ? `admin token: the one given (${o['admin-token'] === undefined ? ADMIN_TOKEN_ENV : '--admin-token'}); open ${running.adminUrl}#token=<token>\n`
           : `admin token: ${shown} (send "Authorization: Bearer <token>"; set ${ADMIN_TOKEN_ENV} to choose one)\n` +
-            `open the web page at ${running.pageUrl}\n`),
+            `open the web page at ${running.pageUrl}\n`) +
+        databaseLine(running),
     );
     if (exposed) io.stderr.write(`ocpp csms: warning: ${exposure}\n`);
   }

@@ -102,6 +102,8 @@ export async function runDemo(args: DemoArgs, io: Io): Promise<number> {
     protocols: ['ocpp2.1', 'ocpp2.0.1', 'ocpp1.6'],
     heartbeatIntervalSeconds: 2,
     callTimeoutMs: 10_000,
+    // A demo keeps nothing: no database file is left behind.
+    db: ':memory:',
     logger: {
       debug() {},
       info() {},

@@ -30,6 +30,7 @@ import {
   type JsonBody,
   type StationOperations,
 } from './admin.js';
+import { CsmsDatabase } from './db.js';
 import { adminPage } from './page.js';
 import { CsmsStore, type MeterReading, type StoreLimits } from './store.js';
 import { tapServer } from './tap.js';
@@ -62,6 +63,14 @@ export interface CsmsOptions {
   readonly adminToken?: string;
   /** Bounds of what the CSMS keeps and sends (every one has a default). */
   readonly limits?: CsmsLimits;
+  /**
+   * The SQLite database file that keeps stations, transactions, meter readings and the 1.6
+   * transaction-id counter across restarts (created when missing; `FILE-wal` and `FILE-shm` lie
+   * beside it while it is open). `:memory:` keeps everything in memory only: a restart begins
+   * afresh and 1.6 transaction ids start at 1 again.
+   * @default ':memory:'
+   */
+  readonly db?: string;
   readonly protocols: readonly ProtocolVersion[];
   readonly credentials?: Credentials;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
@@ -98,6 +107,10 @@ export interface RunningCsms {
   readonly securityProfile: SecurityProfile;
   readonly store: CsmsStore;
   readonly csms: GenericCsms;
+  /** The database file, or undefined when everything is in memory. */
+  readonly db: string | undefined;
+  /** What the database held at start: stations and transactions, the last 1.6 id given. */
+  readonly restored: { stations: number; transactions: number; lastTransactionId: number };
   close(): Promise<void>;
 }
 
@@ -344,19 +357,58 @@ function adminHostNames(given: string, bound: string): Set<string> {
 const urlHost = (host: string) =>
   host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 
+/** Opens the database of `file`, or none for `:memory:`; a file that will not do is a CliError. */
+function openDatabase(
+  file: string | undefined,
+  limits: CsmsLimits,
+  logger: Logger,
+): CsmsDatabase | undefined {
+  if (file === undefined || file === ':memory:') return undefined;
+  try {
+    return CsmsDatabase.open(file, {
+      ...(limits.maxStoredReadings === undefined
+        ? {}
+        : { maxStoredReadings: limits.maxStoredReadings }),
+      onError: (e) => logger.error(`database ${file}: a write failed: ${e.message}`),
+    });
+  } catch (e) {
+    throw new CliError(
+      `cannot use ${file} as the database: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
 /**
  * Starts the CSMS of `ocpp csms`: a generic-api CSMS on a WebSocket server (plain, TLS, or TLS
- * with client certificates; Basic auth from a credentials file), an in-memory store of stations,
- * connectors, transactions and meter readings within {@link CsmsLimits}, and on a listener of
- * its own (loopback by default) the web page and the JSON admin API, behind a bearer token.
+ * with client certificates; Basic auth from a credentials file), a store of stations,
+ * connectors, transactions and meter readings within {@link CsmsLimits} (in memory, and with
+ * `db` written through to a SQLite database it starts from), and on a listener of its own
+ * (loopback by default) the web page and the JSON admin API, behind a bearer token.
  */
 export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
   const limits = options.limits ?? {};
-  const store = new CsmsStore(limits);
   const { credentials, tls, log } = options;
   const adminToken = options.adminToken ?? randomBytes(32).toString('base64url');
   const badToken = checkAdminToken(adminToken);
   if (badToken !== undefined) throw new CliError(badToken);
+  const db = openDatabase(options.db, limits, options.logger);
+  let store: CsmsStore;
+  try {
+    store = new CsmsStore(limits, Date.now, db);
+  } catch (e) {
+    db?.close();
+    throw e;
+  }
+  const restored = {
+    stations: store.counts().stations,
+    transactions: store.counts().transactions,
+    lastTransactionId: db?.lastTransactionId ?? 0,
+  };
+  /** `value` once every change made so far is in the database (at once without one). */
+  const durable = <T>(value: T): T | Promise<T> => {
+    const committed = db?.committed();
+    return committed === undefined ? value : committed.then(() => value);
+  };
   const securityProfile: SecurityProfile =
     tls?.ca !== undefined ? 3 : credentials !== undefined ? (tls === undefined ? 1 : 2) : 0;
   // The WebSocket server owns its HTTP(S) server, so a plain HTTP request to the OCPP port gets
@@ -420,7 +472,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
           : { firmwareVersion: params.firmwareVersion }),
         ...(params.reason === undefined ? {} : { reason: params.reason }),
       });
-      return { status: 'Accepted', interval: options.heartbeatIntervalSeconds };
+      return durable({ status: 'Accepted', interval: options.heartbeatIntervalSeconds });
     },
     onHeartbeat(ctx) {
       store.heartbeat(ctx.identity);
@@ -435,9 +487,29 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
         ...(params.chargePointStatus === undefined ? {} : { status16: params.chargePointStatus }),
         ...(params.errorCode === undefined ? {} : { errorCode: params.errorCode }),
       });
+      return durable(undefined);
     },
     onMeterValues: () => {},
     onTransaction(event, ctx) {
+      if (event.eventType === 'Started' && ctx.version === 'ocpp1.6') {
+        // The generic CSMS recognises a resent 1.6 start only while it runs; one resent after a
+        // restart (recorded, but the answer never left) is found in the store instead.
+        const again = store.openTransactionLike(ctx.identity, {
+          ...(event.evseId === undefined ? {} : { evseId: event.evseId }),
+          ...(event.idToken === undefined ? {} : { idToken: event.idToken.idToken }),
+          time: event.timestamp,
+          ...(event.meterStart === undefined ? {} : { meterStartWh: event.meterStart }),
+        });
+        if (again !== undefined && /^\d+$/.test(again.id)) {
+          options.logger.warn(
+            `${ctx.identity}: StartTransaction matches open transaction ${again.id} (possibly sent again): answered with its id`,
+          );
+          return durable({
+            transactionId: Number(again.id),
+            idTokenInfo: { status: 'Accepted' } as const,
+          });
+        }
+      }
       const id = event.transactionId;
       if (event.eventType === 'Started' || store.transaction(ctx.identity, id) === undefined) {
         store.transactionStarted(ctx.identity, ctx.version, id, {
@@ -459,9 +531,11 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
           time: event.timestamp,
         });
       }
-      return event.idToken === undefined && event.eventType !== 'Started'
-        ? undefined
-        : { idTokenInfo: { status: 'Accepted' } };
+      return durable(
+        event.idToken === undefined && event.eventType !== 'Started'
+          ? undefined
+          : { idTokenInfo: { status: 'Accepted' } as const },
+      );
     },
     onDataTransfer: () => ({ status: 'UnknownVendorId' }),
     onFirmwareStatus: () => {},
@@ -473,6 +547,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     versions: options.protocols,
     session: { callTimeoutMs: options.callTimeoutMs, logger: options.logger },
     logger: options.logger,
+    ...(db === undefined ? {} : { allocateTransactionId: () => db.nextTransactionId() }),
   });
 
   let port: number;
@@ -480,6 +555,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     ({ port } = await listenOn(ws.server, options.port, options.host, 'OCPP'));
   } catch (e) {
     await ws.close();
+    db?.close();
     throw e;
   }
   const scheme = tls === undefined ? 'ws' : 'wss';
@@ -503,6 +579,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     }
   } catch (e) {
     await ws.close();
+    db?.close();
     throw e;
   }
   const adminDisplayHost = WILDCARDS.has(adminHost) ? '127.0.0.1' : urlHost(adminHost);
@@ -516,6 +593,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
         url,
         protocols: options.protocols,
         securityProfile,
+        db: db?.file ?? ':memory:',
         ...store.counts(),
       }),
     },
@@ -539,6 +617,8 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     securityProfile,
     store,
     csms,
+    db: db?.file,
+    restored,
     async close() {
       handler.close();
       const adminClosed = new Promise<void>((resolve) => {
@@ -547,6 +627,8 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       });
       await csms.close(1001, 'CSMS shutting down');
       await adminClosed;
+      // Last, so that the stations' disconnects are written too.
+      db?.close();
     },
   };
 }

@@ -103,6 +103,44 @@ export type StoreEvent =
   | { readonly type: 'removed'; readonly identity: string; readonly transactionId?: string };
 
 /**
+ * What a store writes through to, so that a restarted CSMS finds it again (`ocpp csms --db`,
+ * see `db.ts`). It is told of every change as it happens and decides when to write; the store's
+ * own maps stay what every read is answered from.
+ */
+export interface StorePersistence {
+  /** What was kept before, to start from. */
+  load(): PersistedStore;
+  /** A station was added or changed. */
+  station(station: StationRecord): void;
+  /** A station was forgotten, with every transaction of it. */
+  stationForgotten(identity: string): void;
+  /** A transaction was added or changed; `ended` when it has just ended (again, for a resend). */
+  transaction(transaction: TransactionRecord, ended: boolean): void;
+  /** A transaction was let go. */
+  transactionDropped(identity: string, id: string): void;
+  /**
+   * Keeps the meter readings of one message of a transaction; returns how many of them it did
+   * not have yet. A reading it has already (the same time, measurand, phase, unit and value) is
+   * not kept twice: none new means the message was sent again (after a restart).
+   */
+  readings(identity: string, id: string, readings: readonly MeterReading[]): number;
+  /** The store's counts of what it let go changed. */
+  counters(counters: { forgottenStations: number; droppedTransactions: number }): void;
+}
+
+/** What a {@link StorePersistence} found, for a store to start from. */
+export interface PersistedStore {
+  /** Every station, none connected; the one that left first first. */
+  readonly stations: readonly StationRecord[];
+  /** Every transaction in the order they were first heard of, each with its latest readings. */
+  readonly transactions: readonly TransactionRecord[];
+  /** The ended ones among them, in the order they ended. */
+  readonly ended: readonly TransactionRecord[];
+  readonly forgottenStations: number;
+  readonly droppedTransactions: number;
+}
+
+/**
  * How much the store keeps. Every bound has a default, so a CSMS facing stations that connect
  * with ever new identities, never end their transactions or send huge frames stays within a
  * known size; keeping history for good is a database's job.
@@ -160,6 +198,13 @@ export interface StoreLimits {
    * @default 65536 (64 KiB)
    */
   readonly maxFrameBytes?: number;
+  /**
+   * With a database (`ocpp csms --db FILE`): the most meter readings it keeps, of every
+   * transaction together; beyond it the oldest go first. (In memory a transaction keeps only its
+   * latest 20, and they go with it.)
+   * @default 1000000
+   */
+  readonly maxStoredReadings?: number;
 }
 
 /** The limits with every default filled in. */
@@ -176,6 +221,7 @@ export const DEFAULT_STORE_LIMITS: ResolvedStoreLimits = {
   maxFrames: 500,
   maxFrameLogBytes: 4 * 1024 * 1024,
   maxFrameBytes: 64 * 1024,
+  maxStoredReadings: 1_000_000,
 };
 
 function resolveLimits(limits: StoreLimits): ResolvedStoreLimits {
@@ -192,7 +238,8 @@ function resolveLimits(limits: StoreLimits): ResolvedStoreLimits {
   return out as ResolvedStoreLimits;
 }
 
-const MAX_READINGS = 20;
+/** The readings a transaction record carries (the latest). */
+export const MAX_READINGS = 20;
 
 /** The energy register and the other measurands a meter value may carry. */
 const ENERGY = 'Energy.Active.Import.Register';
@@ -228,11 +275,12 @@ const key = (identity: string, id: string) => `${identity}\u0000${id}`;
 const first = (set: Set<string>): string | undefined => set.values().next().value;
 
 /**
- * Everything the `ocpp csms` keeps in memory: stations, their connectors, transactions with
- * meter readings, and the last frames, each within {@link StoreLimits}: disconnected stations
- * are forgotten after a while and beyond a count (with their transactions), open transactions
- * are capped per station, finished ones and all of them overall, and the frame log by count and
- * by bytes.
+ * Everything the `ocpp csms` keeps: stations, their connectors, transactions with meter
+ * readings, and the last frames, each within {@link StoreLimits}: disconnected stations are
+ * forgotten after a while and beyond a count (with their transactions), open transactions are
+ * capped per station, finished ones and all of them overall, and the frame log by count and by
+ * bytes. Reads are answered from memory; with a {@link StorePersistence} every change but the
+ * frame log is written through to it too, and the store starts from what it kept.
  */
 export class CsmsStore {
   readonly limits: ResolvedStoreLimits;
@@ -258,14 +306,89 @@ export class CsmsStore {
   private forgottenStations = 0;
   private droppedTransactions = 0;
 
-  /** `now` gives the time in milliseconds (a test may pass a fake clock). */
+  /**
+   * `now` gives the time in milliseconds (a test may pass a fake clock); `persistence`, when
+   * given, is loaded from and then told of every change.
+   */
   constructor(
     limits: StoreLimits = {},
     private readonly now: () => number = Date.now,
+    private readonly persistence?: StorePersistence,
   ) {
     this.limits = resolveLimits(limits);
     this.frameRing = new Array(this.limits.maxFrames);
     this.frameBytes = new Array(this.limits.maxFrames).fill(0);
+    if (persistence !== undefined) this.restore(persistence.load());
+  }
+
+  /**
+   * Starts from what a previous run kept: every station disconnected (those that were connected
+   * when it stopped left then, as far as this run knows), and the limits of this run applied.
+   */
+  private restore(kept: PersistedStore): void {
+    const nowMs = this.now();
+    for (const s of kept.stations) {
+      s.connected = false;
+      const left = s.disconnectedAt === undefined ? Number.NaN : Date.parse(s.disconnectedAt);
+      if (Number.isNaN(left)) {
+        s.disconnectedAt = new Date(nowMs).toISOString();
+        this.persistence?.station(s);
+      }
+      this.stationMap.set(s.identity, s);
+      this.gone.set(s.identity, Number.isNaN(left) ? nowMs : left);
+    }
+    for (const t of kept.transactions) {
+      const k = key(t.identity, t.id);
+      if (!this.stationMap.has(t.identity) || this.transactionMap.has(k)) {
+        this.persistence?.transactionDropped(t.identity, t.id);
+        continue;
+      }
+      t.stationConnected = false;
+      this.transactionMap.set(k, t);
+      let txs = this.byStation.get(t.identity);
+      if (txs === undefined) {
+        txs = { all: new Set(), open: new Set() };
+        this.byStation.set(t.identity, txs);
+      }
+      txs.all.add(k);
+      if (t.active) {
+        txs.open.add(k);
+        this.openOrder.add(k);
+        this.orphaned.add(k);
+      }
+    }
+    for (const t of kept.ended) {
+      const k = key(t.identity, t.id);
+      if (this.transactionMap.get(k) === t && !t.active) this.finished.add(k);
+    }
+    this.forgottenStations = kept.forgottenStations;
+    this.droppedTransactions = kept.droppedTransactions;
+    this.prune();
+    this.trimTransactions();
+  }
+
+  /** Applies the transaction limits to what is kept (they may be lower than a previous run's). */
+  private trimTransactions(): void {
+    const { maxOpenTransactionsPerStation, maxFinishedTransactions, maxTransactions } = this.limits;
+    for (const txs of this.byStation.values()) {
+      while (txs.open.size > maxOpenTransactionsPerStation) this.dropOpen(first(txs.open)!);
+    }
+    while (this.finished.size > maxFinishedTransactions)
+      this.dropTransaction(first(this.finished)!);
+    while (this.transactionMap.size > maxTransactions) {
+      const oldest = first(this.finished) ?? first(this.orphaned) ?? first(this.openOrder);
+      if (oldest === undefined) break;
+      if (this.finished.has(oldest)) this.dropTransaction(oldest);
+      else this.dropOpen(oldest);
+    }
+  }
+
+  /** Tells the persistence, if any, that the counts of what was let go changed. */
+  private countersChanged(): void {
+    this.persistence?.counters({
+      forgottenStations: this.forgottenStations,
+      droppedTransactions: this.droppedTransactions,
+    });
   }
 
   /** Subscribes to changes; returns the unsubscribe function. */
@@ -301,9 +424,13 @@ export class CsmsStore {
     this.gone.delete(identity);
     if (!this.stationMap.delete(identity)) return;
     this.forgottenStations++;
+    this.persistence?.stationForgotten(identity);
+    this.countersChanged();
     const txs = this.byStation.get(identity);
     if (txs !== undefined) {
       for (const k of txs.all) {
+        const t = this.transactionMap.get(k);
+        if (t !== undefined) this.persistence?.transactionDropped(identity, t.id);
         this.transactionMap.delete(k);
         this.finished.delete(k);
         this.openOrder.delete(k);
@@ -324,6 +451,7 @@ export class CsmsStore {
     const txs = this.byStation.get(t.identity);
     txs?.all.delete(k);
     txs?.open.delete(k);
+    this.persistence?.transactionDropped(t.identity, t.id);
     this.emit({ type: 'removed', identity: t.identity, transactionId: t.id });
   }
 
@@ -333,9 +461,11 @@ export class CsmsStore {
     if (t === undefined) return;
     this.dropTransaction(k);
     this.droppedTransactions++;
+    this.countersChanged();
     const s = this.stationMap.get(t.identity);
     if (s === undefined) return;
     s.droppedTransactions = (s.droppedTransactions ?? 0) + 1;
+    this.persistence?.station(s);
     this.emit({ type: 'station', station: s });
   }
 
@@ -369,6 +499,29 @@ export class CsmsStore {
 
   transaction(identity: string, id: string): TransactionRecord | undefined {
     return this.transactionMap.get(key(identity, id));
+  }
+
+  /**
+   * An open transaction of `identity` that started on the same EVSE, with the same id token, at
+   * the same time and meter reading: what a 1.6 StartTransaction sent again looks like (1.6 has
+   * no sequence numbers), such as one recorded before a restart whose answer never left.
+   */
+  openTransactionLike(
+    identity: string,
+    start: { evseId?: number; idToken?: string; time: string; meterStartWh?: number },
+  ): TransactionRecord | undefined {
+    for (const k of this.byStation.get(identity)?.open ?? []) {
+      const t = this.transactionMap.get(k);
+      if (
+        t !== undefined &&
+        t.startedAt === start.time &&
+        t.evseId === start.evseId &&
+        t.idToken === start.idToken &&
+        t.meterStartWh === start.meterStartWh
+      )
+        return t;
+    }
+    return undefined;
   }
 
   /** The last frames, oldest first; at most `limit`, optionally of one station. */
@@ -447,6 +600,7 @@ export class CsmsStore {
     }
     this.gone.delete(identity);
     if (remoteAddress !== undefined) s.remoteAddress = remoteAddress;
+    this.persistence?.station(s);
     this.emit({ type: 'station', station: s });
     this.linkTransactions(identity, true);
     this.prune();
@@ -459,6 +613,7 @@ export class CsmsStore {
     s.disconnectedAt = this.iso();
     this.gone.delete(identity);
     this.gone.set(identity, this.now());
+    this.persistence?.station(s);
     this.emit({ type: 'station', station: s });
     this.linkTransactions(identity, false);
     this.prune();
@@ -477,6 +632,7 @@ export class CsmsStore {
     const s = this.stationMap.get(identity);
     if (s === undefined) return;
     s.boot = { ...boot, at: this.iso() };
+    this.persistence?.station(s);
     this.emit({ type: 'station', station: s });
   }
 
@@ -484,6 +640,7 @@ export class CsmsStore {
     const s = this.stationMap.get(identity);
     if (s === undefined) return;
     s.lastHeartbeat = this.iso();
+    this.persistence?.station(s);
     if (this.listeners.size > 0) this.emit({ type: 'station', station: s });
   }
 
@@ -520,6 +677,7 @@ export class CsmsStore {
     else c.status16 = update.status16;
     if (update.errorCode === undefined || update.errorCode === 'NoError') delete c.errorCode;
     else c.errorCode = update.errorCode;
+    this.persistence?.station(s);
     this.emit({ type: 'station', station: s });
   }
 
@@ -586,16 +744,22 @@ export class CsmsStore {
       t.meterStartWh = details.meterStartWh;
       t.meterWh ??= details.meterStartWh;
     }
+    if (this.transactionMap.get(k) === t) this.persistence?.transaction(t, false);
     this.emit({ type: 'transaction', transaction: t });
     return t;
   }
 
-  /** Meter readings of a transaction (sampled values flattened). */
+  /**
+   * Meter readings of a transaction (sampled values flattened). With a persistence, a message
+   * whose readings it has every one of already (sent again after a restart) is left out.
+   */
   meterValues(identity: string, id: string, readings: readonly MeterReading[]): void {
     const t = this.transactionMap.get(key(identity, id));
     if (t === undefined) return;
+    const p = this.persistence;
+    if (p !== undefined && readings.length > 0 && p.readings(identity, id, readings) === 0) return;
     t.meterValueCount++;
-    // Only the last readings are kept: a message with thousands adds only those.
+    // Only the last readings are kept here: a message with thousands adds only those.
     for (const r of readings.length > MAX_READINGS ? readings.slice(-MAX_READINGS) : readings) {
       switch (r.measurand) {
         case ENERGY: {
@@ -621,6 +785,7 @@ export class CsmsStore {
       t.readings.push(r);
     }
     if (t.readings.length > MAX_READINGS) t.readings.splice(0, t.readings.length - MAX_READINGS);
+    p?.transaction(t, false);
     this.emit({ type: 'transaction', transaction: t });
   }
 
@@ -648,6 +813,7 @@ export class CsmsStore {
     this.orphaned.delete(k);
     this.finished.delete(k);
     this.finished.add(k);
+    this.persistence?.transaction(t, true);
     this.emit({ type: 'transaction', transaction: t });
     while (this.finished.size > this.limits.maxFinishedTransactions) {
       this.dropTransaction(this.finished.values().next().value as string);

@@ -25,6 +25,15 @@ export interface CliResult {
 
 const running = new Set<ChildProcess>();
 
+/**
+ * `args` with `--db :memory:` after `csms` unless they choose a database: a test's CSMS leaves
+ * no `ocpp-csms.db` in the working directory.
+ */
+export function inMemory(args: readonly string[]): readonly string[] {
+  if (args[0] !== 'csms' || args.includes('--db')) return args;
+  return ['csms', '--db', ':memory:', ...args.slice(1)];
+}
+
 afterEach(async () => {
   await Promise.all([...running].map((child) => stopChild(child)));
 });
@@ -46,7 +55,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Runs `ocpp ...args` to completion (killed after `timeoutMs`) and collects its output.
+ * Runs `ocpp ...args` to completion (killed after `timeoutMs`) and collects its output; `ocpp
+ * csms` gets `--db :memory:` unless `args` name a database.
  * `input` is written to its standard input, which is then closed.
  */
 export function runCli(
@@ -55,7 +65,7 @@ export function runCli(
 ): Promise<CliResult> {
   assertBuilt();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [BIN, ...inMemory(args)], {
       env: { ...process.env, ...options.env, FORCE_COLOR: '0' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -91,10 +101,13 @@ export interface CliProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `ocpp ...args` in the background; stopped after the test if still running. */
+/**
+ * Starts `ocpp ...args` in the background (`ocpp csms` with `--db :memory:` unless `args` name a
+ * database); stopped after the test if still running.
+ */
 export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
   assertBuilt();
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [BIN, ...inMemory(args)], {
     env: { ...process.env, ...env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -167,7 +180,7 @@ export interface TestCsms extends CliProcess {
 }
 
 /**
- * Starts `ocpp csms --port 0 ...args` and waits until it listens. `adminToken` is passed in
+ * Starts `ocpp csms --port 0 ...args` (the port `args` give, if any) and waits until it listens. `adminToken` is passed in
  * `OCPP_CSMS_ADMIN_TOKEN`; without it the CSMS generates one and the helper reads it from the
  * output.
  */
@@ -175,7 +188,7 @@ export async function startTestCsms(
   args: readonly string[] = [],
   options: { adminToken?: string; env?: Record<string, string> } = {},
 ): Promise<TestCsms> {
-  const proc = startCli(['csms', '--port', '0', ...args], {
+  const proc = startCli(['csms', ...(args.includes('--port') ? [] : ['--port', '0']), ...args], {
     ...options.env,
     ...(options.adminToken === undefined ? {} : { OCPP_CSMS_ADMIN_TOKEN: options.adminToken }),
   });
