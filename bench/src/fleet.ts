@@ -14,14 +14,16 @@
  *   CSMS's CPU over that window and its memory per connected station.
  *
  * Flags: `--stations N` (default 5000), `--duration S` (default 60), `--meter-interval S`
- * (default 1), `--quick` (500 stations, 20 s: a smoke test, not a measurement). Never fails on a
+ * (default 1), `--csms-db FILE` (default: a new database in a temporary directory, removed
+ * afterwards, as `ocpp csms` keeps one by default; `:memory:` for none), `--quick` (500
+ * stations, 20 s: a smoke test, not a measurement). Never fails on a
  * figure; fails only when the run is broken (a station never connected, a session failed).
  * Every child is killed when this process exits, and the whole run gives up after its duration
  * plus three minutes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const here = import.meta.dirname;
@@ -38,6 +40,9 @@ const STATIONS = Number(value('stations') ?? (quick ? 500 : 5000));
 const DURATION = Number(value('duration') ?? (quick ? 20 : 60));
 const METER_INTERVAL = Number(value('meter-interval') ?? 1);
 const HEARTBEAT = 60;
+const dbDir =
+  value('csms-db') === undefined ? mkdtempSync(join(tmpdir(), 'bench-fleet-')) : undefined;
+const CSMS_DB = value('csms-db') ?? join(dbDir!, 'ocpp-csms.db');
 if (!(STATIONS > 0 && DURATION > 5 && METER_INTERVAL > 0)) {
   console.error('bench:fleet: --stations N > 0, --duration S > 5, --meter-interval S > 0');
   process.exit(2);
@@ -46,6 +51,7 @@ if (!(STATIONS > 0 && DURATION > 5 && METER_INTERVAL > 0)) {
 const children = new Set<ChildProcess>();
 const killAll = () => {
   for (const c of children) c.kill('SIGKILL');
+  if (dbDir !== undefined) rmSync(dbDir, { recursive: true, force: true });
 };
 process.on('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -133,7 +139,7 @@ async function main(): Promise<void> {
   }
   console.log(
     `bench:fleet: ${int(STATIONS)} simulated stations (mixed 1.6/2.0.1/2.1) against ocpp csms, ` +
-      `${DURATION} s, meter values every ${METER_INTERVAL} s; ${cpus().length} cores, Node ${process.version}`,
+      `${DURATION} s, meter values every ${METER_INTERVAL} s, database ${CSMS_DB}; ${cpus().length} cores, Node ${process.version}`,
   );
 
   const csms = start([
@@ -144,6 +150,8 @@ async function main(): Promise<void> {
     '--quiet',
     '--heartbeat-interval',
     String(HEARTBEAT),
+    '--db',
+    CSMS_DB,
   ]);
   const [, url] = await waitFor(csms.stdout, /listening on (ws:\/\/[^/\s]+)\/<identity>/, 15_000);
   const csmsPid = csms.child.pid!;
@@ -298,7 +306,7 @@ async function main(): Promise<void> {
   const file = join(resultsDir, 'fleet.json');
   writeFileSync(
     file,
-    `${JSON.stringify({ stations: STATIONS, durationSeconds: DURATION, meterIntervalSeconds: METER_INTERVAL, connectSeconds: connectedAt, steadyCallsPerSecond: steady, offeredCallsPerSecond: offered, perStation, bare: bareResult, csmsCpuCores: csmsCpu, csmsRssPerStation: csmsPerStation, simulator: report }, null, 2)}\n`,
+    `${JSON.stringify({ stations: STATIONS, durationSeconds: DURATION, meterIntervalSeconds: METER_INTERVAL, csmsDb: value('csms-db') ?? 'a temporary file', connectSeconds: connectedAt, steadyCallsPerSecond: steady, offeredCallsPerSecond: offered, perStation, bare: bareResult, csmsCpuCores: csmsCpu, csmsRssPerStation: csmsPerStation, simulator: report }, null, 2)}\n`,
   );
   console.log(`\n  raw figures: ${file}`);
   if (simCode !== 0 || !report.ok) {
