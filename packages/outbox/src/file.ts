@@ -2,17 +2,21 @@
  * `@ocpp/outbox/file`: an outbox store in one append-only journal file, with no service to run.
  *
  * Each change is one record: a 4-byte length, a 4-byte CRC-32 of the body, and the body: a JSON
- * header (`["a",seq,action,attempts]` kept, `["u",seq,attempts]` attempted again, `["r",seq]`
- * removed), then, for a kept message, a newline and its payload as it is (no escaping to pay). Loading replays the records; a torn or corrupt tail (a crash in the middle
- * of a write, a disk that lost a sector) stops the replay there, is cut off, and is reported. The
- * journal is rewritten, compacted, once removed records dominate it.
+ * header (`["a",seq,action,attempts]` kept, or kept again with a new payload; `["u",seq,attempts]`
+ * attempted again; `["r",seq]` removed), then, for a kept message, a newline and its payload as it
+ * is (no escaping to pay). Records are encoded in place into one reused buffer and written from
+ * it: one `writeSync` per change, or per group commit. Loading replays the records; a torn or
+ * corrupt tail (a crash in the middle of a write, a disk that lost a sector) stops the replay
+ * there, is cut off, and is reported. The journal is truncated once it keeps nothing, and
+ * rewritten, compacted, once removed records dominate it.
  */
 import {
   closeSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   openSync,
-  readFileSync,
+  readSync,
   renameSync,
   writeSync,
 } from 'node:fs';
@@ -53,28 +57,40 @@ export interface CorruptionReport {
 }
 
 const HEADER = 8;
-/** A journal holding nothing is emptied once it is this large (a truncation, no fsync needed). */
+/** A journal holding nothing is emptied once it is this large (a truncation). */
 const EMPTY_AT = 1024 * 1024;
 /** A journal is rewritten once it is this large and four times what it keeps. */
 const COMPACT_AT = 16 * 1024 * 1024;
+/** Gathered records are written once they are this many bytes; their fsync still waits. */
+const WRITE_AT = 1024 * 1024;
+/** The encoding buffer starts this large (`'group'`: and `WRITE_AT` more). */
+const BUFFER_BYTES = 64 * 1024;
+/** Loading reads the journal this much at a time. */
+const READ_BYTES = 1024 * 1024;
 
 /** An {@link OutboxStore} in one journal file. */
 export class FileStore implements OutboxStore {
   private fd: number;
   private readonly records = new Map<number, OutboxRecord>();
-  /** Bytes in the journal, and the bytes of the records it keeps. */
+  /** Bytes in the journal, written or gathered. */
   private bytes = 0;
+  /** Bytes of the records it keeps, as {@link keptBytes} counts them. */
   private liveBytes = 0;
-  private readonly sizes = new Map<number, number>();
   private readonly sync: 'always' | 'batched' | 'group';
-  /** `'group'`: records not yet written, and the seq of the last kept message written. */
-  private gathered: Buffer[] = [];
-  private gatheredBytes = 0;
+  /**
+   * Records encoded and not yet written: `out[0, used)`. Each record is encoded in place and the
+   * buffer written as it is, so a record costs no buffer of its own and no copy.
+   */
+  private out: Buffer;
+  private readonly outBytes: number;
+  private used = 0;
+  /** `'group'`: the seq of the last kept message gathered, and of the last one durable. */
   private gatheredSeq = 0;
   private durableSeq = 0;
   private readonly durableListeners: (() => void)[] = [];
   private readonly groupCommitMs: number;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Written since the last fsync. */
   private dirty = false;
 
   constructor(
@@ -83,6 +99,10 @@ export class FileStore implements OutboxStore {
   ) {
     this.sync = options.sync ?? 'batched';
     this.groupCommitMs = options.groupCommitMs ?? 10;
+    // Group commit gathers up to `WRITE_AT` before it writes: room for that from the start (the
+    // pages are only touched, and so only resident, once used).
+    this.outBytes = this.sync === 'group' ? WRITE_AT + BUFFER_BYTES : BUFFER_BYTES;
+    this.out = Buffer.allocUnsafe(this.outBytes);
     this.fd = openSync(file, 'a+');
     this.replay(options.onCorruption ?? warn);
   }
@@ -92,29 +112,38 @@ export class FileStore implements OutboxStore {
   }
 
   append(record: OutboxRecord): void {
+    whole('seq', record.seq);
+    whole('attempts', record.attempts);
+    this.write(addHeader(record), record.payload, true);
+    // Kept only once written: a store that throws has not kept it.
     this.records.set(record.seq, record);
-    const size = this.write(
-      ['a', record.seq, record.action, record.attempts],
-      record.payload,
-      true,
-    );
-    this.sizes.set(record.seq, size);
-    this.liveBytes += size;
+    this.liveBytes += keptBytes(record);
+    if (record.seq > this.gatheredSeq) this.gatheredSeq = record.seq;
   }
 
   update(record: OutboxRecord): void {
-    if (!this.records.has(record.seq)) return;
+    const kept = this.records.get(record.seq);
+    if (kept === undefined) return;
+    whole('attempts', record.attempts);
+    // A new payload (1.6: the CSMS's transaction id in place of a stand-in) is kept as a whole
+    // record again, which loading takes over the first; otherwise the attempts alone.
+    if (record.payload === kept.payload && record.action === kept.action)
+      this.write(`["u",${record.seq},${record.attempts}]`, undefined, true);
+    else this.write(addHeader(record), record.payload, true);
     this.records.set(record.seq, record);
-    this.write(['u', record.seq, record.attempts], undefined, true);
+    this.liveBytes += keptBytes(record) - keptBytes(kept);
   }
 
   remove(seq: number): void {
-    if (!this.records.delete(seq)) return;
-    this.liveBytes -= this.sizes.get(seq) ?? 0;
-    this.sizes.delete(seq);
-    this.write(['r', seq], undefined, false);
+    const kept = this.records.get(seq);
+    if (kept === undefined) return;
+    this.records.delete(seq);
+    this.liveBytes -= keptBytes(kept);
     if (this.records.size === 0 && this.bytes >= EMPTY_AT) this.empty();
-    else if (this.bytes >= COMPACT_AT && this.bytes >= 4 * this.liveBytes) this.compact();
+    else {
+      this.write(`["r",${seq}]`, undefined, false);
+      if (this.bytes >= COMPACT_AT && this.bytes >= 4 * this.liveBytes) this.compact();
+    }
   }
 
   /** Messages kept. */
@@ -124,17 +153,7 @@ export class FileStore implements OutboxStore {
 
   /** Writes what was gathered and fsyncs what was written (the end of a group commit). */
   flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.gathered.length > 0) {
-      writeSync(this.fd, Buffer.concat(this.gathered, this.gatheredBytes));
-      this.gathered = [];
-      this.gatheredBytes = 0;
-    }
-    if (this.dirty) {
-      this.dirty = false;
-      fsyncSync(this.fd);
-    }
+    this.commit();
     if (this.gatheredSeq > this.durableSeq) {
       this.durableSeq = this.gatheredSeq;
       for (const listener of this.durableListeners.splice(0)) listener();
@@ -158,35 +177,90 @@ export class FileStore implements OutboxStore {
     closeSync(this.fd);
   }
 
-  /** Appends one record; returns its size. */
-  private write(header: unknown[], payload: string | undefined, urgent: boolean): number {
-    const bytes = encode(header, payload);
-    this.bytes += bytes.length;
+  /** Encodes one record and writes it, or (`'group'`) gathers it; fsyncs it when `urgent` asks. */
+  private write(header: string, payload: string | undefined, urgent: boolean): void {
+    const size = this.encode(header, payload);
+    this.bytes += size;
     if (this.sync === 'group') {
-      this.gathered.push(bytes);
-      this.gatheredBytes += bytes.length;
-      if (header[0] === 'a') this.gatheredSeq = Math.max(this.gatheredSeq, header[1] as number);
       this.dirty = true;
-      // A large gathering is written at once; its fsync still waits for the window.
-      if (this.gatheredBytes >= 1024 * 1024) {
-        writeSync(this.fd, Buffer.concat(this.gathered, this.gatheredBytes));
-        this.gathered = [];
-        this.gatheredBytes = 0;
-      }
       this.schedule();
-      return bytes.length;
+      if (this.used < WRITE_AT) return;
     }
-    writeSync(this.fd, bytes);
+    try {
+      this.writeOut();
+    } catch (error) {
+      // This change is not made; what was gathered before it waits for the next commit.
+      this.used -= size;
+      this.bytes -= size;
+      throw error;
+    }
+    if (this.sync === 'group') return;
     if (urgent && this.sync === 'always') {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
       this.dirty = false;
       fsyncSync(this.fd);
-      return bytes.length;
+      return;
     }
     this.dirty = true;
     this.schedule();
-    return bytes.length;
+  }
+
+  /**
+   * Appends one record to `out`: its length, its CRC-32, the header and (for a kept message) a
+   * newline and the payload. Returns its size.
+   */
+  private encode(header: string, payload: string | undefined): number {
+    // At most 3 bytes of UTF-8 per UTF-16 unit: room is made before anything is encoded.
+    const room = HEADER + 3 * header.length + (payload === undefined ? 0 : 1 + 3 * payload.length);
+    if (this.used + room > this.out.length) this.grow(room);
+    const out = this.out;
+    const start = this.used;
+    const body = start + HEADER;
+    let end = body + out.write(header, body);
+    if (payload !== undefined) {
+      out[end++] = NEWLINE;
+      end += out.write(payload, end);
+    }
+    out.writeUInt32LE(end - body, start);
+    out.writeUInt32LE(crc32(out.subarray(body, end)), start + 4);
+    this.used = end;
+    return end - start;
+  }
+
+  private grow(room: number): void {
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.out.length, this.used + room));
+    this.out.copy(bigger, 0, 0, this.used);
+    this.out = bigger;
+  }
+
+  /** Writes `out` to the journal. A failed write is cut off again, so no torn record stays. */
+  private writeOut(): void {
+    if (this.used === 0) return;
+    try {
+      writeAll(this.fd, this.out, this.used);
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, this.bytes - this.used);
+      } catch {
+        // Loading cuts a torn record off all the same.
+      }
+      throw error;
+    }
+    this.used = 0;
+    // A record far larger than the rest grew the buffer: not kept that large for good.
+    if (this.out.length > 2 * this.outBytes) this.out = Buffer.allocUnsafe(this.outBytes);
+  }
+
+  /** Writes what was gathered and fsyncs what was written. */
+  private commit(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.writeOut();
+    if (this.dirty) {
+      this.dirty = false;
+      fsyncSync(this.fd);
+    }
   }
 
   private schedule(): void {
@@ -196,73 +270,166 @@ export class FileStore implements OutboxStore {
   }
 
   /**
-   * Empties a journal that keeps nothing. No fsync is needed: should the truncation not reach the
-   * disk, the old records, removals included, still say that nothing is kept.
+   * Empties a journal that keeps nothing: what was gathered is dropped unwritten (it only
+   * concerns messages no longer kept) and the file is truncated, fsynced with the next commit,
+   * as a removal would be. Should the truncation not reach the disk, the records there still
+   * say what is kept, less removals not yet durable: those messages are delivered again, as
+   * with any removal lost.
    */
   private empty(): void {
-    if (this.gathered.length > 0) return;
+    this.used = 0;
     ftruncateSync(this.fd, 0);
     this.bytes = 0;
+    this.liveBytes = 0;
+    this.dirty = true;
+    this.schedule();
   }
 
-  /** Replays the journal into `records`, cutting off a bad tail. */
+  /**
+   * Replays the journal into `records`, cutting off a bad tail. It is read a piece at a time into
+   * one buffer, not whole: a long journal costs no buffer as large as itself.
+   */
   private replay(onCorruption: (report: CorruptionReport) => void): void {
-    const data = readFileSync(this.file);
+    const size = fstatSync(this.fd).size;
+    let buffer = Buffer.allocUnsafe(Math.min(size, READ_BYTES));
+    /** The buffer holds the file's bytes `[from, from + held)`. */
+    let from = 0;
+    let held = 0;
+    /** Brings the file's bytes `[at, at + length)` into the buffer. */
+    const read = (at: number, length: number): void => {
+      if (at + length <= from + held) return;
+      const keep = from + held - at;
+      if (length > buffer.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(length, 2 * buffer.length));
+        buffer.copy(bigger, 0, at - from, at - from + keep);
+        buffer = bigger;
+      } else buffer.copy(buffer, 0, at - from, at - from + keep);
+      from = at;
+      held = keep;
+      const want = Math.min(buffer.length, size - from);
+      while (held < want) {
+        const n = readSync(this.fd, buffer, held, want - held, from + held);
+        if (n === 0) break;
+        held += n;
+      }
+    };
     let at = 0;
     let count = 0;
-    while (at < data.length) {
-      const body = decodeAt(data, at);
+    while (at + HEADER <= size) {
+      read(at, HEADER);
+      const end = at + HEADER + buffer.readUInt32LE(at - from);
+      if (end > size) break;
+      read(at, end - at);
+      if (end > from + held) break;
+      const body = decodeAt(buffer, at - from, end - from);
       if (body === undefined) break;
-      this.apply(body.value, body.next - at);
-      at = body.next;
+      this.apply(body);
+      at = end;
       count++;
     }
     this.bytes = at;
-    if (at < data.length) {
+    if (at < size) {
       ftruncateSync(this.fd, at);
       fsyncSync(this.fd);
-      onCorruption({ file: this.file, bytesDropped: data.length - at, recordsKept: count });
+      onCorruption({ file: this.file, bytesDropped: size - at, recordsKept: count });
     }
   }
 
-  private apply(body: Decoded, size: number): void {
+  private apply(body: Decoded): void {
     const [op, seq] = body.header as [string, number];
     if (op === 'a') {
       const [, , action, attempts] = body.header as [string, number, string, number];
-      this.records.set(seq, { seq, action, payload: body.payload ?? 'null', attempts });
-      this.sizes.set(seq, size);
-      this.liveBytes += size;
+      const record = { seq, action: actionName(action), payload: body.payload ?? 'null', attempts };
+      const kept = this.records.get(seq);
+      if (kept !== undefined) this.liveBytes -= keptBytes(kept);
+      this.records.set(seq, record);
+      this.liveBytes += keptBytes(record);
     } else if (op === 'u') {
       const attempts = body.header[2] as number;
       const r = this.records.get(seq);
       if (r !== undefined) this.records.set(seq, { ...r, attempts });
-    } else if (op === 'r' && this.records.delete(seq)) {
-      this.liveBytes -= this.sizes.get(seq) ?? 0;
-      this.sizes.delete(seq);
+    } else if (op === 'r') {
+      const kept = this.records.get(seq);
+      if (kept === undefined) return;
+      this.records.delete(seq);
+      this.liveBytes -= keptBytes(kept);
     }
   }
 
   /** Rewrites the journal with only the kept messages: a new file, fsynced, renamed over. */
   private compact(): void {
-    this.flush();
+    this.commit();
     const tmp = `${this.file}.compact`;
     const fd = openSync(tmp, 'w');
-    const records = this.load();
     let bytes = 0;
-    for (const r of records) {
-      const record = encode(['a', r.seq, r.action, r.attempts], r.payload);
-      writeSync(fd, record);
-      this.sizes.set(r.seq, record.length);
-      bytes += record.length;
+    try {
+      for (const r of this.load()) {
+        bytes += this.encode(addHeader(r), r.payload);
+        if (this.used >= WRITE_AT) {
+          writeAll(fd, this.out, this.used);
+          this.used = 0;
+        }
+      }
+      writeAll(fd, this.out, this.used);
+      fsyncSync(fd);
+    } finally {
+      this.used = 0;
+      closeSync(fd);
     }
-    fsyncSync(fd);
-    closeSync(fd);
     renameSync(tmp, this.file);
     syncDirectory(dirname(this.file));
     closeSync(this.fd);
     this.fd = openSync(this.file, 'a+');
     this.bytes = bytes;
-    this.liveBytes = bytes;
+    // `'group'`: what was gathered is on the disk now; the next commit tells who waits for it.
+    if (this.gatheredSeq > this.durableSeq) this.schedule();
+  }
+}
+
+/** The header of a kept message's record: `["a",seq,action,attempts]`. */
+function addHeader(record: OutboxRecord): string {
+  return `["a",${record.seq},${quoted(record.action)},${record.attempts}]`;
+}
+
+/** Action names as JSON strings, and as one string each (replay), for the few actions there are. */
+const quotedActions = new Map<string, string>();
+const actionNames = new Map<string, string>();
+
+function quoted(action: string): string {
+  let q = quotedActions.get(action);
+  if (q === undefined) {
+    q = JSON.stringify(action);
+    if (quotedActions.size < 256) quotedActions.set(action, q);
+  }
+  return q;
+}
+
+function actionName(action: string): string {
+  const known = actionNames.get(action);
+  if (known !== undefined) return known;
+  if (actionNames.size < 256) actionNames.set(action, action);
+  return action;
+}
+
+/**
+ * The bytes a kept message's record takes, near enough to decide when to compact (a payload's
+ * characters, not its UTF-8 bytes): the same figure when it is kept and when it goes.
+ */
+function keptBytes(record: OutboxRecord): number {
+  return HEADER + 24 + record.action.length + record.payload.length;
+}
+
+/** Seqs and attempts go into a record's JSON header as written: whole numbers only. */
+function whole(name: string, value: number): void {
+  if (!Number.isSafeInteger(value))
+    throw new TypeError(`FileStore: ${name} must be a whole number, got ${value}`);
+}
+
+function writeAll(fd: number, buffer: Buffer, length: number): void {
+  for (let at = 0; at < length; ) {
+    const n = writeSync(fd, buffer, at, length - at);
+    if (n <= 0) throw new Error(`FileStore: a write of ${length - at} bytes wrote nothing`);
+    at += n;
   }
 }
 
@@ -292,26 +459,8 @@ interface Decoded {
 
 const NEWLINE = 0x0a;
 
-function encode(header: unknown[], payload: string | undefined): Buffer {
-  const head = JSON.stringify(header);
-  const headBytes = Buffer.byteLength(head);
-  const length = payload === undefined ? headBytes : headBytes + 1 + Buffer.byteLength(payload);
-  const out = Buffer.allocUnsafe(HEADER + length);
-  out.writeUInt32LE(length, 0);
-  out.write(head, HEADER, 'utf8');
-  if (payload !== undefined) {
-    out[HEADER + headBytes] = NEWLINE;
-    out.write(payload, HEADER + headBytes + 1, 'utf8');
-  }
-  out.writeUInt32LE(crc32(out.subarray(HEADER)), 4);
-  return out;
-}
-
-function decodeAt(data: Buffer, at: number): { value: Decoded; next: number } | undefined {
-  if (at + HEADER > data.length) return undefined;
-  const length = data.readUInt32LE(at);
-  const end = at + HEADER + length;
-  if (end > data.length) return undefined;
+/** The record at `data[at, end)`, its length already read; undefined when it is bad. */
+function decodeAt(data: Buffer, at: number, end: number): Decoded | undefined {
   const body = data.subarray(at + HEADER, end);
   if (crc32(body) !== data.readUInt32LE(at + 4)) return undefined;
   const nl = body.indexOf(NEWLINE);
@@ -319,7 +468,7 @@ function decodeAt(data: Buffer, at: number): { value: Decoded; next: number } | 
     const header = JSON.parse(body.toString('utf8', 0, nl === -1 ? body.length : nl)) as unknown;
     if (!Array.isArray(header)) return undefined;
     const payload = nl === -1 ? undefined : body.toString('utf8', nl + 1);
-    return { value: { header, payload }, next: end };
+    return { header, payload };
   } catch {
     return undefined;
   }

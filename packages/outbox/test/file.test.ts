@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CorruptionReport, FileStore } from '../src/file.js';
 
@@ -73,25 +74,30 @@ describe('FileStore', () => {
     b.close();
   });
 
-  it('compacts once removed records dominate, keeping what is kept', () => {
-    const file = tempFile();
-    const a = new FileStore(file);
-    const big = (seq: number) => ({
-      ...record(seq),
-      payload: JSON.stringify({ seq, pad: 'x'.repeat(4000) }),
-    });
-    for (let i = 1; i <= 6000; i++) {
-      a.append(big(i));
-      if (i % 10 !== 0) a.remove(i);
-    }
-    a.close();
-    // About 24 MB written, a tenth kept: rewritten with what it keeps once it passed 16 MiB.
-    expect(statSync(file).size).toBeLessThan(16 * 1024 * 1024);
-    const b = new FileStore(file);
-    expect(b.load().map((r) => r.seq)).toEqual(Array.from({ length: 600 }, (_, k) => (k + 1) * 10));
-    expect(b.load()[0]).toEqual(big(10));
-    b.close();
-  });
+  it.each(['batched', 'group'] as const)(
+    'compacts once removed records dominate, keeping what is kept (%s)',
+    (sync) => {
+      const file = tempFile();
+      const a = new FileStore(file, { sync });
+      const big = (seq: number) => ({
+        ...record(seq),
+        payload: JSON.stringify({ seq, pad: 'x'.repeat(4000) }),
+      });
+      for (let i = 1; i <= 6000; i++) {
+        a.append(big(i));
+        if (i % 10 !== 0) a.remove(i);
+      }
+      a.close();
+      // About 24 MB written, a tenth kept: rewritten with what it keeps once it passed 16 MiB.
+      expect(statSync(file).size).toBeLessThan(16 * 1024 * 1024);
+      const b = new FileStore(file);
+      expect(b.load().map((r) => r.seq)).toEqual(
+        Array.from({ length: 600 }, (_, k) => (k + 1) * 10),
+      );
+      expect(b.load()[0]).toEqual(big(10));
+      b.close();
+    },
+  );
 
   it('empties itself once everything was delivered and it grew past 1 MiB', () => {
     const file = tempFile();
@@ -105,6 +111,107 @@ describe('FileStore', () => {
     expect(statSync(file).size).toBeLessThan(1024 * 1024);
     const b = new FileStore(file, { onCorruption: () => expect.unreachable() });
     expect(b.load()).toEqual([record(20_001)]);
+    b.close();
+  });
+
+  it('group commit: a journal that keeps nothing is emptied, and what was gathered is dropped', () => {
+    const file = tempFile();
+    const a = new FileStore(file, { sync: 'group' });
+    const big = (seq: number) => ({
+      ...record(seq),
+      payload: JSON.stringify({ seq, pad: 'x'.repeat(2000) }),
+    });
+    for (let i = 1; i <= 1000; i++) a.append(big(i));
+    a.flush();
+    expect(statSync(file).size).toBeGreaterThan(1024 * 1024);
+    for (let i = 1; i <= 1000; i++) a.remove(i);
+    // The last removal emptied it: neither the file nor the removals gathered for it remain.
+    expect(statSync(file).size).toBe(0);
+    a.append(big(1001));
+    a.close();
+    const b = new FileStore(file, { onCorruption: () => expect.unreachable() });
+    expect(b.load()).toEqual([big(1001)]);
+    b.close();
+  });
+
+  it('reads a journal longer than its read buffer: records across its pieces, one larger than it', () => {
+    const file = tempFile();
+    const a = new FileStore(file, { sync: 'group' });
+    const sized = (seq: number, n: number) => ({
+      ...record(seq),
+      payload: JSON.stringify({ seq, pad: 'é'.repeat(n) }),
+    });
+    const kept = [];
+    for (let i = 1; i <= 300; i++) kept.push(sized(i, (i * 7919) % 20_000));
+    kept.push(sized(301, 3 * 1024 * 1024));
+    for (const r of kept) a.append(r);
+    a.update({ ...kept[0]!, attempts: 2 });
+    kept[0] = { ...kept[0]!, attempts: 2 };
+    kept.push(sized(302, 10));
+    a.append(kept[301]!);
+    a.close();
+    const b = new FileStore(file, { onCorruption: () => expect.unreachable() });
+    expect(b.load()).toEqual(kept);
+    b.close();
+    // A torn last record, far past the first piece, is cut off, and only it.
+    truncateSync(file, statSync(file).size - 3);
+    const reports: CorruptionReport[] = [];
+    const c = new FileStore(file, { onCorruption: (r) => reports.push(r) });
+    expect(c.load()).toEqual(kept.slice(0, -1));
+    // 301 kept messages and the update of the first.
+    expect(reports).toMatchObject([{ recordsKept: 302 }]);
+    c.close();
+  });
+
+  it('loads records written to the format by hand (length, CRC-32, JSON header, payload)', () => {
+    const file = tempFile();
+    const encode = (text: string) => {
+      const body = Buffer.from(text);
+      const head = Buffer.alloc(8);
+      head.writeUInt32LE(body.length, 0);
+      head.writeUInt32LE(crc32(body), 4);
+      return Buffer.concat([head, body]);
+    };
+    writeFileSync(
+      file,
+      Buffer.concat([
+        encode('["a",1,"TransactionEvent",0]\n{"seqNo":1,"note":"ü€"}'),
+        encode('["a",2,"TransactionEvent",0]\n{"seqNo":2}'),
+        encode('["u",1,3]'),
+        encode('["r",2]'),
+        encode('["a",3,"Heartbeat",1]\n{}'),
+      ]),
+    );
+    const store = new FileStore(file, { onCorruption: () => expect.unreachable() });
+    expect(store.load()).toEqual([
+      { seq: 1, action: 'TransactionEvent', payload: '{"seqNo":1,"note":"ü€"}', attempts: 3 },
+      { seq: 3, action: 'Heartbeat', payload: '{}', attempts: 1 },
+    ]);
+    store.close();
+  });
+
+  it('keeps a new payload given with update across a reopen', () => {
+    const file = tempFile();
+    const a = new FileStore(file, { sync: 'always' });
+    a.append(record(1));
+    a.append(record(2));
+    a.update({ ...record(1, 1), payload: '{"transactionId":42}' });
+    a.close();
+    const b = new FileStore(file, { onCorruption: () => expect.unreachable() });
+    expect(b.load()).toEqual([{ ...record(1, 1), payload: '{"transactionId":42}' }, record(2)]);
+    b.close();
+  });
+
+  it('refuses a seq or attempts that is not a whole number, and keeps nothing of it', () => {
+    const file = tempFile();
+    const a = new FileStore(file, { sync: 'always' });
+    expect(() => a.append({ ...record(1), seq: 1.5 })).toThrow(TypeError);
+    expect(() => a.append({ ...record(1), attempts: Number.NaN })).toThrow(TypeError);
+    a.append(record(2));
+    expect(a.size).toBe(1);
+    a.close();
+    const b = new FileStore(file, { onCorruption: () => expect.unreachable() });
+    expect(b.load()).toEqual([record(2)]);
     b.close();
   });
 
