@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGenericStation, type GenericStation } from '@ocpp/generic-api';
@@ -14,6 +15,8 @@ const PER_VERSION = 3;
 const UPDATES = 12;
 /** `ocpp csms` is killed once it has answered this many meter value messages (all stations). */
 const KILL_AFTER = Math.floor((2 * PER_VERSION * UPDATES) / 3);
+/** Answers the CSMS sends that never reach the stations, just before the kill. */
+const SWALLOWED = 3;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -74,6 +77,61 @@ function drained(s: TestStation): Promise<void> {
   });
 }
 
+/**
+ * A TCP relay on loopback between the stations and the CSMS's port, which can stop passing on
+ * what the CSMS sends: its answers are then lost, as when a crash cuts them off after the
+ * CSMS recorded what they answer.
+ */
+async function relayTo(port: string) {
+  const sockets = new Set<Socket>();
+  let swallowing = false;
+  let swallowed = 0;
+  let onSwallowed = () => {};
+  const server = createServer((station) => {
+    const csms = connect(Number(port), '127.0.0.1');
+    sockets.add(station).add(csms);
+    const end = () => {
+      station.destroy();
+      csms.destroy();
+      sockets.delete(station);
+      sockets.delete(csms);
+    };
+    for (const s of [station, csms]) s.on('close', end).on('error', end);
+    station.on('data', (d) => csms.write(d));
+    csms.on('data', (d) => {
+      if (!swallowing) station.write(d);
+      // Server frames are not masked: a CALLRESULT shows as its text.
+      else if (d.includes('[3,"')) {
+        swallowed++;
+        onSwallowed();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
+    /** From now on answers are lost; `then` runs once `count` of them were. */
+    swallow(count: number, then: () => void) {
+      swallowing = true;
+      onSwallowed = () => {
+        if (swallowed !== count) return;
+        swallowing = false;
+        then();
+      };
+    },
+    get swallowed() {
+      return swallowed;
+    },
+  };
+}
+
 /** The meter reading of update `u` of a station: a register value no other update has. */
 const wh = (station: number, u: number) => station * 100_000 + u * 100;
 
@@ -84,12 +142,13 @@ describe('kill -9 of ocpp csms mid-session, restarted on the same --db', () => {
     const db = join(dir, 'csms.db');
     const first = await startTestCsms(['--db', db, '--quiet']);
     const port = new URL(first.url).port;
+    const relay = await relayTo(port);
     const stations = [
       ...Array.from({ length: PER_VERSION }, (_, i) =>
-        stationFor(first.url, 'ocpp1.6', `R16-${i}`),
+        stationFor(relay.url, 'ocpp1.6', `R16-${i}`),
       ),
       ...Array.from({ length: PER_VERSION }, (_, i) =>
-        stationFor(first.url, 'ocpp2.0.1', `R201-${i}`),
+        stationFor(relay.url, 'ocpp2.0.1', `R201-${i}`),
       ),
     ];
     await Promise.all(stations.map((s) => s.station.start()));
@@ -110,12 +169,15 @@ describe('kill -9 of ocpp csms mid-session, restarted on the same --db', () => {
     );
     const idsBefore = txOf.filter((_, i) => stations[i]!.version === 'ocpp1.6').map(Number);
 
-    // The sessions go on at full speed; once the CSMS has answered KILL_AFTER meter values it is
-    // killed at once (SIGKILL, by its pid), other stations' messages in flight.
+    // The sessions go on at full speed. Once the CSMS has answered KILL_AFTER meter values, its
+    // answers stop reaching the stations; once it has sent SWALLOWED more (each only after its
+    // commit), it is killed (SIGKILL, by its pid), other messages in flight. The messages whose
+    // answers were lost are sent again: after the restart they must not count twice.
     let answered = 0;
     let keptWhileDown = 0;
     const killed = new Promise<void>((resolve) => first.child.once('exit', () => resolve()));
-    const kill = () => process.kill(first.child.pid as number, 'SIGKILL');
+    const kill = () =>
+      relay.swallow(SWALLOWED, () => process.kill(first.child.pid as number, 'SIGKILL'));
     const sessions = stations.map(async (s, i) => {
       for (let u = 1; u <= UPDATES; u++) {
         const r = await handedOver(() =>
@@ -143,6 +205,7 @@ describe('kill -9 of ocpp csms mid-session, restarted on the same --db', () => {
     });
     await killed;
     expect(first.child.signalCode).toBe('SIGKILL');
+    expect(relay.swallowed).toBe(SWALLOWED);
     // The rest of every session happens while the CSMS is down: its messages wait in the outboxes.
     await Promise.all(sessions);
     expect(keptWhileDown).toBeGreaterThan(0);
