@@ -1,6 +1,9 @@
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createGenericCsms, type GenericCsms, type TransactionEvent } from '@ocpp/generic-api';
 import { silentLogger } from '@ocpp/rpc';
 import { type AuthenticateHook, createWsServer, WsTransportError } from '@ocpp/transport-ws';
@@ -34,6 +37,8 @@ interface Tx {
   readonly identity: string;
   readonly protocol: string;
   updates: number;
+  /** Updates the station made while the CSMS was down (by their time), delivered later. */
+  offlineUpdates: number;
   ended: number;
   endedAt?: string;
 }
@@ -46,6 +51,9 @@ class Ledger {
   /** Connections per identity, over every CSMS instance. */
   readonly connects = new Map<string, number>();
   lastId = 0;
+  /** When the CSMS went down, and came back. */
+  downAt = '';
+  upAt = '';
 
   get running(): Tx[] {
     return [...this.txs.values()].filter((t) => t.ended === 0);
@@ -55,11 +63,17 @@ class Ledger {
     const key = `${identity}/${e.transactionId}`;
     const tx = this.txs.get(key);
     if (e.eventType === 'Started') {
-      this.txs.set(key, { identity, protocol, updates: 0, ended: 0 });
+      this.txs.set(key, { identity, protocol, updates: 0, offlineUpdates: 0, ended: 0 });
     } else if (tx === undefined) {
       if (e.eventType === 'Ended') this.strayStops.push(key);
     } else if (e.eventType === 'Updated') {
       tx.updates++;
+      if (
+        this.downAt !== '' &&
+        e.timestamp > this.downAt &&
+        (this.upAt === '' || e.timestamp < this.upAt)
+      )
+        tx.offlineUpdates++;
     } else {
       tx.ended++;
       tx.endedAt = e.timestamp;
@@ -207,6 +221,7 @@ describe('ocpp simulate across a CSMS outage', () => {
     );
 
     // The CSMS goes down; its port answers 503 to every attempt while it is.
+    ledger.downAt = new Date().toISOString();
     await first.csms.close(1001, 'CSMS going down');
     const outage = await startOutage(first.port);
     await eventually('the simulator to see every station disconnected', () =>
@@ -222,6 +237,7 @@ describe('ocpp simulate across a CSMS outage', () => {
       outage.reachedBy(5) === STATIONS ? true : undefined,
     );
     const restartedAt = new Date().toISOString();
+    ledger.upAt = restartedAt;
     expect(ledger.running).toHaveLength(STATIONS);
     await outage.close();
 
@@ -255,6 +271,8 @@ describe('ocpp simulate across a CSMS outage', () => {
     expect([...ledger.txs.values()].every((t) => t.ended === 1)).toBe(true);
     expect([...ledger.txs.values()].every((t) => t.endedAt! < restartedAt)).toBe(true);
     expect(ledger.strayStops).toEqual([]);
+    // The meter values of the outage were kept by each station's outbox and came afterwards.
+    expect([...ledger.txs.values()].every((t) => t.offlineUpdates >= 1)).toBe(true);
     for (const version of ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1']) {
       expect([...ledger.txs.values()].filter((t) => t.protocol === version)).toHaveLength(
         STATIONS / 3,
@@ -358,6 +376,75 @@ describe('ocpp simulate across a CSMS outage', () => {
     );
     expect(ledger.running).toHaveLength(3);
   }, 30_000);
+});
+
+describe('ocpp simulate --state-dir', () => {
+  it('a simulator killed with stops still owed delivers them when run again on the same dir', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-state-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const ledger = new Ledger();
+    const first = await startCsms(ledger);
+    const args = [
+      'simulate',
+      '--url',
+      first.url,
+      '--stations',
+      '3',
+      '--protocol',
+      'mixed',
+      '--sessions',
+      '1',
+      '--session-duration',
+      '1.5',
+      '--meter-interval',
+      '0.25',
+      '--ramp',
+      '0',
+      '--progress-interval',
+      '0.5',
+      '--state-dir',
+      dir,
+      ...FAST_BACKOFF,
+      '--json',
+    ];
+    const doomed = startCli(args);
+    await eventually('every session charging', () =>
+      ledger.running.length === 3 ? true : undefined,
+    );
+    // The CSMS goes away: the sessions end offline, their stops wait in the journals ...
+    ledger.downAt = new Date().toISOString();
+    await first.csms.close(1001, 'CSMS going down');
+    await eventually('every stop kept', () =>
+      /\(3 stops kept\)/.test(doomed.output().stderr) ? true : undefined,
+    );
+    // ... and the simulator dies with them owed.
+    doomed.child.kill('SIGKILL');
+    await once(doomed.child, 'exit');
+    expect(readdirSync(dir).sort()).toEqual([
+      'SIM-0001.journal',
+      'SIM-0002.journal',
+      'SIM-0003.journal',
+    ]);
+    const owed = ledger.running.map((t) => t.identity).sort();
+    expect(owed).toEqual(['SIM-0001', 'SIM-0002', 'SIM-0003']);
+
+    // The CSMS is back; the simulator runs again on the same dir: it delivers what the killed
+    // one kept (meter values of the outage, then the stops), then runs its own sessions.
+    ledger.upAt = new Date().toISOString();
+    const second = await startCsms(ledger, first.port);
+    expect(second.port).toBe(first.port);
+    const again = startCli(args);
+    const code = await exitOf(again, 20_000);
+    const report = JSON.parse(again.output().stdout) as Report;
+    expect(report.problems).toEqual([]);
+    expect(code).toBe(0);
+    expect(ledger.txs.size).toBe(6);
+    expect(ledger.running).toEqual([]);
+    expect([...ledger.txs.values()].every((t) => t.ended === 1)).toBe(true);
+    expect(ledger.strayStops).toEqual([]);
+    const before = [...ledger.txs.values()].slice(0, 3);
+    expect(before.every((t) => t.offlineUpdates >= 1)).toBe(true);
+  }, 40_000);
 });
 
 describe('ocpp simulate: the first connection', () => {

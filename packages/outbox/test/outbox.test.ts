@@ -317,6 +317,29 @@ describe('Outbox', () => {
     expect(store.size).toBe(0);
   });
 
+  it('a transport that cannot write while it closes: the message stays first, sent once reopened', async () => {
+    const { outbox, store } = outbox201();
+    const transport = new HandTransport('ocpp2.0.1');
+    const { session } = station201(outbox, transport);
+    transport.up();
+    const realSend = transport.send.bind(transport);
+    // Open by its flag, but every write fails (a socket in its closing handshake).
+    transport.send = () => {
+      throw new Error('socket closing');
+    };
+    const kept = session.call('TransactionEvent', event(3));
+    await expect(kept).rejects.toMatchObject({ code: 'KEPT' });
+    expect(store.size).toBe(1);
+    expect(transport.sent).toHaveLength(0);
+    transport.drop();
+    transport.send = realSend;
+    transport.up();
+    expect(transport.actions()).toEqual(['TransactionEvent']);
+    expect(transport.sent[0]?.[3]).toMatchObject({ seqNo: 3 });
+    transport.answer({});
+    expect(store.size).toBe(0);
+  });
+
   it('queueAll keeps every message', () => {
     const { outbox, store } = outbox201({ queueAll: true });
     const { session } = station201(outbox);

@@ -254,10 +254,14 @@ export class Outbound {
       try {
         host.write(next.text);
       } catch (e) {
+        // The transport cannot write (it is closing): stop here. Pumping again from the failure
+        // would take the same message (a queue that keeps it puts it back) over and over.
         this.fail(
           next,
           new OcppSdkError('NOT_CONNECTED', `${next.action} could not be sent`, { cause: e }),
+          false,
         );
+        return;
       }
     }
   }
@@ -304,11 +308,11 @@ export class Outbound {
    * The call ended without a usable answer. When the queue keeps its message for later (an
    * outbox), a caller that merely waited too long or lost its connection hears `KEPT` instead.
    */
-  fail(call: PendingCall, error: OcppSdkError): void {
+  fail(call: PendingCall, error: OcppSdkError, pump = true): void {
     let kept = this.forget(call, false) === 'kept';
     if (call.sent) kept = this.report(call, { kind: 'lost', error });
     call.reject(kept && NO_ANSWER.has(error.code) ? this.keptError(call, error) : error);
-    if (call.sent) this.pump();
+    if (call.sent && pump) this.pump();
   }
 
   /**

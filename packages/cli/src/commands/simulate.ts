@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ProtocolVersion } from '@ocpp/generic-api';
 import { checkV2Identity, resolveBackoff } from '@ocpp/transport-ws';
@@ -179,6 +179,27 @@ export const simulateSpec = {
       description:
         'RetryBackOffRepeatTimes: how often the fixed part doubles; then it stays (3 s doubled 3 times: 24 s)',
     },
+    'state-dir': {
+      type: 'string',
+      placeholder: 'DIR',
+      description:
+        "keep each station's outbox (transaction messages not yet answered) in DIR/<identity>.journal, so a run that was killed delivers them when run again on the same DIR; without it the outboxes are in memory (one open file per station)",
+    },
+    'message-attempts': {
+      type: 'number',
+      integer: true,
+      min: 1,
+      placeholder: 'N',
+      description:
+        'TransactionMessageAttempts / MessageAttempts: transmissions of a transaction message the CSMS does not answer (or refuses) before it is dropped and reported (default 3)',
+    },
+    'message-retry-interval': {
+      type: 'number',
+      min: 0,
+      placeholder: 'SECONDS',
+      description:
+        'TransactionMessageRetryInterval / MessageAttemptInterval: wait before a resend, times the attempts so far (default 5)',
+    },
     json: {
       type: 'boolean',
       description: 'print the summary as JSON on stdout (progress goes to stderr)',
@@ -296,6 +317,16 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
       `Simulating ${o.stations} station${o.stations === 1 ? '' : 's'} (${o.protocol}, ${scenario}) against ${endpoint}/<identity>\n`,
     );
   }
+  const stateDir = o['state-dir'] === undefined ? undefined : resolve(io.cwd, o['state-dir']);
+  if (stateDir !== undefined) {
+    try {
+      await mkdir(stateDir, { recursive: true });
+    } catch (e) {
+      throw new CliError(
+        `--state-dir ${o['state-dir']}: cannot create it (${(e as NodeJS.ErrnoException).code ?? e})`,
+      );
+    }
+  }
   const sessionsTarget = sessions === undefined ? undefined : sessions * o.stations;
   const cpuStart = process.cpuUsage();
   const baseline = memory();
@@ -326,6 +357,11 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
       }),
       secretFor,
       tls,
+      ...(stateDir === undefined ? {} : { stateDir }),
+      ...(o['message-attempts'] === undefined ? {} : { messageAttempts: o['message-attempts'] }),
+      ...(o['message-retry-interval'] === undefined
+        ? {}
+        : { messageRetryIntervalMs: o['message-retry-interval'] * 1000 }),
       onStart: (metrics) => {
         progress = new Progress({ ...io, stdout: target }, metrics, {
           plainIntervalSeconds: o['progress-interval'],
@@ -370,7 +406,7 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
   if (snapshot.sessions.failed > 0) problems.push(`${snapshot.sessions.failed} session(s) failed`);
   if (snapshot.sessions.stopsUndelivered > 0) {
     problems.push(
-      `${snapshot.sessions.stopsUndelivered} transaction stop(s) never reached the CSMS (left open there)`,
+      `${snapshot.sessions.stopsUndelivered} transaction stop(s) never reached the CSMS (left open there${stateDir === undefined ? '' : '; kept in --state-dir for the next run'})`,
     );
   }
   const errors = Object.values(snapshot.callErrors).reduce((a, b) => a + b, 0);

@@ -53,6 +53,11 @@ export interface FleetSnapshot {
      * attempt, or never sent because the session failed. Their transactions stay open there.
      */
     readonly stopsUndelivered: number;
+    /**
+     * Sessions that ended while the CSMS could not take their stop: the station's outbox keeps it
+     * and delivers it on the next connection (then the session counts as completed).
+     */
+    readonly stopsKept: number;
     /** Sessions started by the CSMS (remote start). */
     readonly remote: number;
     readonly energyWh: number;
@@ -127,6 +132,8 @@ export class FleetMetrics {
   sessionsFailed = 0;
   /** See {@link FleetSnapshot} `sessions.stopsUndelivered`. */
   stopsUndelivered = 0;
+  /** See {@link FleetSnapshot} `sessions.stopsKept`. */
+  stopsKept = 0;
   remoteStarts = 0;
   energyWh = 0;
 
@@ -291,6 +298,7 @@ export class FleetMetrics {
         completed: this.sessionsCompleted,
         failed: this.sessionsFailed,
         stopsUndelivered: this.stopsUndelivered,
+        stopsKept: this.stopsKept,
         remote: this.remoteStarts,
         energyWh: Math.round(this.energyWh),
       },

@@ -29,6 +29,8 @@ export function progressLine(
       : `${int(s.sessions.completed)}/${int(sessionsTarget)}`;
   const errors = Object.values(s.callErrors).reduce((a, b) => a + b, 0);
   const failures = Object.values(s.callFailures).reduce((a, b) => a + b, 0);
+  const sx = s.sessions;
+  const charging = sx.started - sx.completed - sx.failed - sx.stopsKept;
   return (
     `[${clock(s.elapsedSeconds)}] stations ${int(final ? s.stations.connected : s.stations.connectedNow)}/${int(s.stations.requested)} ${final ? 'were connected' : 'connected'}` +
     (s.stations.failed > 0 ? `, ${int(s.stations.failed)} failed` : '') +
@@ -36,9 +38,8 @@ export function progressLine(
       ? `, ${int(s.stations.reconnecting)} reconnecting`
       : '') +
     ` | sessions ${sessions}` +
-    (s.sessions.started - s.sessions.completed - s.sessions.failed > 0
-      ? ` (${int(s.sessions.started - s.sessions.completed - s.sessions.failed)} charging)`
-      : '') +
+    (charging > 0 ? ` (${int(charging)} charging)` : '') +
+    (s.sessions.stopsKept > 0 ? ` (${int(s.sessions.stopsKept)} stops kept)` : '') +
     ` | ${int(s.messages.totalSent + s.messages.totalReceived)} calls, ${int(metrics.recentRate())}/s` +
     ` | p95 ${ms(p95)}` +
     (errors + failures > 0 ? ` | ${int(errors)} CALLERROR, ${int(failures)} failed calls` : '')

@@ -136,6 +136,12 @@ export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
   for (let i = 0; i < stations.length; i += 500) {
     await Promise.all(stations.slice(i, i + 500).map((s) => s.shutdown()));
   }
+  // Stops the outboxes took over and could not deliver before the end: still open at the CSMS.
+  for (const s of stations) {
+    metrics.stopsUndelivered += s.stopsKept;
+    metrics.sessionsFailed += s.stopsKept;
+    metrics.stopsKept -= s.stopsKept;
+  }
   metrics.tick();
   return { metrics, endedBy };
 }

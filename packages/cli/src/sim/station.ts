@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   type AcceptedRejectedResult,
   actionsOf,
@@ -35,7 +36,6 @@ import {
   type SetConfigurationResult,
   type StationHandlers,
   type StationOperation,
-  type StationTransaction,
   type StopReason,
   type TriggerMessageParams,
   type TriggerMessageResult,
@@ -45,8 +45,10 @@ import {
   type UpdateFirmwareResult,
   type UploadLogStatus,
 } from '@ocpp/generic-api';
+import { MemoryStore, Outbox, type OutboxMessage, type OutboxStore } from '@ocpp/outbox';
+import { FileStore } from '@ocpp/outbox/file';
 import { silentLogger } from '@ocpp/rpc';
-import { isOcppCallError, isOcppSdkError } from '@ocpp/runtime';
+import { isOcppCallError, isOcppSdkError, versionOf } from '@ocpp/runtime';
 import type { Transport } from '@ocpp/transport';
 import { backoffDelayMs, createWsClient, type ResolvedBackoff } from '@ocpp/transport-ws';
 import type { Secret } from '../cli/files.js';
@@ -93,6 +95,16 @@ export interface FleetSettings {
   };
   /** Builds the transport of a station (a WebSocket client; a test may substitute another). */
   readonly transport?: (station: SimStation) => Transport;
+  /**
+   * Where each station keeps its outbox journal (`<identity>.journal`), so that a simulator
+   * killed with messages still owed delivers them when it runs again. Without it the outboxes
+   * live in memory: they keep messages across reconnects, not across a restart.
+   */
+  readonly stateDir?: string;
+  /** Transmissions of a transaction message before it is dropped (and reported). @default 3 */
+  readonly messageAttempts?: number;
+  /** Wait before a transaction message is sent again, × attempts so far. @default 5000 */
+  readonly messageRetryIntervalMs?: number;
 }
 
 /** What a station needs from its fleet. */
@@ -145,10 +157,10 @@ function lostWithConnection(e: unknown): boolean {
 }
 
 /**
- * How often a stop is sent without an answer (a timeout, or the connection lost while it was out)
- * before the session counts as failed; waiting for a connection is no attempt.
+ * The call timeout of a message made while offline on a station object that is still opening:
+ * the outbox has it on disk at once, so its caller need not wait for the connection.
  */
-const STOP_ATTEMPTS = 5;
+const OFFLINE_CALL_MS = 1;
 
 /** The action each transaction step sends in a version, as the generic API's codecs say. */
 const WIRE = Object.fromEntries(
@@ -193,6 +205,18 @@ const FEATURE_KEYS: ReadonlyMap<string, string> = new Map([
 const iso = () => new Date().toISOString();
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
+/** The transaction a stop message ends (its neutral id), or undefined for other messages. */
+function stoppedTransaction(message: OutboxMessage): string | undefined {
+  if (message.action === 'StopTransaction')
+    return String((message.payload as { transactionId: number }).transactionId);
+  if (message.action !== 'TransactionEvent') return undefined;
+  const event = message.payload as {
+    eventType: string;
+    transactionInfo: { transactionId: string };
+  };
+  return event.eventType === 'Ended' ? event.transactionInfo.transactionId : undefined;
+}
+
 /**
  * One simulated charging station: connects, boots, reports every connector, sends heartbeats at
  * the interval the CSMS gave, runs charging sessions (authorize, start, rising meter values,
@@ -207,8 +231,19 @@ export class SimStation {
   private readonly connectors: Connector[] = [];
   private readonly config = new Map<string, { value: string; readonly: boolean }>();
   private station: GenericStation | undefined;
-  /** Open transactions of the last connection, carried on to the next one. */
-  private carried: StationTransaction[] = [];
+  /**
+   * The station object created last (connected, still opening, or closed): offline, messages
+   * are made on it, so one ledger of open transactions carries on from connection to connection.
+   */
+  private newest: GenericStation | undefined;
+  /**
+   * Transaction messages kept until the CSMS answers them, over every connection (and, with a
+   * state dir, every run): samples made offline are sent on the next connection.
+   */
+  readonly outbox: Outbox;
+  private readonly store: OutboxStore;
+  /** Transactions whose stop the outbox took over (neutral ids): done once it is delivered. */
+  private readonly handedOver = new Set<string>();
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatSeconds = 300;
   private readonly sleeps = new Set<() => void>();
@@ -251,6 +286,18 @@ export class SimStation {
         wake: undefined,
       });
     }
+    this.store =
+      s.stateDir === undefined
+        ? new MemoryStore()
+        : new FileStore(join(s.stateDir, `${identity}.journal`));
+    this.outbox = new Outbox({
+      version: versionOf(protocol) ?? '2.1',
+      store: this.store,
+      attempts: s.messageAttempts ?? 3,
+      retryIntervalMs: s.messageRetryIntervalMs ?? 5_000,
+    });
+    this.outbox.on('delivered', (m) => this.stopSettled(m, true));
+    this.outbox.on('dropped', (m) => this.stopSettled(m, false));
     this.config.set('HeartbeatInterval', { value: '300', readonly: false });
     this.config.set('MeterValueSampleInterval', {
       value: String(s.meterIntervalSeconds),
@@ -357,10 +404,15 @@ export class SimStation {
       identity: this.identity,
       transport: this.makeTransport(),
       handlers: this.fleet.handlers,
-      session: { callTimeoutMs: this.fleet.settings.callTimeoutMs, logger: silentLogger },
+      session: {
+        callTimeoutMs: this.fleet.settings.callTimeoutMs,
+        logger: silentLogger,
+        queue: this.outbox,
+      },
       // Sessions that were running when the connection dropped go on, and end, on this one.
-      transactions: this.carried,
+      transactions: this.newest?.transactions.values() ?? [],
     });
+    this.newest = station;
     this.attempting = station;
     try {
       await station.start();
@@ -411,7 +463,6 @@ export class SimStation {
     const wasConnected = this.connected;
     this.connected = false;
     this.station = undefined;
-    this.carried = [...station.transactions.values()];
     this.stopHeartbeats();
     if (wasConnected) this.fleet.metrics.stationDisconnected();
     for (const c of this.connectors) c.wake?.();
@@ -508,7 +559,9 @@ export class SimStation {
   async shutdown(): Promise<void> {
     this.requestStop();
     const deadline = Date.now() + 15_000;
-    while (this.connectors.some((c) => c.busy) && Date.now() < deadline) {
+    const owed = () =>
+      this.connectors.some((c) => c.busy) || (this.connected && this.outbox.kept > 0);
+    while (owed() && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
     this.stopHeartbeats();
@@ -519,6 +572,8 @@ export class SimStation {
     await Promise.all(
       [station, attempting].map((s) => s?.close(1000, 'simulation ended').catch(() => {})),
     );
+    this.outbox.close();
+    if (this.store instanceof FileStore) this.store.close();
   }
 
   // ---- helpers ----
@@ -566,6 +621,40 @@ export class SimStation {
       if (this.fleet.stopping) throw new NotConnected('not connected');
       await this.waitLive(other);
     }
+  }
+
+  /**
+   * Where a transaction message goes now: the live station, else the newest station object
+   * (still opening, or closed), whose outbox keeps the message for the next connection.
+   */
+  private sender(): { station: GenericStation; options: { timeout: number } | undefined } {
+    if (this.station !== undefined && this.connected)
+      return { station: this.station, options: undefined };
+    const station = this.newest;
+    if (station === undefined) throw new NotConnected('not connected');
+    return { station, options: { timeout: OFFLINE_CALL_MS } };
+  }
+
+  /**
+   * The outbox delivered (or, after its last attempt, dropped) a message: a stop it had taken
+   * over completes its session, or leaves the transaction open at the CSMS.
+   */
+  private stopSettled(message: OutboxMessage, delivered: boolean): void {
+    if (this.handedOver.size === 0) return;
+    const id = stoppedTransaction(message);
+    if (id === undefined || !this.handedOver.delete(id)) return;
+    const m = this.fleet.metrics;
+    m.stopsKept--;
+    if (delivered) m.sessionsCompleted++;
+    else {
+      m.stopsUndelivered++;
+      m.sessionsFailed++;
+    }
+  }
+
+  /** Stops the outbox was still keeping when the run ended (in the state dir, if there is one). */
+  get stopsKept(): number {
+    return this.handedOver.size;
   }
 
   private live(): GenericStation {
@@ -651,8 +740,13 @@ export class SimStation {
     } finally {
       this.loops--;
       if (this.loops === 0 && !this.quotaLeft()) {
-        // Wait for remote-started sessions too before calling it done.
-        while (this.connectors.some((x) => x.busy) && !this.fleet.stopping) await this.sleep(100);
+        // Wait for remote-started sessions too, and for the outbox to deliver what it keeps,
+        // before calling it done.
+        while (
+          (this.connectors.some((x) => x.busy) || this.outbox.kept > 0) &&
+          !this.fleet.stopping
+        )
+          await this.sleep(100);
         this.finish();
       }
     }
@@ -742,17 +836,19 @@ export class SimStation {
         });
         if (session.stopReason !== undefined || Date.now() >= endAt) break;
         charge.advance(Date.now(), this.powerLimitW(c));
-        // Offline, the car charges on; this sample is not sent (the stop carries the register).
-        if (!this.connected) continue;
-        const station = this.live();
+        // Offline, the car charges on and the sample waits in the outbox for the next connection.
+        const { station, options } = this.sender();
         try {
           await this.track(wire.update, () =>
-            station.updateTransaction({
-              transactionId: started.transactionId,
-              meterValue: [charge.sample('Sample.Periodic', iso())],
-              triggerReason: 'MeterValuePeriodic',
-              chargingState: 'Charging',
-            }),
+            station.updateTransaction(
+              {
+                transactionId: started.transactionId,
+                meterValue: [charge.sample('Sample.Periodic', iso())],
+                triggerReason: 'MeterValuePeriodic',
+                chargingState: 'Charging',
+              },
+              options,
+            ),
           );
         } catch (e) {
           // The connection went (or is closing) while the sample was out: charge on. A CALLERROR
@@ -767,44 +863,50 @@ export class SimStation {
       // however late, with the time and readings of when the session really ended.
       const endedAt = iso();
       const endSample = charge.sample('Transaction.End', endedAt);
-      let lostOn: GenericStation | undefined;
-      for (let attempt = 1; ; attempt++) {
-        const stopper = await this.whenLive(lostOn);
-        try {
-          await this.track(wire.stop, () =>
-            stopper.stopTransaction({
+      // Offline, or unanswered in time, the outbox takes the stop over: it is sent on the next
+      // connection, again as the spec says, and the session counts once the CSMS answered it.
+      const { station: stopper, options } = this.sender();
+      let ended: { readonly kept?: true };
+      try {
+        ended = await this.track(wire.stop, () =>
+          stopper.stopTransaction(
+            {
               transactionId: started.transactionId,
               meterStop: Math.round(charge.registerWh),
               timestamp: endedAt,
               stoppedReason: reason,
               idToken,
               meterValue: [endSample],
-            }),
-          );
-          break;
-        } catch (e) {
-          // A CALLERROR is an answer: the CSMS has the stop, and refused it.
-          if (isOcppCallError(e)) stopOwed = false;
-          if (isOcppCallError(e) || attempt === STOP_ATTEMPTS) throw e;
-          // Lost with its connection (perhaps still closing): the next attempt waits for the
-          // next one. Unanswered on a live one: again at once.
-          lostOn = lostWithConnection(e) ? stopper : undefined;
-        }
+            },
+            options,
+          ),
+        );
+      } catch (e) {
+        // A CALLERROR is an answer: the CSMS has the stop, and refused it.
+        if (isOcppCallError(e)) stopOwed = false;
+        throw e;
       }
       stopOwed = false;
       c.registerWh = round1(charge.registerWh);
       m.energyWh += charge.energyWh;
-      // The transaction is over at the CSMS: the session counts as completed even if the
-      // connection drops before the connector is reported free again.
-      m.sessionsCompleted++;
+      if (ended.kept === true) {
+        this.handedOver.add(started.transactionId);
+        m.stopsKept++;
+      } else {
+        // The transaction is over at the CSMS: the session counts as completed even if the
+        // connection drops before the connector is reported free again.
+        m.sessionsCompleted++;
+      }
       completed = true;
       c.session = undefined;
       if (c.pendingOperative !== undefined) {
         c.operative = c.pendingOperative;
         c.pendingOperative = undefined;
       }
-      if (this.protocol === 'ocpp1.6') await this.sendStatus(c, 'Finishing');
-      await this.sendStatus(c);
+      if (this.connected) {
+        if (this.protocol === 'ocpp1.6') await this.sendStatus(c, 'Finishing');
+        await this.sendStatus(c);
+      }
     } catch {
       if (!completed) m.sessionsFailed++;
       if (stopOwed) m.stopsUndelivered++;
