@@ -138,8 +138,17 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
         this.assign(s, t, r.seq);
         continue;
       }
-      const standIn = r.action === 'StartTransaction';
-      this.line.push({ ...r, kept: true, notBefore: 0, call: undefined, standIn });
+      // Field by field, not a spread: restoring 100,000 messages this way is much faster.
+      this.line.push({
+        seq: r.seq,
+        action: r.action,
+        payload: r.payload,
+        attempts: r.attempts,
+        kept: true,
+        notBefore: 0,
+        call: undefined,
+        standIn: r.action === 'StartTransaction',
+      });
       this.keptCount++;
     }
   }
@@ -488,9 +497,20 @@ function recordOf(entry: Entry): OutboxRecord {
 
 /** The payload text of a serialised CALL (`[2,"id","Action",{...}]`). */
 function payloadOf(call: QueuedCall): string {
-  const prefix = `[2,${JSON.stringify(call.id)},${JSON.stringify(call.action)},`;
-  if (call.text.startsWith(prefix) && call.text.endsWith(']'))
-    return call.text.slice(prefix.length, -1);
+  const { id, action, text } = call;
+  // `[2,"<id>","<action>",<payload>]`, compared in place (no prefix string built per call). An id
+  // or action that JSON escapes does not match here and takes the parse below.
+  const actionAt = 4 + id.length + 3;
+  const payloadAt = actionAt + action.length + 2;
+  if (
+    text.startsWith('[2,"') &&
+    text.startsWith(id, 4) &&
+    text.startsWith('","', 4 + id.length) &&
+    text.startsWith(action, actionAt) &&
+    text.startsWith('",', actionAt + action.length) &&
+    text.endsWith(']')
+  )
+    return text.slice(payloadAt, -1);
   const frame = JSON.parse(call.text) as unknown[];
   return JSON.stringify(frame[3]);
 }
