@@ -118,11 +118,12 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   private lastSeq = 0;
   private waitingForDisk = false;
   private keptCount = 0;
-  /** Every call pushed, to its entry (a caller's `KeptError` asks after it later). */
-  private readonly origin = new WeakMap<QueuedCall, Entry>();
+  // Created when first needed: a fleet of simulated stations holds an outbox each.
+  /** 1.6 StartTransaction calls, to their entries (a caller's `KeptError` asks after it later). */
+  private origin: WeakMap<QueuedCall, Entry> | undefined;
   /** 1.6: stand-in id → the CSMS's id and the note that keeps it; and the other way. */
-  private readonly assigned = new Map<number, { readonly id: number; readonly note: number }>();
-  private readonly standInOf = new Map<number, number>();
+  private assigned: Map<number, { readonly id: number; readonly note: number }> | undefined;
+  private standInOf: Map<number, number> | undefined;
 
   constructor(private readonly options: OutboxOptions) {
     super();
@@ -171,7 +172,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     let payload = payloadOf(call);
     // 1.6: a message naming a stand-in whose start the CSMS has answered names the real id.
     const renamed =
-      this.assigned.size > 0 && carriesTransactionId(call.action)
+      this.assigned !== undefined && carriesTransactionId(call.action)
         ? this.withAssignedId(payload)
         : undefined;
     if (renamed !== undefined) payload = renamed;
@@ -193,7 +194,10 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
       this.keptCount++;
     }
     this.line.push(entry);
-    this.origin.set(call, entry);
+    if (call.action === 'StartTransaction' && this.options.version === '1.6') {
+      this.origin ??= new WeakMap();
+      this.origin.set(call, entry);
+    }
     if (renamed === undefined) this.byCall.set(call, entry);
     else this.letGo(entry);
   }
@@ -204,7 +208,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
    * The outbox replaces it with the CSMS's id once the start is answered (event `transactionId`).
    */
   provisional(call: QueuedCall): { transactionId: number } | undefined {
-    const entry = this.origin.get(call);
+    const entry = this.origin?.get(call);
     if (entry === undefined || !entry.kept || this.options.version !== '1.6') return undefined;
     if (entry.action !== 'StartTransaction') return undefined;
     entry.standIn = true;
@@ -213,7 +217,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
 
   /** 1.6: the CSMS's id for a stand-in, once its StartTransaction was answered. */
   transactionIdOf(standIn: number): number | undefined {
-    return this.assigned.get(standIn)?.id;
+    return this.assigned?.get(standIn)?.id;
   }
 
   shift(): QueuedCall | undefined {
@@ -340,10 +344,10 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
     if (typeof id !== 'number') return;
     const standIn = -entry.seq;
     // Answered again (resent after a restart that kept the start): the newer answer's note wins.
-    const before = this.assigned.get(standIn);
+    const before = this.assigned?.get(standIn);
     if (before !== undefined) {
       this.store.remove(before.note);
-      this.standInOf.delete(before.id);
+      this.standInOf?.delete(before.id);
     }
     // The note first: once the start's record is gone, only the note says what the stand-in means.
     const note = ++this.lastSeq;
@@ -398,19 +402,25 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   }
 
   private assign(standIn: number, id: number, note: number): void {
+    this.assigned ??= new Map();
+    this.standInOf ??= new Map();
     this.assigned.set(standIn, { id, note });
     this.standInOf.set(id, standIn);
   }
 
   /** The transaction of a delivered (or dropped) stop has ended: its note goes. */
   private forgetNote(payload: string): void {
-    if (this.assigned.size === 0) return;
+    if (this.assigned === undefined) return;
     const id = transactionIdIn(payload);
-    const standIn = id === undefined ? undefined : this.standInOf.get(id);
+    const standIn = id === undefined ? undefined : this.standInOf?.get(id);
     if (standIn === undefined || id === undefined) return;
     const note = this.assigned.get(standIn)?.note;
     this.assigned.delete(standIn);
-    this.standInOf.delete(id);
+    this.standInOf?.delete(id);
+    if (this.assigned.size === 0) {
+      this.assigned = undefined;
+      this.standInOf = undefined;
+    }
     if (note !== undefined) this.store.remove(note);
   }
 
@@ -418,7 +428,7 @@ export class Outbox extends Emitter<OutboxEvents> implements OutboundQueue {
   private withAssignedId(payload: string): string | undefined {
     const standIn = transactionIdIn(payload);
     if (standIn === undefined || standIn >= 0) return undefined;
-    const assigned = this.assigned.get(standIn);
+    const assigned = this.assigned?.get(standIn);
     if (assigned === undefined) return undefined;
     const parsed = JSON.parse(payload) as Record<string, unknown>;
     return JSON.stringify({ ...parsed, transactionId: assigned.id });
