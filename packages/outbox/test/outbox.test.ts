@@ -67,6 +67,22 @@ function station201(outbox: Outbox, transport = new HandTransport('ocpp2.0.1'), 
   return { session, transport };
 }
 
+/** A 1.6 station session on an outbox over `store`. */
+function station16(store: MemoryStore, options: Partial<OutboxOptions> = {}) {
+  const outbox = new Outbox({ version: '1.6', store, retryIntervalMs: 1_000, ...options });
+  const transport = new HandTransport('ocpp1.6');
+  const session = new OcppSession({
+    protocol: v16Protocol,
+    role: 'station',
+    transport,
+    identity: 'CS16',
+    logger: silentLogger,
+    queue: outbox,
+    callTimeoutMs: 1_000,
+  });
+  return { outbox, transport, session };
+}
+
 const event = (seqNo: number, eventType: 'Started' | 'Updated' | 'Ended' = 'Updated') => ({
   eventType,
   timestamp: NOW,
@@ -197,16 +213,7 @@ describe('Outbox', () => {
 
   it('1.6: start, stop and the meter values of a transaction are kept; others are not', async () => {
     const store = new MemoryStore();
-    const outbox = new Outbox({ version: '1.6', store });
-    const transport = new HandTransport('ocpp1.6');
-    const session = new OcppSession({
-      protocol: v16Protocol,
-      role: 'station',
-      transport,
-      identity: 'CS16',
-      logger: silentLogger,
-      queue: outbox,
-    });
+    const { transport, session } = station16(store);
     const sampled = [{ timestamp: NOW, sampledValue: [{ value: '10' }] }];
     const calls = [
       session.call('StartTransaction', {
@@ -357,21 +364,6 @@ describe('Outbox', () => {
 describe('Outbox, 1.6 transactions started offline', () => {
   const sampled = [{ timestamp: NOW, sampledValue: [{ value: '10' }] }];
   const start = { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: NOW };
-
-  function station16(store: MemoryStore, options: Partial<OutboxOptions> = {}) {
-    const outbox = new Outbox({ version: '1.6', store, retryIntervalMs: 1_000, ...options });
-    const transport = new HandTransport('ocpp1.6');
-    const session = new OcppSession({
-      protocol: v16Protocol,
-      role: 'station',
-      transport,
-      identity: 'CS16',
-      logger: silentLogger,
-      queue: outbox,
-      callTimeoutMs: 1_000,
-    });
-    return { outbox, transport, session };
-  }
 
   /** Starts a transaction while offline: the caller's KEPT carries the stand-in id. */
   async function startOffline(session: ReturnType<typeof station16>['session']) {

@@ -290,7 +290,7 @@ export class Outbound {
   /** The call ended with an answer: report it, then resolve or reject its caller. */
   answered(call: PendingCall, payload: unknown): void {
     // The queue hears the outcome before it hands out the next call (it may change that call).
-    this.forget(call, false);
+    this.forget(call);
     this.report(call, { kind: 'result', payload });
     call.resolve(payload);
     this.pump();
@@ -298,7 +298,7 @@ export class Outbound {
 
   /** The peer answered CALLERROR. */
   refused(call: PendingCall, error: OcppCallError<string>): void {
-    this.forget(call, false);
+    this.forget(call);
     this.report(call, { kind: 'error', error });
     call.reject(error);
     this.pump();
@@ -309,7 +309,7 @@ export class Outbound {
    * outbox), a caller that merely waited too long or lost its connection hears `KEPT` instead.
    */
   fail(call: PendingCall, error: OcppSdkError, pump = true): void {
-    let kept = this.forget(call, false) === 'kept';
+    let kept = this.forget(call) === 'kept';
     if (call.sent) kept = this.report(call, { kind: 'lost', error });
     call.reject(kept && NO_ANSWER.has(error.code) ? this.keptError(call, error) : error);
     if (call.sent && pump) this.pump();
@@ -319,14 +319,13 @@ export class Outbound {
    * Removes a call from the queue or the in-flight set and frees its resources; `'kept'` when
    * the queue keeps a waiting call's message after all.
    */
-  forget(call: PendingCall, pump = true): undefined | 'kept' {
+  forget(call: PendingCall): undefined | 'kept' {
     clearTimeout(call.timer);
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
     if (!call.sent) return this.queue.remove(call) === 'kept' ? 'kept' : undefined;
     const i = this.inFlight.indexOf(call);
     if (i === -1) return undefined;
     this.inFlight.splice(i, 1);
-    if (pump) this.pump();
     this.host.inFlightChanged(false);
     return undefined;
   }

@@ -474,12 +474,10 @@ export class SimStation {
     }
   }
 
-  /**
-   * Resolves once the station is connected and booted (on another connection than `other`, when
-   * given), or when the run ends.
-   */
-  private waitLive(other?: GenericStation): Promise<void> {
-    if ((this.connected && this.station !== other) || this.fleet.stopping) return Promise.resolve();
+  /** Resolves once the station is connected and booted, or when the run ends. */
+  private waitLive(): Promise<void> {
+    if ((this.connected && this.station !== undefined) || this.fleet.stopping)
+      return Promise.resolve();
     return new Promise((resolve) => this.liveWaiters.add(resolve));
   }
 
@@ -614,12 +612,12 @@ export class SimStation {
    * The station once it is connected (and booted) again, for a message that must not be lost,
    * however long that takes; fails when the run ends first.
    */
-  private async whenLive(other?: GenericStation): Promise<GenericStation> {
+  private async whenLive(): Promise<GenericStation> {
     for (;;) {
       const s = this.station;
-      if (s !== undefined && s !== other && this.connected) return s;
+      if (s !== undefined && this.connected) return s;
       if (this.fleet.stopping) throw new NotConnected('not connected');
-      await this.waitLive(other);
+      await this.waitLive();
     }
   }
 
