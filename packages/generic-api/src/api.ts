@@ -68,7 +68,11 @@ import type {
   UpdateFirmwareResult,
   UpdateTransactionParams,
 } from './model.js';
+import type { IncompleteReport, ReportLimits } from './reports.js';
 import type { TransactionReport } from './tables/csms.js';
+import type { CsmsMoreHandlers, CsmsMoreOperations } from './tables/csms-2x.js';
+import type { OperationMethods } from './tables/passthrough.js';
+import type { StationMoreHandlers, StationMoreOperations } from './tables/station-2x.js';
 
 /** A value or a promise of it: every handler may be async. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -111,7 +115,7 @@ export interface OpenTransaction {
  * `OcppSdkError` code `UNSUPPORTED_BY_VERSION` before anything is sent; other failures are those of
  * `OcppSession.call` (`OcppCallError` from the station, `TIMEOUT`, `NOT_CONNECTED`, ...).
  */
-export interface StationHandle {
+export interface StationHandle extends OperationMethods<CsmsMoreOperations> {
   /** The station identity. */
   readonly identity: string;
   /** The negotiated version. */
@@ -287,7 +291,7 @@ export type AfterHooksOf<H, Ctx> = {
  * unanswered with CALLERROR `NotSupported`, except `onHeartbeat`, which defaults to the current
  * time. Throw `OcppCallError` to choose the CALLERROR.
  */
-export interface CsmsHandlers<D = NoDeps> {
+export interface CsmsHandlers<D = NoDeps> extends CsmsMoreHandlers<D> {
   /** BootNotification. */
   readonly onBoot?: (params: BootParams, context: CsmsContext<D>) => MaybePromise<BootAnswer>;
   /** Heartbeat. @default answers the current time */
@@ -377,6 +381,12 @@ export interface GenericCsmsOptions<D = NoDeps> {
    * @default 10000
    */
   readonly maxDisconnectedStations?: number;
+  /**
+   * Bounds on gathering multi-part reports (NotifyReport, ...): `timeoutMs` without a part before
+   * a report is given up (default 60 s), `maxParts` per report (10,000), `maxOpen` reports in
+   * progress per station (32).
+   */
+  readonly reports?: Partial<ReportLimits>;
 }
 
 /** Events of a {@link GenericCsms}. */
@@ -390,6 +400,11 @@ export interface GenericCsmsEvents {
    * events never came (a `seqNo` gap): what a station's retries and outages leave behind.
    */
   transactionReport: (station: StationHandle, report: TransactionReport) => void;
+  /**
+   * A multi-part report nobody asked for was given up: its parts stopped coming, or it grew past
+   * `reports` limits. (An asked-for one rejects its operation instead.)
+   */
+  reportIncomplete: (station: StationHandle, report: IncompleteReport) => void;
 }
 
 /**
@@ -473,7 +488,7 @@ export interface StationVersionedHandlers<D = NoDeps> {
  * handler answers CALLERROR `NotSupported`. Share one handlers object across a simulated fleet:
  * the routers are built once per handlers object and version.
  */
-export interface StationHandlers<D = NoDeps> {
+export interface StationHandlers<D = NoDeps> extends StationMoreHandlers<D> {
   /** RemoteStartTransaction / RequestStartTransaction. */
   readonly onRemoteStart?: (
     params: RemoteStartParams,
@@ -636,7 +651,7 @@ export interface StationTransaction {
  * rejects with `UNSUPPORTED_BY_VERSION` before sending when it has no equivalent in the version,
  * otherwise as `OcppSession.call` does.
  */
-export interface GenericStation {
+export interface GenericStation extends OperationMethods<StationMoreOperations> {
   /** The identity. */
   readonly identity: string;
   /** The version spoken on the current (or, before the first, the most preferred) connection. */

@@ -34,6 +34,12 @@ import { TransactionLedger } from './ledger.js';
 import type { ProtocolVersion } from './model.js';
 import { PROTOCOL_VERSIONS } from './model.js';
 import {
+  DEFAULT_REPORT_LIMITS,
+  type IncompleteReport,
+  ReportGatherer,
+  type ReportLimits,
+} from './reports.js';
+import {
   type CsmsEnd,
   type CsmsOperations,
   type CsmsRouteContext,
@@ -43,6 +49,8 @@ import {
   type OpenTransactionRecord,
   type TransactionReport,
 } from './tables/csms.js';
+import type { CsmsMoreOperations } from './tables/csms-2x.js';
+import type { OperationMethods } from './tables/passthrough.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: routers of the three versions
 type AnyCsmsRouter = Router<any, any, 'csms', any>;
@@ -53,6 +61,8 @@ class StationState {
   /** Recently ended transactions and their last seqNo. */
   readonly ended = new Map<string, number>();
   private requestIds = 0;
+  /** Multi-part reports in progress, made on first use. */
+  reports: ReportGatherer | undefined;
 
   constructor(identity: string, maxOpen: number, logger: Logger) {
     this.ledger = new TransactionLedger(identity, maxOpen, logger);
@@ -99,7 +109,11 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
     this.server.on('session', (session) => this.emit('connect', this.handleOf(session)));
     this.server.on('disconnect', (session, info) => {
       const handle = this.handleOf(session);
-      if (this.server.get(handle.identity) === undefined) this.park(handle.identity);
+      // Reports in progress end with the connection (the asker hears CONNECTION_CLOSED).
+      if (this.server.get(handle.identity) === undefined) {
+        this.states.get(handle.identity)?.reports?.clear();
+        this.park(handle.identity);
+      }
       this.emit('disconnect', handle, info);
     });
   }
@@ -158,6 +172,8 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
         this.stateOf(session.identity),
         this.allocator,
         this.reporter,
+        this.reportLimits,
+        this.incomplete,
       );
       this.handles.set(session, handle);
     }
@@ -174,6 +190,16 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
   private readonly reporter = (station: StationHandle, report: TransactionReport): void => {
     this.emit('transactionReport', station, report);
   };
+
+  private readonly incomplete = (station: StationHandle, report: IncompleteReport): void => {
+    this.emit('reportIncomplete', station, report);
+  };
+
+  private get reportLimits(): ReportLimits {
+    this.limits ??= { ...DEFAULT_REPORT_LIMITS, ...this.options.reports };
+    return this.limits;
+  }
+  private limits: ReportLimits | undefined;
 
   private readonly contextOf = (rpc: AnyRpcContext, raw: unknown): CsmsRouteContext =>
     new CsmsCall(this.handleOf(rpc.session), rpc, raw);
@@ -218,6 +244,7 @@ class CsmsCall extends CallContext<StationHandleImpl, CsmsSession> implements Cs
 type Params<K extends keyof CsmsOperations> = CsmsOperations[K][0];
 type Result<K extends keyof CsmsOperations> = Promise<CsmsOperations[K][1]>;
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: its interface lists the methods the static block makes
 class StationHandleImpl implements StationHandle, CsmsEnd {
   readonly identity: string;
   readonly version: ProtocolVersion;
@@ -227,6 +254,8 @@ class StationHandleImpl implements StationHandle, CsmsEnd {
     private readonly state: StationState,
     private readonly allocator: (identity: string) => Promise<number>,
     private readonly reporter: (station: StationHandle, report: TransactionReport) => void,
+    private readonly reportLimits: ReportLimits,
+    private readonly incomplete: (station: StationHandle, report: IncompleteReport) => void,
   ) {
     this.identity = session.identity;
     this.version = session.protocol;
@@ -250,6 +279,13 @@ class StationHandleImpl implements StationHandle, CsmsEnd {
 
   get ended(): Map<string, number> {
     return this.state.ended;
+  }
+
+  get reports(): ReportGatherer {
+    this.state.reports ??= new ReportGatherer(this.reportLimits, (report) =>
+      this.incomplete(this, report),
+    );
+    return this.state.reports;
   }
 
   report(report: TransactionReport): void {
@@ -330,7 +366,22 @@ class StationHandleImpl implements StationHandle, CsmsEnd {
   clearCache(o?: CallOptions): Result<'clearCache'> {
     return this.send('clearCache', undefined, o);
   }
+
+  // The operations beyond these (certificates, the device model, reports, 2.1's blocks) are
+  // methods made from the codec: each sends its neutral operation, as the ones above do.
+  static {
+    const proto = StationHandleImpl.prototype as unknown as Record<string, unknown>;
+    for (const operation of Object.keys(csms21.outbound) as (keyof CsmsOperations)[]) {
+      if (operation in proto) continue;
+      proto[operation] = function (this: StationHandleImpl, p: unknown, o?: CallOptions) {
+        return this.send(operation, p as never, o);
+      };
+    }
+  }
 }
+
+// The methods the class's static block makes.
+interface StationHandleImpl extends OperationMethods<CsmsMoreOperations> {}
 
 /**
  * Creates a CSMS that serves 1.6, 2.0.1 and 2.1 stations through one set of neutral handlers.

@@ -126,6 +126,8 @@ export interface Recorded {
 export interface Inbound<Rtr, H extends HandlerSet, Ctx> {
   readonly action: string;
   readonly needs: readonly (keyof H & string)[];
+  /** Installed even when none of `needs` is given (the answer does not depend on a handler). */
+  readonly always?: boolean;
   install(
     router: Rtr,
     handlers: H,
@@ -199,7 +201,11 @@ export function installInbound<Rtr, H extends HandlerSet, Ctx extends Recorded>(
   const hooked = after === undefined ? undefined : recording(handlers, after, contextOf);
   for (const route of routes) {
     const needs = route.needs;
-    if (needs.length > 0 && !needs.some((name) => handlerOf(handlers, name) !== undefined))
+    if (
+      route.always !== true &&
+      needs.length > 0 &&
+      !needs.some((name) => handlerOf(handlers, name) !== undefined)
+    )
       continue;
     if (hooked === undefined) {
       route.install(router, handlers, contextOf, undefined);

@@ -28,6 +28,20 @@ export type {
   VersionAfterHooks,
   VersionHandlers,
 } from './api.js';
+export type {
+  CertificateHashData,
+  CertificateSignedParams,
+  CertificateSignedResult,
+  DeleteCertificateParams,
+  DeleteCertificateResult,
+  GetInstalledCertificateIdsParams,
+  GetInstalledCertificateIdsResult,
+  InstallCertificateParams,
+  InstallCertificateResult,
+  SecurityEventParams,
+  SignCertificateParams,
+  SignCertificateResult,
+} from './codec/security.js';
 export {
   CONFIGURATION_KEY_MAP,
   formatVariableKey,
@@ -137,5 +151,43 @@ export {
   type UpdateTransactionParams,
   type UploadLogStatus,
 } from './model.js';
+export type {
+  ChargingProfilesOfEvse,
+  ChargingProfilesReport,
+  CustomerInformationReport,
+  DeviceModelReport,
+  DisplayMessagesReport,
+  EventReport,
+  IncompleteReport,
+  MonitoringReport,
+  ReportedMonitor,
+  ReportedMonitoringData,
+  ReportKind,
+  ReportLimits,
+  WithReport,
+} from './reports.js';
 export { createGenericStation } from './station.js';
 export type { TransactionReport } from './tables/csms.js';
+export type {
+  CsmsMoreHandlers,
+  CsmsMoreOperations,
+  CsmsReportOperations,
+  CsmsSecurityOperations,
+} from './tables/csms-2x.js';
+export {
+  CSMS_TO_STATION_2X,
+  CSMS_TO_STATION_21,
+  type CsmsPassOperations,
+  handlerName,
+  type OperationMethods,
+  type PassHandlers,
+  type Request21,
+  type Response21,
+  SEND_21,
+  STATION_REPORTS_2X,
+  STATION_TO_CSMS_2X,
+  STATION_TO_CSMS_21,
+  type StationPassOperations,
+  type WithOptionalRequestId,
+} from './tables/passthrough.js';
+export type { StationMoreHandlers, StationMoreOperations } from './tables/station-2x.js';

@@ -27,6 +27,7 @@ import {
 } from './engine.js';
 import { TransactionLedger } from './ledger.js';
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from './model.js';
+import type { OperationMethods } from './tables/passthrough.js';
 import {
   orKept,
   type StationEnd,
@@ -37,6 +38,7 @@ import {
   station201,
   type TransactionRecord,
 } from './tables/station.js';
+import type { StationMoreOperations } from './tables/station-2x.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: routers of the three versions
 type AnyStationRouter = Router<any, any, 'station', any>;
@@ -222,6 +224,7 @@ const KEPT = { kept: true } as const;
 type Params<K extends keyof StationOperations> = StationOperations[K][0];
 type Result<K extends keyof StationOperations> = Promise<StationOperations[K][1]>;
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: its interface lists the methods the static block makes
 class GenericStationImpl<D> implements GenericStation, StationEnd {
   readonly identity: string;
   readonly offered: readonly ProtocolVersion[];
@@ -427,7 +430,23 @@ class GenericStationImpl<D> implements GenericStation, StationEnd {
   logStatusNotification(p: Params<'logStatusNotification'>, o?: CallOptions) {
     return this.send('logStatusNotification', p, o);
   }
+
+  // The operations beyond these (security, the 2.x reports and notifications, 2.1's blocks)
+  // are methods made from the codec: each sends its neutral operation, as the ones above do.
+  static {
+    const proto = GenericStationImpl.prototype as unknown as Record<string, unknown>;
+    for (const operation of Object.keys(station21.outbound) as (keyof StationOperations)[]) {
+      if (operation in proto) continue;
+      proto[operation] = function (this: GenericStationImpl<unknown>, p: unknown, o?: CallOptions) {
+        return this.send(operation, p as never, o);
+      };
+    }
+  }
 }
+
+// The methods the class's static block makes.
+// biome-ignore lint/correctness/noUnusedVariables: the class's own type parameter
+interface GenericStationImpl<D> extends OperationMethods<StationMoreOperations> {}
 
 /**
  * What the station reads of a session queue that gives 1.6 StartTransactions made offline a

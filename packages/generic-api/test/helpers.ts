@@ -29,7 +29,7 @@ export type WireFrame = readonly unknown[];
 /** A generic CSMS on a free loopback port, with deterministic message ids per connection. */
 export async function startCsms(
   handlers: CsmsHandlers,
-  options: { versions?: readonly ProtocolVersion[] } = {},
+  options: { versions?: readonly ProtocolVersion[]; reports?: { timeoutMs: number } } = {},
 ): Promise<{ csms: GenericCsms; url: string }> {
   const listener = createWsServer({ host: '127.0.0.1', port: 0 });
   const csms = createGenericCsms({
@@ -37,6 +37,7 @@ export async function startCsms(
     handlers,
     logger: silentLogger,
     ...(options.versions === undefined ? {} : { versions: options.versions }),
+    ...(options.reports === undefined ? {} : { reports: options.reports }),
     session: (connection) => {
       let n = 0;
       return { messageId: () => `${connection.identity}-c${++n}` };

@@ -568,6 +568,40 @@ export function liftTriggerRequest(r: V16.TriggerMessageRequest): TriggerMessage
   return compact({ requestedMessage, evseId: r.connectorId });
 }
 
+/** Neutral triggers 1.6 sends as ExtendedTriggerMessage (the security whitepaper) instead. */
+const EXTENDED_TRIGGER: Partial<
+  Record<TriggerableMessage, V16.ExtendedTriggerMessageRequest['requestedMessage']>
+> = { SignChargingStationCertificate: 'SignChargePointCertificate' };
+
+/** True when the neutral trigger needs 1.6 ExtendedTriggerMessage. */
+export function isExtendedTrigger(p: TriggerMessageParams): boolean {
+  return EXTENDED_TRIGGER[p.requestedMessage] !== undefined;
+}
+
+/** Neutral → 1.6: an ExtendedTriggerMessage request. */
+export function stampExtendedTriggerRequest(
+  p: TriggerMessageParams,
+): V16.ExtendedTriggerMessageRequest {
+  const requestedMessage = EXTENDED_TRIGGER[p.requestedMessage];
+  if (requestedMessage === undefined) throw unsupported(V, `trigger ${p.requestedMessage}`);
+  return compact({
+    requestedMessage,
+    connectorId:
+      p.evseId === undefined ? undefined : connectorOf(p.evseId, p.connectorId, 'a trigger'),
+  });
+}
+
+/** 1.6 → neutral: an ExtendedTriggerMessage request (its LogStatusNotification is the security one). */
+export function liftExtendedTriggerRequest(
+  r: V16.ExtendedTriggerMessageRequest,
+): TriggerMessageParams {
+  const requestedMessage: TriggerableMessage =
+    r.requestedMessage === 'SignChargePointCertificate'
+      ? 'SignChargingStationCertificate'
+      : r.requestedMessage;
+  return compact({ requestedMessage, evseId: r.connectorId });
+}
+
 // ---- configuration ----
 
 /** Neutral → 1.6: get configuration response. */

@@ -9,7 +9,7 @@ import { andThen, compact, now } from '../codec/util.js';
 import * as v2 from '../codec/v2.js';
 import * as v16 from '../codec/v16.js';
 import { CONFIGURATION_KEY_MAP, toKey16 } from '../config-keys.js';
-import { type Codec, inboundOf, outboundOf, type Recorded } from '../engine.js';
+import { type Codec, inboundOf, type OutboundTable, outboundOf, type Recorded } from '../engine.js';
 import type { TransactionLedger } from '../ledger.js';
 import type {
   AcceptedRejectedResult,
@@ -48,6 +48,14 @@ import type {
   UpdateFirmwareParams,
   UpdateFirmwareResult,
 } from '../model.js';
+import {
+  type CsmsMoreOperations,
+  csmsMoreInbound2x,
+  csmsMoreInbound16,
+  csmsMoreOutbound2x,
+  csmsMoreOutbound16,
+  type ReportEnd,
+} from './csms-2x.js';
 import type {
   Router16,
   Router21,
@@ -58,7 +66,10 @@ import type {
 } from './versions.js';
 
 /** The operations a CSMS sends a station: `[params, result]` by neutral name. */
-export interface CsmsOperations {
+export type CsmsOperations = CsmsCoreOperations & CsmsMoreOperations;
+
+/** The operations every version had from the start (the rest: `csms-2x.ts`). */
+export interface CsmsCoreOperations {
   readonly remoteStart: readonly [RemoteStartParams, RemoteStartResult];
   readonly remoteStop: readonly [RemoteStopParams, AcceptedRejectedResult];
   readonly reset: readonly [ResetParams, ScheduledResult];
@@ -88,7 +99,7 @@ export interface OpenTransactionRecord extends OpenTransaction {
 }
 
 /** What the CSMS side's stamps and routes read of a station: its ledger and id sources. */
-export interface CsmsEnd {
+export interface CsmsEnd extends ReportEnd {
   readonly ledger: TransactionLedger<OpenTransactionRecord>;
   nextRequestId(): number;
   /** Proposes the integer id of a 1.6 transaction. */
@@ -140,6 +151,9 @@ export interface CsmsRouteContext extends CsmsContext, Recorded {
   readonly end: CsmsEnd;
 }
 
+/** The outbound rows of the operations beyond the core ones, for a version's session. */
+type More<S> = OutboundTable<S, CsmsEnd, CsmsMoreOperations>;
+
 /** The CSMS codec of one version. */
 export type CsmsCodec<S, Rtr> = Codec<
   S,
@@ -182,7 +196,16 @@ export const csms16 = {
       status16,
     ),
     unlockConnector: out16.call('UnlockConnector', v16.stampUnlockRequest, status16),
-    triggerMessage: out16.call('TriggerMessage', v16.stampTriggerRequest, status16),
+    // SignChargingStationCertificate is the security whitepaper's ExtendedTriggerMessage.
+    triggerMessage: out16.custom(
+      ['TriggerMessage', 'ExtendedTriggerMessage'],
+      async (session, p: TriggerMessageParams, _end, o) =>
+        v16.isExtendedTrigger(p)
+          ? status16(
+              await session.call('ExtendedTriggerMessage', v16.stampExtendedTriggerRequest(p), o),
+            )
+          : status16(await session.call('TriggerMessage', v16.stampTriggerRequest(p), o)),
+    ),
     getConfiguration: out16.custom(
       ['GetConfiguration'],
       async (session, p: GetConfigurationParams, _end, o) => {
@@ -262,6 +285,7 @@ export const csms16 = {
       versionNumber: res.listVersion,
     })),
     clearCache: out16.call('ClearCache', empty, status16),
+    ...csmsMoreOutbound16<More<Session16<'csms'>>>(),
   },
   inbound: [
     in16.route('Heartbeat', [], (_req, c, h) => heartbeat(c, h)),
@@ -373,6 +397,7 @@ export const csms16 = {
     in16.route('LogStatusNotification', ['onLogStatus'], (req, c, h) =>
       andThen(h.onLogStatus!(compact({ status: req.status, requestId: req.requestId }), c), empty),
     ),
+    ...csmsMoreInbound16(),
   ],
 } satisfies CsmsCodec<Session16<'csms'>, Router16<'csms'>>;
 
@@ -554,6 +579,7 @@ export const csms21 = {
       versionNumber: res.versionNumber,
     })),
     clearCache: out21.call('ClearCache', empty, v2.liftStatus),
+    ...csmsMoreOutbound2x<More<Session21<'csms'>>>('ocpp2.1'),
   },
   inbound: [
     in21.route('Heartbeat', [], (_req, c, h) => heartbeat(c, h)),
@@ -586,6 +612,7 @@ export const csms21 = {
     in21.route('LogStatusNotification', ['onLogStatus'], (req, c, h) =>
       andThen(h.onLogStatus!(compact({ status: req.status, requestId: req.requestId }), c), empty),
     ),
+    ...csmsMoreInbound2x('ocpp2.1'),
   ],
 } satisfies CsmsCodec<Session21<'csms'>, Router21<'csms'>>;
 
@@ -697,6 +724,7 @@ export const csms201 = {
       versionNumber: res.versionNumber,
     })),
     clearCache: out201.call('ClearCache', empty, v2.liftStatus),
+    ...csmsMoreOutbound2x<More<Session201<'csms'>>>('ocpp2.0.1'),
   },
   inbound: [
     in201.route('Heartbeat', [], (_req, c, h) => heartbeat(c, h)),
@@ -737,5 +765,6 @@ export const csms201 = {
     in201.route('LogStatusNotification', ['onLogStatus'], (req, c, h) =>
       andThen(h.onLogStatus!(compact({ status: req.status, requestId: req.requestId }), c), empty),
     ),
+    ...csmsMoreInbound2x('ocpp2.0.1'),
   ],
 } satisfies CsmsCodec<Session201<'csms'>, Router201<'csms'>>;

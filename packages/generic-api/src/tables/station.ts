@@ -9,7 +9,7 @@ import type { StationContext, StationHandlers, StationTransaction } from '../api
 import { andThen, compact } from '../codec/util.js';
 import * as v2 from '../codec/v2.js';
 import * as v16 from '../codec/v16.js';
-import { type Codec, inboundOf, outboundOf, type Recorded } from '../engine.js';
+import { type Codec, inboundOf, type OutboundTable, outboundOf, type Recorded } from '../engine.js';
 import type { TransactionLedger } from '../ledger.js';
 import type {
   AuthorizeParams,
@@ -30,6 +30,13 @@ import type {
   TransactionResult,
   UpdateTransactionParams,
 } from '../model.js';
+import {
+  type StationMoreOperations,
+  stationMoreInbound2x,
+  stationMoreInbound16,
+  stationMoreOutbound2x,
+  stationMoreOutbound16,
+} from './station-2x.js';
 import type {
   Router16,
   Router21,
@@ -40,7 +47,10 @@ import type {
 } from './versions.js';
 
 /** The messages a station sends its CSMS: `[params, result]` by neutral name. */
-export interface StationOperations {
+export type StationOperations = StationCoreOperations & StationMoreOperations;
+
+/** The messages every version had from the start (the rest: `station-2x.ts`). */
+export interface StationCoreOperations {
   readonly boot: readonly [BootParams, BootResult];
   readonly heartbeat: readonly [undefined, HeartbeatResult];
   readonly authorize: readonly [AuthorizeParams, AuthorizeResult];
@@ -70,6 +80,9 @@ export interface StationEnd {
 export interface StationRouteContext extends StationContext, Recorded {
   readonly end: StationEnd;
 }
+
+/** The outbound rows of the operations beyond the core ones, for a version's session. */
+type More<S> = OutboundTable<S, StationEnd, StationMoreOperations>;
 
 /** The station codec of one version. */
 export type StationCodec<S, Rtr> = Codec<
@@ -186,6 +199,7 @@ export const station16 = {
         else await session.call('LogStatusNotification', stamped.payload, o);
       },
     ),
+    ...stationMoreOutbound16<More<Session16<'station'>>>(),
   },
   inbound: [
     in16.route('RemoteStartTransaction', ['onRemoteStart'], (req, c, h) =>
@@ -211,6 +225,9 @@ export const station16 = {
     ),
     in16.route('TriggerMessage', ['onTriggerMessage'], (req, c, h) =>
       andThen(h.onTriggerMessage!(v16.liftTriggerRequest(req), c), status16),
+    ),
+    in16.route('ExtendedTriggerMessage', ['onTriggerMessage'], (req, c, h) =>
+      andThen(h.onTriggerMessage!(v16.liftExtendedTriggerRequest(req), c), status16),
     ),
     in16.route('GetConfiguration', ['onGetConfiguration'], (req, c, h) =>
       andThen(
@@ -277,6 +294,7 @@ export const station16 = {
     in16.route('ClearCache', ['onClearCache'], (_req, c, h) =>
       andThen(h.onClearCache!(c), status16),
     ),
+    ...stationMoreInbound16(),
   ],
 } satisfies StationCodec<Session16<'station'>, Router16<'station'>>;
 
@@ -421,6 +439,7 @@ export const station21 = {
       (p: LogStatusParams) => compact({ status: p.status, requestId: p.requestId }),
       nothing,
     ),
+    ...stationMoreOutbound2x<More<Session21<'station'>>>('ocpp2.1'),
   },
   inbound: [
     in21.route('RequestStartTransaction', ['onRemoteStart'], (req, c, h) =>
@@ -443,12 +462,18 @@ export const station21 = {
       if (params === undefined) return { status: 'NotImplemented' };
       return andThen(h.onTriggerMessage!(params, c), status2);
     }),
-    in21.route('GetVariables', ['onGetConfiguration'], (req, c, h) =>
-      andThen(h.onGetConfiguration!({ keys: v2.liftGetVariablesKeys(req) }, c), (res) =>
-        v2.stampGetVariablesResponse(req, res),
-      ),
+    // The whole request to onGetVariables when given; else one key per variable to
+    // onGetConfiguration (the 1.6 view of the same call).
+    in21.route('GetVariables', ['onGetVariables', 'onGetConfiguration'], (req, c, h) =>
+      h.onGetVariables !== undefined
+        ? h.onGetVariables(req, c)
+        : andThen(h.onGetConfiguration!({ keys: v2.liftGetVariablesKeys(req) }, c), (res) =>
+            v2.stampGetVariablesResponse(req, res),
+          ),
     ),
-    in21.route('SetVariables', ['onSetConfiguration'], setVariables),
+    in21.route('SetVariables', ['onSetVariables', 'onSetConfiguration'], (req, c, h) =>
+      h.onSetVariables !== undefined ? h.onSetVariables(req, c) : setVariables(req, c, h),
+    ),
     in21.route('DataTransfer', ['onDataTransfer'], (req, c, h) =>
       andThen(h.onDataTransfer!(v2.liftDataTransferRequest(req), c), v2.stampDataTransferResponse),
     ),
@@ -493,6 +518,7 @@ export const station21 = {
     in21.route('ClearCache', ['onClearCache'], (_req, c, h) =>
       andThen(h.onClearCache!(c), status2),
     ),
+    ...stationMoreInbound2x('ocpp2.1'),
   ],
 } satisfies StationCodec<Session21<'station'>, Router21<'station'>>;
 
@@ -579,6 +605,7 @@ export const station201 = {
       (p: LogStatusParams) => compact({ status: p.status, requestId: p.requestId }),
       nothing,
     ),
+    ...stationMoreOutbound2x<More<Session201<'station'>>>('ocpp2.0.1'),
   },
   inbound: [
     in201.route('RequestStartTransaction', ['onRemoteStart'], (req, c, h) =>
@@ -601,12 +628,20 @@ export const station201 = {
       if (params === undefined) return { status: 'NotImplemented' };
       return andThen(h.onTriggerMessage!(params, c), status2);
     }),
-    in201.route('GetVariables', ['onGetConfiguration'], (req, c, h) =>
-      andThen(h.onGetConfiguration!({ keys: v2.liftGetVariablesKeys(req) }, c), (res) =>
-        v2.stampGetVariablesResponse(req, res),
-      ),
+    // The whole request to onGetVariables when given; else one key per variable to
+    // onGetConfiguration (the 1.6 view of the same call).
+    in201.route('GetVariables', ['onGetVariables', 'onGetConfiguration'], (req, c, h) =>
+      h.onGetVariables !== undefined
+        ? andThen(h.onGetVariables(req, c), (res) => v2.for201('GetVariables', 'response', res))
+        : andThen(h.onGetConfiguration!({ keys: v2.liftGetVariablesKeys(req) }, c), (res) =>
+            v2.stampGetVariablesResponse(req, res),
+          ),
     ),
-    in201.route('SetVariables', ['onSetConfiguration'], setVariables),
+    in201.route('SetVariables', ['onSetVariables', 'onSetConfiguration'], (req, c, h) =>
+      h.onSetVariables !== undefined
+        ? andThen(h.onSetVariables(req, c), (res) => v2.for201('SetVariables', 'response', res))
+        : setVariables(req, c, h),
+    ),
     in201.route('DataTransfer', ['onDataTransfer'], (req, c, h) =>
       andThen(h.onDataTransfer!(v2.liftDataTransferRequest(req), c), v2.stampDataTransferResponse),
     ),
@@ -651,5 +686,6 @@ export const station201 = {
     in201.route('ClearCache', ['onClearCache'], (_req, c, h) =>
       andThen(h.onClearCache!(c), status2),
     ),
+    ...stationMoreInbound2x('ocpp2.0.1'),
   ],
 } satisfies StationCodec<Session201<'station'>, Router201<'station'>>;
