@@ -225,3 +225,66 @@ describe('the admin API of ocpp csms drives simulated stations', () => {
     await back.close();
   });
 });
+
+describe('the admin API sends every neutral operation', () => {
+  it('a base report is asked for and assembled; what a version lacks is refused; every message is answered', async () => {
+    const csms = await startTestCsms(['--quiet']);
+    const station = await connectStation(csms.url, 'DM-1', 'ocpp2.0.1');
+    await station.call('BootNotification', {
+      reason: 'PowerUp',
+      chargingStation: { vendorName: 'V', model: 'M' },
+    });
+    const asked = csms.api('/api/stations/DM-1/getBaseReport', { reportBase: 'FullInventory' });
+    const request = await eventually('the GetBaseReport', async () =>
+      station.received.find(([action]) => action === 'GetBaseReport'),
+    );
+    const requestId = (request[1] as { requestId: number }).requestId;
+    const part = (seqNo: number, tbc: boolean) => ({
+      requestId,
+      generatedAt: '2026-01-01T00:00:00Z',
+      seqNo,
+      tbc,
+      reportData: [
+        {
+          component: { name: 'OCPPCommCtrlr' },
+          variable: { name: `V${seqNo}` },
+          variableAttribute: [{ value: '1' }],
+        },
+      ],
+    });
+    await station.call('NotifyReport', part(0, true));
+    await station.call('NotifyReport', part(1, false));
+    const { status, body } = (await asked) as {
+      status: number;
+      body: { result: { status: string; report: { reportData: unknown[] } } };
+    };
+    expect(status).toBe(200);
+    expect(body.result.status).toBe('Accepted');
+    expect(body.result.report.reportData).toHaveLength(2);
+    // A message the CSMS has no business logic for is still answered, not refused.
+    await expect(
+      station.call('NotifyChargingLimit', { chargingLimit: { chargingLimitSource: 'EMS' } }),
+    ).resolves.toEqual({});
+    await expect(
+      station.call('SecurityEventNotification', {
+        type: 'StartupOfTheDevice',
+        timestamp: '2026-01-01T00:00:00Z',
+      }),
+    ).resolves.toEqual({});
+
+    const v16 = await connectStation(csms.url, 'DM-16', 'ocpp1.6');
+    await eventually('DM-16 connected', async () =>
+      ((await csms.api('/api/stations/DM-16')) as { status: number }).status === 200
+        ? true
+        : undefined,
+    );
+    const refused = (await csms.api('/api/stations/DM-16/getBaseReport', {
+      reportBase: 'FullInventory',
+    })) as { status: number; body: { code: string } };
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('UNSUPPORTED_BY_VERSION');
+    await station.close();
+    await v16.close();
+    await csms.stop();
+  });
+});

@@ -33,3 +33,13 @@ export function actionsOf(
   }
   return NONE;
 }
+
+/** Every neutral operation a CSMS sends (2.1 has them all; others reject what they lack). */
+export const CSMS_OPERATIONS: readonly CsmsOperation[] = Object.freeze(
+  Object.keys(csms21.outbound) as CsmsOperation[],
+);
+
+/** Every neutral operation a station sends. */
+export const STATION_OPERATIONS: readonly StationOperation[] = Object.freeze(
+  Object.keys(station21.outbound) as StationOperation[],
+);

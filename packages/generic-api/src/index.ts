@@ -1,4 +1,10 @@
-export { actionsOf, type CsmsOperation, type StationOperation } from './actions.js';
+export {
+  actionsOf,
+  CSMS_OPERATIONS,
+  type CsmsOperation,
+  STATION_OPERATIONS,
+  type StationOperation,
+} from './actions.js';
 export type {
   ActionMaps,
   AfterHooksOf,

@@ -244,7 +244,8 @@ export class ReportGatherer {
   private arm(key: string, g: Gathering): void {
     clearTimeout(g.timer);
     g.timer = setTimeout(() => this.giveUp(key, g, 'timeout'), this.limits.timeoutMs);
-    g.timer.unref?.();
+    // Node's timers keep a process alive; a report waiting must not (other hosts have no unref).
+    (g.timer as { unref?: () => void }).unref?.();
   }
 
   private drop(key: string, g: Gathering): void {

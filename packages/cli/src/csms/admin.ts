@@ -256,6 +256,7 @@ const ROUTES = [
   'POST /api/stations/{id}/unlock-connector   {"evseId":1,"connectorId":1}',
   'POST /api/stations/{id}/data-transfer      {"vendorId":"com.example","data":"..."}',
   'POST /api/stations/{id}/call               {"action":"GetVariables","payload":{...}} (raw, versioned)',
+  'POST /api/stations/{id}/{operation}        any neutral operation by name, the body its params: getBaseReport {"reportBase":"FullInventory"}, setDisplayMessage, installCertificate, ...',
 ];
 
 const txKey = (identity: string, id?: string) =>
@@ -501,7 +502,7 @@ export function createAdminHandler(
         { 'WWW-Authenticate': 'Bearer realm="ocpp csms"' },
       );
     }
-    const m = /^\/api\/stations\/([^/]+)(?:\/([a-z-]+))?$/.exec(path);
+    const m = /^\/api\/stations\/([^/]+)(?:\/([A-Za-z0-9-]+))?$/.exec(path);
     const op = m?.[2];
     if (op === undefined && method !== 'GET' && method !== 'HEAD') {
       throw new AdminError(405, `use GET for ${path}`);

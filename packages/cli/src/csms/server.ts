@@ -4,6 +4,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import {
+  CSMS_OPERATIONS,
   type CsmsHandlers,
   createGenericCsms,
   type GenericCsms,
@@ -308,6 +309,87 @@ function operations(csms: GenericCsms, callTimeoutMs: number): StationOperations
       };
       return session.call(action, payload, options);
     },
+    // Every neutral operation by its own name (`getBaseReport`, `setDisplayMessage`, ...): the
+    // body is its params, as the generic API takes them; reports resolve once assembled.
+    ...Object.fromEntries(
+      CSMS_OPERATIONS.map((name) => [
+        name,
+        (id: string, body: JsonBody) => {
+          const method = station(id)[name] as unknown as (
+            params: unknown,
+            options: { timeout: number },
+          ) => Promise<unknown>;
+          return method.call(station(id), body, options);
+        },
+      ]),
+    ),
+  };
+}
+
+/**
+ * Answers for every other message a station may send, so that none is refused `NotSupported`:
+ * what a test CSMS without a certificate authority, tariffs or DER can truthfully say. Each is
+ * logged.
+ */
+function answerEverything(note: (identity: string, what: string) => void): CsmsHandlers {
+  const heard =
+    <R>(what: string, answer: R) =>
+    (_params: unknown, ctx: { identity: string }): R => {
+      note(ctx.identity, what);
+      return answer;
+    };
+  return {
+    onSecurityEvent: (p, ctx) => note(ctx.identity, `security event ${p.type}`),
+    onSignCertificate: heard('SignCertificate refused (no certificate authority)', {
+      status: 'Rejected' as const,
+    }),
+    onReport: (r, ctx) =>
+      note(ctx.identity, `device model report ${r.requestId}: ${r.reportData.length} variables`),
+    onMonitoringReport: (r, ctx) =>
+      note(ctx.identity, `monitoring report ${r.requestId}: ${r.monitor.length} variables`),
+    onChargingProfiles: (r, ctx) =>
+      note(ctx.identity, `charging profiles report ${r.requestId}: ${r.profiles.length} parts`),
+    onDisplayMessages: (r, ctx) =>
+      note(ctx.identity, `display messages ${r.requestId}: ${r.messageInfo.length}`),
+    onCustomerInformation: (r, ctx) =>
+      note(ctx.identity, `customer information ${r.requestId}: ${r.data.length} characters`),
+    onEvent: (r, ctx) => note(ctx.identity, `${r.eventData.length} event(s)`),
+    onNotifyChargingLimit: heard('NotifyChargingLimit', {}),
+    onClearedChargingLimit: heard('ClearedChargingLimit', {}),
+    onNotifyEVChargingNeeds: heard('NotifyEVChargingNeeds', { status: 'Accepted' as const }),
+    onNotifyEVChargingSchedule: heard('NotifyEVChargingSchedule', {
+      status: 'Accepted' as const,
+    }),
+    onReservationStatusUpdate: heard('ReservationStatusUpdate', {}),
+    onPublishFirmwareStatusNotification: heard('PublishFirmwareStatusNotification', {}),
+    onGet15118EVCertificate: heard('Get15118EVCertificate failed (no contract certificates)', {
+      status: 'Failed' as const,
+      exiResponse: '',
+    }),
+    onGetCertificateStatus: heard('GetCertificateStatus failed (no OCSP)', {
+      status: 'Failed' as const,
+    }),
+    onBatterySwap: heard('BatterySwap', {}),
+    onClosePeriodicEventStream: heard('ClosePeriodicEventStream', {}),
+    onGetCertificateChainStatus: heard('GetCertificateChainStatus (no OCSP)', {
+      certificateStatus: [],
+    }),
+    onNotifyDERAlarm: heard('NotifyDERAlarm', {}),
+    onNotifyDERStartStop: heard('NotifyDERStartStop', {}),
+    onNotifyPriorityCharging: heard('NotifyPriorityCharging', {}),
+    onNotifySettlement: heard('NotifySettlement', {}),
+    onOpenPeriodicEventStream: heard('OpenPeriodicEventStream refused', {
+      status: 'Rejected' as const,
+    }),
+    onPullDynamicScheduleUpdate: heard('PullDynamicScheduleUpdate refused', {
+      status: 'Rejected' as const,
+    }),
+    onReportDERControl: heard('ReportDERControl', {}),
+    onVatNumberValidation: (p, ctx) => {
+      note(ctx.identity, `VatNumberValidation ${p.vatNumber} refused`);
+      return { vatNumber: p.vatNumber, status: 'Rejected' as const };
+    },
+    onNotifyPeriodicEventStream: () => {},
   };
 }
 
@@ -540,6 +622,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     onDataTransfer: () => ({ status: 'UnknownVendorId' }),
     onFirmwareStatus: () => {},
     onLogStatus: () => {},
+    ...answerEverything((identity, what) => options.logger.info(`${identity}: ${what}`)),
   };
   const csms = createGenericCsms({
     listener,
@@ -547,6 +630,8 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     versions: options.protocols,
     session: { callTimeoutMs: options.callTimeoutMs, logger: options.logger },
     logger: options.logger,
+    // A report asked for through the admin API stops waiting as a call would.
+    reports: { timeoutMs: options.callTimeoutMs },
     ...(db === undefined ? {} : { allocateTransactionId: () => db.nextTransactionId() }),
   });
 
