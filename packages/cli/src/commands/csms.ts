@@ -125,6 +125,13 @@ export const csmsSpec = {
       placeholder: 'SECONDS',
       description: 'how long admin API calls wait for the station',
     },
+    'boot-status': {
+      type: 'choice',
+      choices: ['accepted', 'pending'],
+      default: 'accepted',
+      description:
+        "answer to a new station's BootNotification: accepted, or pending until provisioned (2.x: a GetBaseReport FullInventory, 1.6: GetConfiguration), then accepted on its next boot",
+    },
     'log-format': {
       type: 'choice',
       choices: ['text', 'json'],
@@ -289,6 +296,7 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
       ...(credentials === undefined ? {} : { credentials }),
       ...(tls === undefined ? {} : { tls }),
       heartbeatIntervalSeconds: o['heartbeat-interval'],
+      bootStatus: o['boot-status'] as 'accepted' | 'pending',
       callTimeoutMs: o['call-timeout'] * 1000,
       db,
       log,

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import {
   CSMS_OPERATIONS,
+  type CsmsContext,
   type CsmsHandlers,
   createGenericCsms,
   type GenericCsms,
@@ -76,6 +77,13 @@ export interface CsmsOptions {
   readonly credentials?: Credentials;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
   readonly heartbeatIntervalSeconds: number;
+  /**
+   * `pending`: a station is answered Pending (retry after 2 s) until it was provisioned: the CSMS
+   * reads its device model (2.x GetBaseReport FullInventory, 1.6 GetConfiguration) after the
+   * Pending answer, and accepts its next boot.
+   * @default 'accepted'
+   */
+  readonly bootStatus?: 'accepted' | 'pending';
   readonly callTimeoutMs: number;
   /** Receives connection events, every frame and refused handshakes. */
   readonly log: CsmsLog;
@@ -393,6 +401,9 @@ function answerEverything(note: (identity: string, what: string) => void): CsmsH
   };
 }
 
+/** The retry interval a Pending boot answer gives (`--boot-status pending`). */
+const PENDING_RETRY_SECONDS = 2;
+
 /** Why `token` cannot be the admin token, or undefined when it can. */
 export function checkAdminToken(token: string): string | undefined {
   if (token.length < 16) return 'the admin token must have at least 16 characters';
@@ -543,6 +554,38 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       log.disconnected(c.identity, c.protocol, info);
     },
   });
+  /** Stations whose device model was read (`--boot-status pending`): accepted from now on. */
+  const provisioned = new Set<string>();
+  const provisioning = new Set<string>();
+  const provision = async (station: StationHandle): Promise<void> => {
+    const identity = station.identity;
+    if (provisioned.has(identity) || provisioning.has(identity)) return;
+    provisioning.add(identity);
+    try {
+      const timeout = { timeout: options.callTimeoutMs };
+      if (station.version === 'ocpp1.6') {
+        const config = await station.getConfiguration({}, timeout);
+        options.logger.info(
+          `${identity}: provisioned (${config.values.length} configuration keys)`,
+        );
+      } else {
+        const answer = await station.getBaseReport({ reportBase: 'FullInventory' }, timeout);
+        if (answer.status !== 'Accepted' && answer.status !== 'EmptyResultSet')
+          throw new Error(`GetBaseReport answered ${answer.status}`);
+        options.logger.info(
+          `${identity}: provisioned (${answer.report?.reportData.length ?? 0} variables)`,
+        );
+      }
+      provisioned.add(identity);
+    } catch (e) {
+      // Still Pending: the station's next boot tries again.
+      options.logger.warn(
+        `${identity}: provisioning failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    } finally {
+      provisioning.delete(identity);
+    }
+  };
   const handlers: CsmsHandlers = {
     onBoot(params, ctx) {
       store.booted(ctx.identity, {
@@ -554,6 +597,8 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
           : { firmwareVersion: params.firmwareVersion }),
         ...(params.reason === undefined ? {} : { reason: params.reason }),
       });
+      if (options.bootStatus === 'pending' && !provisioned.has(ctx.identity))
+        return { status: 'Pending', interval: PENDING_RETRY_SECONDS };
       return durable({ status: 'Accepted', interval: options.heartbeatIntervalSeconds });
     },
     onHeartbeat(ctx) {
@@ -627,6 +672,14 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
   const csms = createGenericCsms({
     listener,
     handlers,
+    ...(options.bootStatus === 'pending'
+      ? {
+          after: {
+            onBoot: (_p: unknown, result: { status: string }, ctx: CsmsContext) =>
+              result.status === 'Pending' ? provision(ctx.station) : undefined,
+          },
+        }
+      : {}),
     versions: options.protocols,
     session: { callTimeoutMs: options.callTimeoutMs, logger: options.logger },
     logger: options.logger,

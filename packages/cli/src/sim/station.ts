@@ -24,9 +24,11 @@ import {
   type ProtocolVersion,
   type RemoteStartParams,
   type RemoteStartResult,
+  type Request21,
   type ReserveNowParams,
   type ReserveNowResult,
   type ResetParams,
+  type Response21,
   type ScheduledResult,
   type SendLocalListParams,
   type SendLocalListResult,
@@ -54,6 +56,12 @@ import { backoffDelayMs, createWsClient, type ResolvedBackoff } from '@ocpp/tran
 import type { Secret } from '../cli/files.js';
 import type { FleetMetrics } from '../metrics/fleet-metrics.js';
 import { describeConnectError } from './connect-errors.js';
+import {
+  DeviceModel,
+  type DeviceVariable,
+  definitionOf,
+  REPORT_ITEMS_PER_MESSAGE,
+} from './device-model.js';
 import { CHARGER_KINDS, type ChargerKind, ChargingSession, seededRandom } from './physics.js';
 import {
   compositeSchedule,
@@ -124,6 +132,36 @@ interface ActiveSession {
   transactionId: string | undefined;
   readonly charge: ChargingSession;
   stopReason: StopReason | undefined;
+}
+
+/** The most display messages and monitors a station keeps (DisplayMessageCtrlr.DisplayMessages). */
+const DISPLAY_MESSAGES = 16;
+const MONITORS = 32;
+
+/** A monitor installed by SetVariableMonitoring. */
+interface Monitor {
+  readonly id: number;
+  /** The monitored variable's index in the model. */
+  readonly variable: number;
+  readonly type: 'UpperThreshold' | 'LowerThreshold' | 'Delta';
+  readonly value: number;
+  readonly severity: number;
+  readonly transaction: boolean;
+  readonly component: Request21<'SetVariableMonitoring'>['setMonitoringData'][number]['component'];
+  readonly variableRef: Request21<'SetVariableMonitoring'>['setMonitoringData'][number]['variable'];
+}
+
+/** What a 2.x station keeps beyond its configuration, once asked. */
+interface DeviceModelState {
+  readonly model: DeviceModel;
+  readonly messages: Map<number, Request21<'SetDisplayMessage'>['message']>;
+  readonly monitors: Map<number, Monitor>;
+  monitoringLevel: number;
+  nextMonitorId: number;
+  eventId: number;
+  /** Monitors whose threshold is crossed now (an event was sent; cleared when it comes back). */
+  readonly tripped: Set<number>;
+  watch?: ReturnType<typeof setInterval> | undefined;
 }
 
 /** One EVSE with one connector. */
@@ -264,6 +302,8 @@ export class SimStation {
   private loops = 0;
   /** Firmware, logs, profiles, reservations, local list: created by the first such request. */
   private extras: StationExtras | undefined;
+  /** 2.x: the device model, display messages and monitors, made on the first such request. */
+  private model: DeviceModelState | undefined;
 
   constructor(
     readonly index: number,
@@ -1129,6 +1169,312 @@ export class SimStation {
     return { status: 'Accepted', ...(params.data === undefined ? {} : { data: params.data }) };
   }
 
+  // ---- 2.x device model, display messages, monitoring ----
+
+  private dm(): DeviceModelState {
+    if (this.model !== undefined) return this.model;
+    const s = this.fleet.settings;
+    const definition = definitionOf({
+      connectors: s.connectors,
+      model: this.kind.model,
+      vendor: 'OCPP SDK',
+      maxPowerW: this.kind.maxPowerW,
+      securityProfile:
+        s.tls.cert !== undefined
+          ? 3
+          : s.url.startsWith('wss:')
+            ? 2
+            : this.fleet.settings.secretFor(this.identity) !== undefined
+              ? 1
+              : 0,
+    });
+    const model = new DeviceModel(definition, {
+      read16: (key) => this.config.get(key)?.value,
+      write16: (key, value) => this.setConfiguration({ key, value }).status === 'Accepted',
+      live: (v) => this.liveValue(v),
+    });
+    this.model = {
+      model,
+      messages: new Map(),
+      monitors: new Map(),
+      monitoringLevel: 9,
+      nextMonitorId: 1,
+      eventId: 0,
+      tripped: new Set(),
+    };
+    return this.model;
+  }
+
+  /** What the station knows of a variable now: availability, power, the clock. */
+  private liveValue(v: DeviceVariable): string | undefined {
+    const evse = v.component.evse?.id;
+    const c = evse === undefined ? undefined : this.connectors.find((x) => x.evseId === evse);
+    switch (v.variable.name) {
+      case 'AvailabilityState':
+        if (v.component.name === 'ChargingStation')
+          return this.connectors.some((x) => x.operative) ? 'Available' : 'Unavailable';
+        if (c === undefined) return undefined;
+        return !c.operative ? 'Unavailable' : c.session !== undefined ? 'Occupied' : 'Available';
+      case 'Available':
+        return c === undefined ? undefined : String(c.operative);
+      case 'Power':
+        return c === undefined ? undefined : String(Math.round(c.session?.charge.powerW ?? 0));
+      case 'DateTime':
+        return new Date().toISOString();
+      default:
+        return undefined;
+    }
+  }
+
+  getVariables(request: Request21<'GetVariables'>): Response21<'GetVariables'> {
+    return this.dm().model.getVariables(request);
+  }
+
+  setVariables(request: Request21<'SetVariables'>): Response21<'SetVariables'> {
+    return this.dm().model.setVariables(request);
+  }
+
+  getBaseReport(request: Request21<'GetBaseReport'>): Response21<'GetBaseReport'> {
+    return this.sendReport(request.requestId, this.dm().model.baseReport(request.reportBase));
+  }
+
+  getReport(request: Request21<'GetReport'>): Response21<'GetReport'> {
+    return this.sendReport(request.requestId, this.dm().model.report(request));
+  }
+
+  /** Answers a report request and sends the report after the answer, in NotifyReport parts. */
+  private sendReport(
+    requestId: number,
+    data: NonNullable<Request21<'NotifyReport'>['reportData']>,
+  ): { status: 'Accepted' | 'EmptyResultSet' } {
+    if (data.length === 0) return { status: 'EmptyResultSet' };
+    const station = this.station;
+    this.afterAnswer(async () => {
+      const generatedAt = new Date().toISOString();
+      const parts = Math.ceil(data.length / REPORT_ITEMS_PER_MESSAGE);
+      for (let seqNo = 0; seqNo < parts; seqNo++) {
+        if (station === undefined || station !== this.station) return;
+        const reportData = data.slice(
+          seqNo * REPORT_ITEMS_PER_MESSAGE,
+          (seqNo + 1) * REPORT_ITEMS_PER_MESSAGE,
+        );
+        await this.track('NotifyReport', () =>
+          station.notifyReport({
+            requestId,
+            generatedAt,
+            seqNo,
+            tbc: seqNo < parts - 1,
+            reportData,
+          }),
+        );
+      }
+    });
+    return { status: 'Accepted' };
+  }
+
+  /** Runs `send` once the current CALL has been answered; a failure is counted, not thrown. */
+  private afterAnswer(send: () => Promise<void>): void {
+    setTimeout(() => {
+      send().catch(() => {
+        // track() counted it; the CSMS hears of it by the missing parts (its report times out).
+      });
+    }, 0);
+  }
+
+  setDisplayMessage(request: Request21<'SetDisplayMessage'>): Response21<'SetDisplayMessage'> {
+    const d = this.dm();
+    const m = request.message;
+    if (m.message.format !== 'ASCII' && m.message.format !== 'UTF8')
+      return { status: 'NotSupportedMessageFormat' };
+    // One display: a message for another one is refused.
+    if (m.display !== undefined && m.display.name !== 'DisplayMessageCtrlr')
+      return { status: 'Rejected' };
+    if (
+      m.transactionId !== undefined &&
+      !this.connectors.some((c) => c.session?.transactionId === m.transactionId)
+    )
+      return { status: 'UnknownTransaction' };
+    if (!d.messages.has(m.id) && d.messages.size >= DISPLAY_MESSAGES) return { status: 'Rejected' };
+    d.messages.set(m.id, m);
+    return { status: 'Accepted' };
+  }
+
+  getDisplayMessages(request: Request21<'GetDisplayMessages'>): Response21<'GetDisplayMessages'> {
+    const all = [...(this.model?.messages.values() ?? [])];
+    const messageInfo = all.filter(
+      (m) =>
+        (request.id === undefined || request.id.includes(m.id)) &&
+        (request.priority === undefined || request.priority === m.priority) &&
+        (request.state === undefined || request.state === m.state),
+    );
+    if (messageInfo.length === 0) return { status: 'Unknown' };
+    const station = this.station;
+    this.afterAnswer(async () => {
+      if (station === undefined) return;
+      await this.track('NotifyDisplayMessages', () =>
+        station.notifyDisplayMessages({ requestId: request.requestId, messageInfo }),
+      );
+    });
+    return { status: 'Accepted' };
+  }
+
+  clearDisplayMessage(
+    request: Request21<'ClearDisplayMessage'>,
+  ): Response21<'ClearDisplayMessage'> {
+    return { status: this.model?.messages.delete(request.id) === true ? 'Accepted' : 'Unknown' };
+  }
+
+  setVariableMonitoring(
+    request: Request21<'SetVariableMonitoring'>,
+  ): Response21<'SetVariableMonitoring'> {
+    const d = this.dm();
+    return {
+      setMonitoringResult: request.setMonitoringData.map((m) => {
+        const base = {
+          type: m.type,
+          severity: m.severity,
+          component: m.component,
+          variable: m.variable,
+        };
+        const found = d.model.lookup(m.component, m.variable);
+        if (typeof found === 'string') return { ...base, status: found };
+        if (m.type !== 'UpperThreshold' && m.type !== 'LowerThreshold' && m.type !== 'Delta')
+          return { ...base, status: 'UnsupportedMonitorType' };
+        if (!d.model.monitorable(found)) return { ...base, status: 'Rejected' };
+        if (m.id !== undefined && !d.monitors.has(m.id)) return { ...base, status: 'Rejected' };
+        if (m.id === undefined && d.monitors.size >= MONITORS)
+          return { ...base, status: 'Rejected' };
+        const id = m.id ?? d.nextMonitorId++;
+        d.monitors.set(id, {
+          id,
+          variable: found,
+          type: m.type,
+          value: m.value,
+          severity: m.severity,
+          transaction: m.transaction === true,
+          component: m.component,
+          variableRef: m.variable,
+        });
+        d.tripped.delete(id);
+        this.watchMonitors();
+        return { ...base, id, status: 'Accepted' };
+      }),
+    };
+  }
+
+  clearVariableMonitoring(
+    request: Request21<'ClearVariableMonitoring'>,
+  ): Response21<'ClearVariableMonitoring'> {
+    return {
+      clearMonitoringResult: request.id.map((id) => ({
+        id,
+        status: this.model?.monitors.delete(id) === true ? 'Accepted' : 'NotFound',
+      })),
+    };
+  }
+
+  setMonitoringLevel(request: Request21<'SetMonitoringLevel'>): Response21<'SetMonitoringLevel'> {
+    if (request.severity < 0 || request.severity > 9) return { status: 'Rejected' };
+    this.dm().monitoringLevel = request.severity;
+    return { status: 'Accepted' };
+  }
+
+  setMonitoringBase(request: Request21<'SetMonitoringBase'>): Response21<'SetMonitoringBase'> {
+    // No preconfigured monitors: All and FactoryDefault leave the custom ones; HardWiredOnly
+    // removes them.
+    if (request.monitoringBase === 'HardWiredOnly') this.model?.monitors.clear();
+    return { status: 'Accepted' };
+  }
+
+  getMonitoringReport(
+    request: Request21<'GetMonitoringReport'>,
+  ): Response21<'GetMonitoringReport'> {
+    const monitors = [...(this.model?.monitors.values() ?? [])];
+    if (monitors.length === 0) return { status: 'EmptyResultSet' };
+    const station = this.station;
+    const version = this.protocol;
+    this.afterAnswer(async () => {
+      if (station === undefined) return;
+      await this.track('NotifyMonitoringReport', () =>
+        station.notifyMonitoringReport({
+          requestId: request.requestId,
+          generatedAt: new Date().toISOString(),
+          seqNo: 0,
+          monitor: monitors.map((m) => ({
+            component: m.component,
+            variable: m.variableRef,
+            variableMonitoring: [
+              {
+                id: m.id,
+                transaction: m.transaction,
+                value: m.value,
+                type: m.type,
+                severity: m.severity,
+                // 2.1 requires it, 2.0.1 has no such field.
+                ...(version === 'ocpp2.1'
+                  ? { eventNotificationType: 'CustomMonitor' as const }
+                  : {}),
+              },
+            ],
+          })) as never,
+        }),
+      );
+    });
+    return { status: 'Accepted' };
+  }
+
+  /** Checks the monitors every second while there are any; NotifyEvent on each crossing. */
+  private watchMonitors(): void {
+    const d = this.model;
+    if (d === undefined || d.watch !== undefined) return;
+    d.watch = setInterval(() => this.checkMonitors(), 1000);
+    d.watch.unref?.();
+  }
+
+  /** Sends NotifyEvent for monitors whose threshold was crossed since the last check. */
+  checkMonitors(): void {
+    const d = this.model;
+    const station = this.station;
+    if (d === undefined) return;
+    if (d.monitors.size === 0 || this.done) {
+      clearInterval(d.watch);
+      d.watch = undefined;
+      return;
+    }
+    if (station === undefined || !this.connected) return;
+    const events: NonNullable<Request21<'NotifyEvent'>['eventData']> = [];
+    for (const m of d.monitors.values()) {
+      if (m.severity > d.monitoringLevel) continue;
+      const value = Number(d.model.valueOf(m.variable));
+      const over =
+        m.type === 'UpperThreshold'
+          ? value > m.value
+          : m.type === 'LowerThreshold'
+            ? value < m.value
+            : false;
+      const was = d.tripped.has(m.id);
+      if (over === was) continue;
+      if (over) d.tripped.add(m.id);
+      else d.tripped.delete(m.id);
+      events.push({
+        eventId: ++d.eventId,
+        timestamp: new Date().toISOString(),
+        trigger: 'Alerting',
+        actualValue: String(value),
+        cleared: !over,
+        techCode: m.type,
+        eventNotificationType: 'CustomMonitor',
+        variableMonitoringId: m.id,
+        component: m.component,
+        variable: m.variableRef,
+      });
+    }
+    if (events.length === 0) return;
+    void this.track('NotifyEvent', () =>
+      station.notifyEvent({ generatedAt: new Date().toISOString(), seqNo: 0, eventData: events }),
+    ).catch(() => {});
+  }
+
   // ---- firmware, logs, smart charging, reservations, local list ----
 
   private x(): StationExtras {
@@ -1500,6 +1846,45 @@ export function fleetHandlers(
     // Both answer from one argument only (the context): count the call the same way.
     onGetLocalListVersion: (context) =>
       on((s, _p: undefined) => s.getLocalListVersion(), { versionNumber: 0 })(undefined, context),
+    // 2.x: the device model, display messages, monitoring (a 1.6 station never gets these).
+    onGetVariables: on((s, p: Request21<'GetVariables'>) => s.getVariables(p), {
+      getVariableResult: [],
+    }),
+    onSetVariables: on((s, p: Request21<'SetVariables'>) => s.setVariables(p), {
+      setVariableResult: [],
+    }),
+    onGetBaseReport: on((s, p: Request21<'GetBaseReport'>) => s.getBaseReport(p), {
+      status: 'Rejected',
+    }),
+    onGetReport: on((s, p: Request21<'GetReport'>) => s.getReport(p), { status: 'Rejected' }),
+    onSetDisplayMessage: on((s, p: Request21<'SetDisplayMessage'>) => s.setDisplayMessage(p), {
+      status: 'Rejected',
+    }),
+    onGetDisplayMessages: on((s, p: Request21<'GetDisplayMessages'>) => s.getDisplayMessages(p), {
+      status: 'Unknown',
+    }),
+    onClearDisplayMessage: on(
+      (s, p: Request21<'ClearDisplayMessage'>) => s.clearDisplayMessage(p),
+      { status: 'Unknown' },
+    ),
+    onSetVariableMonitoring: on(
+      (s, p: Request21<'SetVariableMonitoring'>) => s.setVariableMonitoring(p),
+      { setMonitoringResult: [] },
+    ),
+    onClearVariableMonitoring: on(
+      (s, p: Request21<'ClearVariableMonitoring'>) => s.clearVariableMonitoring(p),
+      { clearMonitoringResult: [] },
+    ),
+    onSetMonitoringLevel: on((s, p: Request21<'SetMonitoringLevel'>) => s.setMonitoringLevel(p), {
+      status: 'Rejected',
+    }),
+    onSetMonitoringBase: on((s, p: Request21<'SetMonitoringBase'>) => s.setMonitoringBase(p), {
+      status: 'Rejected',
+    }),
+    onGetMonitoringReport: on(
+      (s, p: Request21<'GetMonitoringReport'>) => s.getMonitoringReport(p),
+      { status: 'Rejected' },
+    ),
     // The simulator keeps no authorisation cache: there is nothing to clear.
     onClearCache: (context) =>
       on((_s, _p: undefined): AcceptedRejectedResult => ({ status: 'Accepted' }), {
