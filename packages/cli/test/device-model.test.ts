@@ -231,4 +231,3 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
     }
   });
 });
-
