@@ -15,6 +15,7 @@ import {
   type RunningCsms,
   startCsms,
 } from '../csms/server.js';
+import { authorityFrom, type CertificateAuthority } from '../pki.js';
 
 /** The environment variable `ocpp csms` takes the admin token from (a flag shows in `ps`). */
 export const ADMIN_TOKEN_ENV = 'OCPP_CSMS_ADMIN_TOKEN';
@@ -87,6 +88,17 @@ export const csmsSpec = {
       placeholder: 'FILE',
       description:
         'PEM CA of the station certificates: require client certificates naming the identity (security profile 3)',
+    },
+    'signing-ca': {
+      type: 'string',
+      placeholder: 'FILE',
+      description:
+        "PEM CA certificate that signs the stations' CSRs (SignCertificate); default: a CA made at start, in memory",
+    },
+    'signing-ca-key': {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'PEM private key of --signing-ca (EC or RSA)',
     },
     'admin-host': {
       type: 'string',
@@ -274,6 +286,18 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
             ? {}
             : { ca: await readUserFile(io.cwd, o['tls-ca'], '--tls-ca') }),
         };
+  if ((o['signing-ca'] === undefined) !== (o['signing-ca-key'] === undefined))
+    throw usageError('--signing-ca and --signing-ca-key go together');
+  let signingCa: CertificateAuthority | undefined;
+  if (o['signing-ca'] !== undefined && o['signing-ca-key'] !== undefined) {
+    const cert = await readUserFile(io.cwd, o['signing-ca'], '--signing-ca');
+    const key = await readUserFile(io.cwd, o['signing-ca-key'], '--signing-ca-key');
+    try {
+      signingCa = authorityFrom(cert.toString('utf8'), key.toString('utf8'));
+    } catch (e) {
+      throw usageError(`--signing-ca: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const adminToken = o['admin-token'] ?? io.env[ADMIN_TOKEN_ENV];
   if (adminToken !== undefined) {
     const bad = checkAdminToken(adminToken);
@@ -296,6 +320,7 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
       ...(credentials === undefined ? {} : { credentials }),
       ...(tls === undefined ? {} : { tls }),
       heartbeatIntervalSeconds: o['heartbeat-interval'],
+      ...(signingCa === undefined ? {} : { signingCa }),
       bootStatus: o['boot-status'] as 'accepted' | 'pending',
       callTimeoutMs: o['call-timeout'] * 1000,
       db,

@@ -24,6 +24,13 @@ import {
 } from '@ocpp/transport-ws';
 import { CliError } from '../cli/errors.js';
 import type { Credentials } from '../cli/files.js';
+import {
+  type CertificateAuthority,
+  type CsrInfo,
+  createAuthority,
+  readCsr,
+  signCsr,
+} from '../pki.js';
 import { PROTOCOLS } from '../validate/verdict.js';
 import {
   AdminError,
@@ -77,6 +84,8 @@ export interface CsmsOptions {
   readonly credentials?: Credentials;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
   readonly heartbeatIntervalSeconds: number;
+  /** Signs the stations' CSRs (SignCertificate). @default a CA made at start, in memory */
+  readonly signingCa?: CertificateAuthority;
   /**
    * `pending`: a station is answered Pending (retry after 2 s) until it was provisioned: the CSMS
    * reads its device model (2.x GetBaseReport FullInventory, 1.6 GetConfiguration) after the
@@ -348,9 +357,7 @@ function answerEverything(note: (identity: string, what: string) => void): CsmsH
     };
   return {
     onSecurityEvent: (p, ctx) => note(ctx.identity, `security event ${p.type}`),
-    onSignCertificate: heard('SignCertificate refused (no certificate authority)', {
-      status: 'Rejected' as const,
-    }),
+
     onReport: (r, ctx) =>
       note(ctx.identity, `device model report ${r.requestId}: ${r.reportData.length} variables`),
     onMonitoringReport: (r, ctx) =>
@@ -554,6 +561,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       log.disconnected(c.identity, c.protocol, info);
     },
   });
+  let signingCa = options.signingCa;
   /** Stations whose device model was read (`--boot-status pending`): accepted from now on. */
   const provisioned = new Set<string>();
   const provisioning = new Set<string>();
@@ -668,6 +676,45 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     onFirmwareStatus: () => {},
     onLogStatus: () => {},
     ...answerEverything((identity, what) => options.logger.info(`${identity}: ${what}`)),
+    // A02/A03: a CSR whose signature verifies is Accepted, signed after the answer, and the chain
+    // sent as CertificateSigned.
+    onSignCertificate(params, ctx) {
+      let csr: CsrInfo;
+      try {
+        csr = readCsr(params.csr);
+      } catch (e) {
+        options.logger.warn(
+          `${ctx.identity}: SignCertificate: ${e instanceof Error ? e.message : String(e)}`,
+        );
+        return { status: 'Rejected' };
+      }
+      if (!csr.valid) {
+        options.logger.warn(
+          `${ctx.identity}: SignCertificate: the CSR's signature does not verify`,
+        );
+        return { status: 'Rejected' };
+      }
+      signingCa ??= createAuthority('ocpp csms test CA');
+      const certificateChain = signCsr(signingCa, csr);
+      const station = ctx.station;
+      setTimeout(() => {
+        station
+          .certificateSigned(
+            station.version === 'ocpp1.6' || params.certificateType === undefined
+              ? { certificateChain }
+              : { certificateChain, certificateType: params.certificateType },
+            { timeout: options.callTimeoutMs },
+          )
+          .then(
+            (r) => options.logger.info(`${ctx.identity}: CertificateSigned ${r.status}`),
+            (e: unknown) =>
+              options.logger.warn(
+                `${ctx.identity}: CertificateSigned failed: ${e instanceof Error ? e.message : String(e)}`,
+              ),
+          );
+      }, 0);
+      return { status: 'Accepted' };
+    },
   };
   const csms = createGenericCsms({
     listener,

@@ -267,6 +267,12 @@ export class DeviceModel {
     return this.find(c, v);
   }
 
+  /** The value of a variable of a component without instance or EVSE, if the model has it. */
+  valueByName(component: string, variable: string): string | undefined {
+    const i = this.definition.index.get(variableKey({ name: component }, { name: variable }));
+    return i === undefined ? undefined : this.valueOf(i);
+  }
+
   /** True when monitors may watch the variable (a number). */
   monitorable(i: number): boolean {
     const t = this.definition.variables[i]?.dataType;

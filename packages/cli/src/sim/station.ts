@@ -1,8 +1,11 @@
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import {
   type AcceptedRejectedResult,
   actionsOf,
   type CancelReservationParams,
+  type CertificateSignedParams,
+  type CertificateSignedResult,
   type ChangeAvailabilityParams,
   type ChargingProfile,
   type ClearChargingProfileParams,
@@ -10,15 +13,21 @@ import {
   createGenericStation,
   type DataTransferParams,
   type DataTransferResult,
+  type DeleteCertificateParams,
+  type DeleteCertificateResult,
   type FirmwareStatus,
   type GenericStation,
   type GetCompositeScheduleParams,
   type GetCompositeScheduleResult,
   type GetConfigurationParams,
   type GetConfigurationResult,
+  type GetInstalledCertificateIdsParams,
+  type GetInstalledCertificateIdsResult,
   type GetLogParams,
   type GetLogResult,
   type IdToken,
+  type InstallCertificateParams,
+  type InstallCertificateResult,
   type LocalListVersionResult,
   PROTOCOL_VERSIONS,
   type ProtocolVersion,
@@ -55,6 +64,7 @@ import type { Transport } from '@ocpp/transport';
 import { backoffDelayMs, createWsClient, type ResolvedBackoff } from '@ocpp/transport-ws';
 import type { Secret } from '../cli/files.js';
 import type { FleetMetrics } from '../metrics/fleet-metrics.js';
+import { certificatesOf, createCsr, hashDataOf, type KeyPair, newKey } from '../pki.js';
 import { describeConnectError } from './connect-errors.js';
 import {
   DeviceModel,
@@ -149,6 +159,19 @@ interface Monitor {
   readonly transaction: boolean;
   readonly component: Request21<'SetVariableMonitoring'>['setMonitoringData'][number]['component'];
   readonly variableRef: Request21<'SetVariableMonitoring'>['setMonitoringData'][number]['variable'];
+}
+
+/** The most root certificates a station keeps (SecurityCtrlr.CertificateEntries). */
+const MAX_ROOTS = 16;
+
+/** GetInstalledCertificateIds' certificate types. */
+type GetCertificateIdUse = NonNullable<GetInstalledCertificateIdsParams['certificateType']>[number];
+
+/** A station's certificates. */
+interface Certificates {
+  roots: { readonly type: string; readonly cert: X509Certificate }[];
+  station: X509Certificate[] | undefined;
+  pendingKey: KeyPair | undefined;
 }
 
 /** What a 2.x station keeps beyond its configuration, once asked. */
@@ -304,6 +327,8 @@ export class SimStation {
   private extras: StationExtras | undefined;
   /** 2.x: the device model, display messages and monitors, made on the first such request. */
   private model: DeviceModelState | undefined;
+  /** Installed roots, the station's own chain and the key of the CSR in flight, once asked. */
+  private certificates: Certificates | undefined;
 
   constructor(
     readonly index: number,
@@ -553,6 +578,8 @@ export class SimStation {
       if (this.fleet.stopping || this.station !== station) throw new Error('run ended before boot');
     }
     this.connected = true;
+    // A04: a critical security event, as a real station reports its start.
+    this.securityEvent(reason === 'RemoteReset' ? 'ResetOrReboot' : 'StartupOfTheDevice');
     this.everBooted = true;
     this.lost = false;
     this.fleet.metrics.stationConnected(this.index, this.protocol);
@@ -1139,6 +1166,9 @@ export class SimStation {
           }
         };
         break;
+      case 'SignChargingStationCertificate':
+        send = () => this.requestCertificate(station);
+        break;
       default:
         return { status: 'NotImplemented' };
     }
@@ -1472,6 +1502,108 @@ export class SimStation {
     if (events.length === 0) return;
     void this.track('NotifyEvent', () =>
       station.notifyEvent({ generatedAt: new Date().toISOString(), seqNo: 0, eventData: events }),
+    ).catch(() => {});
+  }
+
+  // ---- security: certificates, security events ----
+
+  private certs(): Certificates {
+    this.certificates ??= { roots: [], station: undefined, pendingKey: undefined };
+    return this.certificates;
+  }
+
+  /** A13/A02: a new key and a CSR for it, sent as SignCertificate; the chain comes later. */
+  private async requestCertificate(station: GenericStation): Promise<void> {
+    const key = newKey();
+    const organization = this.model?.model.valueByName('SecurityCtrlr', 'OrganizationName');
+    const csr = createCsr(key, this.identity, organization ?? 'OCPP SDK');
+    this.certs().pendingKey = key;
+    await this.track('SignCertificate', () =>
+      station.signCertificate(
+        this.protocol === 'ocpp1.6'
+          ? { csr }
+          : { csr, certificateType: 'ChargingStationCertificate' },
+      ),
+    );
+  }
+
+  /** Installs the signed chain when its certificate belongs to the key of the last CSR. */
+  certificateSigned(p: CertificateSignedParams): CertificateSignedResult {
+    const c = this.certs();
+    let chain: X509Certificate[];
+    try {
+      chain = certificatesOf(p.certificateChain);
+    } catch {
+      chain = [];
+    }
+    const leaf = chain[0];
+    if (
+      leaf === undefined ||
+      c.pendingKey === undefined ||
+      !leaf.checkPrivateKey(c.pendingKey.privateKey)
+    ) {
+      this.securityEvent('InvalidChargingStationCertificate', 'the chain does not match the CSR');
+      return { status: 'Rejected' };
+    }
+    c.station = chain;
+    c.pendingKey = undefined;
+    return { status: 'Accepted' };
+  }
+
+  installCertificate(p: InstallCertificateParams): InstallCertificateResult {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(p.certificate);
+    } catch {
+      return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidCertificate' } };
+    }
+    const c = this.certs();
+    if (c.roots.length >= MAX_ROOTS)
+      return { status: 'Failed', statusInfo: { reasonCode: 'OutOfStorage' } };
+    c.roots = c.roots.filter((r) => r.cert.fingerprint256 !== cert.fingerprint256);
+    c.roots.push({ type: p.certificateType, cert });
+    return { status: 'Accepted' };
+  }
+
+  getInstalledCertificateIds(
+    p: GetInstalledCertificateIdsParams,
+  ): GetInstalledCertificateIdsResult {
+    const types = p.certificateType;
+    const roots = (this.certificates?.roots ?? []).filter(
+      (r) => types === undefined || types.length === 0 || types.includes(r.type as never),
+    );
+    if (roots.length === 0) return { status: 'NotFound' };
+    return {
+      status: 'Accepted',
+      certificateHashDataChain: roots.map((r) => ({
+        certificateType: r.type as GetCertificateIdUse,
+        certificateHashData: hashDataOf(r.cert),
+      })),
+    };
+  }
+
+  deleteCertificate(p: DeleteCertificateParams): DeleteCertificateResult {
+    const c = this.certificates;
+    const h = p.certificateHashData;
+    const i =
+      c?.roots.findIndex((r) => {
+        const own = hashDataOf(r.cert);
+        return (
+          own.serialNumber === h.serialNumber.toLowerCase().replace(/^0+(?=.)/, '') &&
+          own.issuerNameHash === h.issuerNameHash.toLowerCase()
+        );
+      }) ?? -1;
+    if (c === undefined || i < 0) return { status: 'NotFound' };
+    c.roots.splice(i, 1);
+    return { status: 'Accepted' };
+  }
+
+  /** Sends a SecurityEventNotification (A04); a failure is counted, not thrown. */
+  private securityEvent(type: string, techInfo?: string): void {
+    const station = this.station;
+    if (station === undefined) return;
+    void this.track('SecurityEventNotification', () =>
+      station.securityEventNotification(techInfo === undefined ? { type } : { type, techInfo }),
     ).catch(() => {});
   }
 
@@ -1846,6 +1978,20 @@ export function fleetHandlers(
     // Both answer from one argument only (the context): count the call the same way.
     onGetLocalListVersion: (context) =>
       on((s, _p: undefined) => s.getLocalListVersion(), { versionNumber: 0 })(undefined, context),
+    // Certificates, in every version (1.6: the security whitepaper).
+    onCertificateSigned: on((s, p: CertificateSignedParams) => s.certificateSigned(p), {
+      status: 'Rejected',
+    }),
+    onInstallCertificate: on((s, p: InstallCertificateParams) => s.installCertificate(p), {
+      status: 'Rejected',
+    }),
+    onDeleteCertificate: on((s, p: DeleteCertificateParams) => s.deleteCertificate(p), {
+      status: 'NotFound',
+    }),
+    onGetInstalledCertificateIds: on(
+      (s, p: GetInstalledCertificateIdsParams) => s.getInstalledCertificateIds(p),
+      { status: 'NotFound' },
+    ),
     // 2.x: the device model, display messages, monitoring (a 1.6 station never gets these).
     onGetVariables: on((s, p: Request21<'GetVariables'>) => s.getVariables(p), {
       getVariableResult: [],
