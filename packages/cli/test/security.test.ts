@@ -71,7 +71,7 @@ describe('security: certificates and security events, every version', () => {
         const all = await frames(csms, id);
         const call = all.find((f) => f[0] === 2 && f[2] === 'CertificateSigned');
         const answer = call && all.find((f) => f[0] === 3 && f[1] === call[1]);
-        return answer === undefined ? undefined : { call, answer };
+        return call === undefined || answer === undefined ? undefined : { call, answer };
       });
       expect(signed.answer[2]).toEqual({ status: 'Accepted' });
       const chain = (signed.call[3].certificateChain as string).match(

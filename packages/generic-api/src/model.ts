@@ -140,12 +140,51 @@ export interface HeartbeatResult {
 export interface AuthorizeParams {
   /** The identifier to check. */
   readonly idToken: IdToken;
+  /** 2.x (C07, ISO 15118): the EV's contract certificate chain, PEM. 1.6: refused. */
+  readonly certificate?: string;
+  /** 2.x (C07): the OCSP data of the contract certificate's chain. 1.6: refused. */
+  readonly iso15118CertificateHashData?: readonly OcspRequestData[];
+}
+
+/** The OCSP request data of one certificate (2.x `OCSPRequestDataType`). */
+export interface OcspRequestData {
+  readonly hashAlgorithm: 'SHA256' | 'SHA384' | 'SHA512';
+  readonly issuerNameHash: string;
+  readonly issuerKeyHash: string;
+  readonly serialNumber: string;
+  readonly responderURL: string;
 }
 
 /** The answer to an Authorize request. */
 export interface AuthorizeResult {
   /** The CSMS verdict. */
   readonly idTokenInfo: IdTokenInfo;
+  /** 2.x (C07): the contract certificate's status. Lost for 1.6. */
+  readonly certificateStatus?:
+    | 'Accepted'
+    | 'SignatureError'
+    | 'CertificateExpired'
+    | 'CertificateRevoked'
+    | 'NoCertificateAvailable'
+    | 'CertChainError'
+    | 'ContractCancelled';
+}
+
+/** A message for the driver (2.x `MessageContentType`). */
+export interface MessageContent {
+  readonly format: 'ASCII' | 'HTML' | 'URI' | 'UTF8' | 'QRCODE';
+  readonly content: string;
+  readonly language?: string;
+}
+
+/** The cost and driver-facing fields of a 2.x TransactionEvent answer (I, cost). Lost for 1.6. */
+export interface TransactionCost {
+  /** The running cost, in the tariff's currency (2.x `totalCost`). */
+  readonly totalCost?: number;
+  /** The transaction's charging priority, -9 to 9 (2.x `chargingPriority`). */
+  readonly chargingPriority?: number;
+  /** A message for the driver (2.x `updatedPersonalMessage`). */
+  readonly updatedPersonalMessage?: MessageContent;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,7 +473,7 @@ export interface TransactionEvent {
 }
 
 /** What a CSMS answers to a transaction event. */
-export interface TransactionEventResult {
+export interface TransactionEventResult extends TransactionCost {
   /** Verdict on the event's `idToken`. 1.6 StartTransaction requires one. @default Accepted, for 1.6 StartTransaction */
   readonly idTokenInfo?: IdTokenInfo;
   /**
@@ -535,7 +574,7 @@ export interface StopTransactionParams {
 }
 
 /** The CSMS's answer to an update or stop. */
-export interface TransactionResult {
+export interface TransactionResult extends TransactionCost {
   /** The verdict on the idToken, when one was sent. */
   readonly idTokenInfo?: IdTokenInfo;
   /**

@@ -489,6 +489,69 @@ describe.each(['ocpp2.0.1', 'ocpp2.1'] as const)('reports: %s', (version) => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// The cost fields of a TransactionEvent answer, and the ISO 15118 fields of Authorize (2.x)
+// ---------------------------------------------------------------------------------------------
+
+describe.each(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1'] as const)('cost and C07: %s', (version) => {
+  const OCSP = {
+    hashAlgorithm: 'SHA256' as const,
+    issuerNameHash: 'aa',
+    issuerKeyHash: 'bb',
+    serialNumber: '01',
+    responderURL: 'http://ocsp.example.com',
+  };
+  it('totalCost, chargingPriority and the personal message reach the station (2.x)', async () => {
+    const seen: unknown[] = [];
+    const { station } = await connect(
+      version,
+      {},
+      {
+        onTransaction: () => ({
+          idTokenInfo: { status: 'Accepted' },
+          totalCost: 3.25,
+          chargingPriority: 2,
+          updatedPersonalMessage: { format: 'UTF8', content: '€3.25 so far' },
+        }),
+        onAuthorize: (p) => {
+          seen.push(p);
+          return { idTokenInfo: { status: 'Accepted' }, certificateStatus: 'Accepted' };
+        },
+      },
+    );
+    const started = await station.startTransaction({
+      evseId: 1,
+      idToken: { idToken: 'TAG1', type: 'ISO14443' },
+      meterStart: 0,
+      timestamp: T0,
+    });
+    if (version === 'ocpp1.6') expect(started).not.toHaveProperty('totalCost');
+    else
+      expect(started).toMatchObject({
+        totalCost: 3.25,
+        chargingPriority: 2,
+        updatedPersonalMessage: { format: 'UTF8', content: '€3.25 so far' },
+      });
+    const authorize = station.authorize({
+      idToken: { idToken: 'EMAID1', type: 'eMAID' },
+      certificate: 'PEM',
+      iso15118CertificateHashData: [OCSP],
+    });
+    if (version === 'ocpp1.6') {
+      await expect(authorize).rejects.toSatisfy(isUnsupportedByVersion);
+      return;
+    }
+    await expect(authorize).resolves.toMatchObject({ certificateStatus: 'Accepted' });
+    expect(seen).toEqual([
+      {
+        idToken: { idToken: 'EMAID1', type: 'eMAID' },
+        certificate: 'PEM',
+        iso15118CertificateHashData: [OCSP],
+      },
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // 2.1-only operations
 // ---------------------------------------------------------------------------------------------
 

@@ -165,6 +165,11 @@ export function liftBootResponse(r: V16.BootNotificationResponse): BootResult {
 
 /** Neutral → 1.6: authorize request. */
 export function stampAuthorizeRequest(p: AuthorizeParams): V16.AuthorizeRequest {
+  if (p.certificate !== undefined || p.iso15118CertificateHashData !== undefined)
+    throw unsupported(
+      V,
+      `Authorize ${p.certificate !== undefined ? 'certificate' : 'iso15118CertificateHashData'}`,
+    );
   return { idTag: p.idToken.idToken };
 }
 

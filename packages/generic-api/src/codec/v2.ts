@@ -52,6 +52,7 @@ import type {
   StatusParams,
   StopReason,
   StopTransactionParams,
+  TransactionCost,
   TransactionEvent,
   TriggerableMessage,
   TriggerMessageParams,
@@ -179,22 +180,72 @@ export function liftBootResponse(r: V21.BootNotificationResponse): BootResult {
 
 /** Neutral → 2.x: authorize request. */
 export function stampAuthorizeRequest(p: AuthorizeParams): V21.AuthorizeRequest {
-  return { idToken: stampIdToken(p.idToken) };
+  return compact({
+    idToken: stampIdToken(p.idToken),
+    certificate: p.certificate,
+    iso15118CertificateHashData:
+      p.iso15118CertificateHashData === undefined ? undefined : [...p.iso15118CertificateHashData],
+  });
 }
 
 /** 2.x → neutral: authorize request. */
 export function liftAuthorizeRequest(r: V21.AuthorizeRequest): AuthorizeParams {
-  return { idToken: liftIdToken(r.idToken) };
+  return compact({
+    idToken: liftIdToken(r.idToken),
+    certificate: r.certificate,
+    iso15118CertificateHashData: r.iso15118CertificateHashData,
+  });
 }
 
 /** Neutral → 2.x: authorize response. */
 export function stampAuthorizeResponse(r: AuthorizeResult): V21.AuthorizeResponse {
-  return { idTokenInfo: stampIdTokenInfo(r.idTokenInfo) };
+  return compact({
+    idTokenInfo: stampIdTokenInfo(r.idTokenInfo),
+    certificateStatus: r.certificateStatus,
+  });
 }
 
 /** 2.x → neutral: authorize response. */
 export function liftAuthorizeResponse(r: V21.AuthorizeResponse): AuthorizeResult {
-  return { idTokenInfo: liftIdTokenInfo(r.idTokenInfo) };
+  return compact({
+    idTokenInfo: liftIdTokenInfo(r.idTokenInfo),
+    certificateStatus: r.certificateStatus,
+  });
+}
+
+/** 2.x → neutral: the cost fields of a TransactionEvent answer. */
+export function liftTransactionCost(r: {
+  readonly totalCost?: number;
+  readonly chargingPriority?: number;
+  readonly updatedPersonalMessage?: V21.MessageContentType;
+}): TransactionCost {
+  return compact({
+    totalCost: r.totalCost,
+    chargingPriority: r.chargingPriority,
+    updatedPersonalMessage:
+      r.updatedPersonalMessage === undefined
+        ? undefined
+        : compact({
+            format: r.updatedPersonalMessage.format,
+            content: r.updatedPersonalMessage.content,
+            language: r.updatedPersonalMessage.language,
+          }),
+  });
+}
+
+/** Neutral → 2.x: the cost fields of a TransactionEvent answer. */
+export function stampTransactionCost(c: TransactionCost | undefined): {
+  totalCost?: number;
+  chargingPriority?: number;
+  updatedPersonalMessage?: V21.MessageContentType;
+} {
+  if (c === undefined) return {};
+  return compact({
+    totalCost: c.totalCost,
+    chargingPriority: c.chargingPriority,
+    updatedPersonalMessage:
+      c.updatedPersonalMessage === undefined ? undefined : { ...c.updatedPersonalMessage },
+  });
 }
 
 // ---- status ----

@@ -485,9 +485,10 @@ function resentStart(
 function transactionAnswer(
   res: TransactionEventResult | undefined,
   hadToken: boolean,
-): { idTokenInfo?: V21.IdTokenInfoType } {
+): V21.TransactionEventResponse {
   const info = res?.idTokenInfo ?? (hadToken ? ACCEPTED : undefined);
-  return info === undefined ? {} : { idTokenInfo: v2.stampIdTokenInfo(info) };
+  const cost = v2.stampTransactionCost(res);
+  return info === undefined ? cost : { ...cost, idTokenInfo: v2.stampIdTokenInfo(info) };
 }
 
 /** GetConfiguration over GetVariables (2.x has no read-all: every mapped key is asked). */

@@ -343,10 +343,11 @@ async function transactionEvent<Req extends { seqNo: number }, Res>(
 }
 
 /** Lifts the token info of a TransactionEvent answer. */
-function transactionResult(res: {
-  idTokenInfo?: V21.IdTokenInfoType | V201.IdTokenInfoType;
-}): TransactionResult {
+function transactionResult(
+  res: V21.TransactionEventResponse | V201.TransactionEventResponse,
+): TransactionResult {
   return compact({
+    ...v2.liftTransactionCost(res),
     idTokenInfo: res.idTokenInfo === undefined ? undefined : v2.liftIdTokenInfo(res.idTokenInfo),
   });
 }
