@@ -230,4 +230,77 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
       if (s.protocol !== 'ocpp1.6') expect([...calls.values()]).toContain('NotifyReport');
     }
   });
+
+  it('charging profiles are reported, cost and customer data answered, 2.1 operations refused as the spec allows', async () => {
+    const csms = await startTestCsms(['--quiet']);
+    startCli([
+      'simulate',
+      '--url',
+      csms.url,
+      '--stations',
+      '3',
+      '--scenario',
+      'idle',
+      '--duration',
+      '40',
+      '--json',
+    ]);
+    const stations = await eventually('three stations', async () => {
+      const { body } = (await csms.api('/api/stations')) as { body: Station[] };
+      return body.length === 3 && body.every((s) => s.connectors[0]?.status === 'Available')
+        ? body
+        : undefined;
+    });
+    for (const s of stations.filter((x) => x.protocol !== 'ocpp1.6')) {
+      const id = s.identity;
+      await expect(
+        ok(csms, id, 'setChargingProfile', {
+          evseId: 1,
+          chargingProfile: {
+            id: 7,
+            stackLevel: 1,
+            chargingProfilePurpose: 'TxDefaultProfile',
+            chargingProfileKind: 'Relative',
+            chargingSchedule: [
+              { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] },
+            ],
+          },
+        }),
+      ).resolves.toMatchObject({ status: 'Accepted' });
+      const profiles = await ok(csms, id, 'getChargingProfiles', {
+        chargingProfile: { chargingProfilePurpose: 'TxDefaultProfile' },
+      });
+      expect(profiles.status).toBe('Accepted');
+      expect(profiles.report.profiles).toMatchObject([
+        { evseId: 1, chargingLimitSource: 'CSO', chargingProfile: [{ id: 7, stackLevel: 1 }] },
+      ]);
+      await expect(
+        ok(csms, id, 'getChargingProfiles', { chargingProfile: { stackLevel: 5 } }),
+      ).resolves.toMatchObject({ status: 'NoProfiles' });
+      await expect(
+        ok(csms, id, 'costUpdated', { totalCost: 1.5, transactionId: 'nope' }),
+      ).resolves.toEqual({});
+      await expect(
+        ok(csms, id, 'getTransactionStatus', { transactionId: 'nope' }),
+      ).resolves.toEqual({
+        ongoingIndicator: false,
+        messagesInQueue: false,
+      });
+      const customer = await ok(csms, id, 'customerInformation', {
+        report: true,
+        clear: false,
+        customerIdentifier: 'someone',
+      });
+      expect(customer.report.data).toBe('no data for this customer');
+      await expect(
+        ok(csms, id, 'customerInformation', { report: true, clear: false }),
+      ).resolves.toMatchObject({ status: 'Invalid' });
+      const tariffs = (await csms.api(`/api/stations/${id}/getTariffs`, { evseId: 1 })) as {
+        status: number;
+        body: Json;
+      };
+      if (s.protocol === 'ocpp2.1') expect(tariffs.body.result).toEqual({ status: 'NoTariff' });
+      else expect(tariffs.body.code).toBe('UNSUPPORTED_BY_VERSION');
+    }
+  });
 });

@@ -49,6 +49,12 @@ export type {
   SignCertificateResult,
 } from './codec/security.js';
 export {
+  /** A 2.x wire charging profile as the neutral one. */
+  liftChargingProfile as chargingProfileFrom2x,
+  /** A neutral charging profile as the 2.x wire type (the schedule ids filled in). */
+  stampChargingProfile as chargingProfileTo2x,
+} from './codec/v2.js';
+export {
   CONFIGURATION_KEY_MAP,
   formatVariableKey,
   fromVariable,

@@ -10,6 +10,7 @@ import {
   type ChargingProfile,
   type ClearChargingProfileParams,
   type ClearChargingProfileResult,
+  chargingProfileTo2x,
   createGenericStation,
   type DataTransferParams,
   type DataTransferResult,
@@ -140,6 +141,8 @@ export interface FleetContext {
 
 interface ActiveSession {
   transactionId: string | undefined;
+  /** The running cost the CSMS last sent (CostUpdated, 2.x). */
+  totalCost?: number;
   readonly charge: ChargingSession;
   stopReason: StopReason | undefined;
 }
@@ -1505,6 +1508,91 @@ export class SimStation {
     ).catch(() => {});
   }
 
+  // ---- the rest of 2.x and 2.1: transactions, cost, profiles, customer data ----
+
+  setNetworkProfile(p: Request21<'SetNetworkProfile'>): Response21<'SetNetworkProfile'> {
+    // Kept, as a station keeps a slot; used only once NetworkConfigurationPriority names it.
+    if (p.configurationSlot < 0) return { status: 'Rejected' };
+    return { status: 'Accepted' };
+  }
+
+  getTransactionStatus(p: Request21<'GetTransactionStatus'>): Response21<'GetTransactionStatus'> {
+    const messagesInQueue = this.outbox.size > 0;
+    if (p.transactionId === undefined) return { messagesInQueue };
+    const ongoing = this.connectors.some((c) => c.session?.transactionId === p.transactionId);
+    return { ongoingIndicator: ongoing, messagesInQueue };
+  }
+
+  costUpdated(p: Request21<'CostUpdated'>): Response21<'CostUpdated'> {
+    const c = this.connectors.find((x) => x.session?.transactionId === p.transactionId);
+    if (c?.session !== undefined) c.session.totalCost = p.totalCost;
+    return {};
+  }
+
+  getChargingProfiles(p: Request21<'GetChargingProfiles'>): Response21<'GetChargingProfiles'> {
+    const criteria = p.chargingProfile;
+    const version = this.protocol === 'ocpp2.0.1' ? 'ocpp2.0.1' : 'ocpp2.1';
+    const matching = (this.extras?.profiles ?? []).filter(
+      (e) =>
+        (p.evseId === undefined || e.evseId === p.evseId) &&
+        (criteria.chargingProfileId === undefined ||
+          criteria.chargingProfileId.includes(e.profile.id)) &&
+        (criteria.chargingProfilePurpose === undefined ||
+          criteria.chargingProfilePurpose === e.profile.chargingProfilePurpose) &&
+        (criteria.stackLevel === undefined || criteria.stackLevel === e.profile.stackLevel) &&
+        // Every profile here was set by the CSMS.
+        (criteria.chargingLimitSource === undefined ||
+          criteria.chargingLimitSource.includes('CSO')),
+    );
+    if (matching.length === 0) return { status: 'NoProfiles' };
+    const byEvse = new Map<number, ChargingProfile[]>();
+    for (const e of matching) byEvse.set(e.evseId, [...(byEvse.get(e.evseId) ?? []), e.profile]);
+    const station = this.station;
+    this.afterAnswer(async () => {
+      const parts = [...byEvse];
+      for (const [i, [evseId, profiles]] of parts.entries()) {
+        if (station === undefined || station !== this.station) return;
+        await this.track('ReportChargingProfiles', () =>
+          station.reportChargingProfiles({
+            requestId: p.requestId,
+            chargingLimitSource: 'CSO',
+            evseId,
+            chargingProfile: profiles.map((x) => chargingProfileTo2x(x, version)),
+            tbc: i < parts.length - 1,
+          }),
+        );
+      }
+    });
+    return { status: 'Accepted' };
+  }
+
+  customerInformation(p: Request21<'CustomerInformation'>): Response21<'CustomerInformation'> {
+    if (
+      p.idToken === undefined &&
+      p.customerCertificate === undefined &&
+      p.customerIdentifier === undefined
+    )
+      return { status: 'Invalid' };
+    if (!p.report) return { status: 'Accepted' };
+    const ours = p.idToken !== undefined && tokenKey(p.idToken) === tokenKey(this.idToken);
+    const data = ours
+      ? `idToken ${this.idToken.idToken}: ${this.sessionsBegun} session(s) on this station`
+      : 'no data for this customer';
+    const station = this.station;
+    this.afterAnswer(async () => {
+      if (station === undefined) return;
+      await this.track('NotifyCustomerInformation', () =>
+        station.notifyCustomerInformation({
+          requestId: p.requestId,
+          generatedAt: new Date().toISOString(),
+          seqNo: 0,
+          data,
+        }),
+      );
+    });
+    return { status: 'Accepted' };
+  }
+
   // ---- security: certificates, security events ----
 
   private certs(): Certificates {
@@ -1978,6 +2066,78 @@ export function fleetHandlers(
     // Both answer from one argument only (the context): count the call the same way.
     onGetLocalListVersion: (context) =>
       on((s, _p: undefined) => s.getLocalListVersion(), { versionNumber: 0 })(undefined, context),
+    onSetNetworkProfile: on((s, p: Request21<'SetNetworkProfile'>) => s.setNetworkProfile(p), {
+      status: 'Rejected',
+    }),
+    onGetTransactionStatus: on(
+      (s, p: Request21<'GetTransactionStatus'>) => s.getTransactionStatus(p),
+      { messagesInQueue: false },
+    ),
+    onCostUpdated: on((s, p: Request21<'CostUpdated'>) => s.costUpdated(p), {}),
+    onGetChargingProfiles: on(
+      (s, p: Request21<'GetChargingProfiles'>) => s.getChargingProfiles(p),
+      { status: 'NoProfiles' },
+    ),
+    onCustomerInformation: on(
+      (s, p: Request21<'CustomerInformation'>) => s.customerInformation(p),
+      { status: 'Rejected' },
+    ),
+    // A station, not a local controller: it publishes no firmware.
+    onPublishFirmware: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
+      status: 'Rejected',
+    }),
+    onUnpublishFirmware: on((_s, _p: unknown) => ({ status: 'NoFirmware' as const }), {
+      status: 'NoFirmware',
+    }),
+    // 2.1: no V2X, DER, tariffs, battery swap or priority charging here: refused as the spec
+    // allows, never NotSupported.
+    onAfrrSignal: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
+      status: 'Rejected',
+    }),
+    onAdjustPeriodicEventStream: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
+      status: 'Rejected',
+    }),
+    onChangeTransactionTariff: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
+      status: 'Rejected',
+    }),
+    onClearDERControl: on((_s, _p: unknown) => ({ status: 'NotSupported' as const }), {
+      status: 'NotSupported',
+    }),
+    onClearTariffs: on(
+      (_s, p: Request21<'ClearTariffs'>) => ({
+        clearTariffsResult: (p.tariffIds ?? []).map((tariffId) => ({
+          tariffId,
+          status: 'NoTariff' as const,
+        })),
+      }),
+      { clearTariffsResult: [] },
+    ),
+    onGetDERControl: on((_s, _p: unknown) => ({ status: 'NotSupported' as const }), {
+      status: 'NotSupported',
+    }),
+    onGetPeriodicEventStream: on((_s, _p: unknown) => ({}), {}),
+    onGetTariffs: on((_s, _p: unknown) => ({ status: 'NoTariff' as const }), {
+      status: 'NoTariff',
+    }),
+    onNotifyAllowedEnergyTransfer: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
+      status: 'Rejected',
+    }),
+    onNotifyWebPaymentStarted: on((_s, _p: unknown) => ({}), {}),
+    onRequestBatterySwap: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
+      status: 'Rejected',
+    }),
+    onSetDERControl: on((_s, _p: unknown) => ({ status: 'NotSupported' as const }), {
+      status: 'NotSupported',
+    }),
+    onSetDefaultTariff: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
+      status: 'Rejected',
+    }),
+    onUpdateDynamicSchedule: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
+      status: 'Rejected',
+    }),
+    onUsePriorityCharging: on((_s, _p: unknown) => ({ status: 'NoProfile' as const }), {
+      status: 'NoProfile',
+    }),
     // Certificates, in every version (1.6: the security whitepaper).
     onCertificateSigned: on((s, p: CertificateSignedParams) => s.certificateSigned(p), {
       status: 'Rejected',
