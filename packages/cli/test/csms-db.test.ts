@@ -261,6 +261,45 @@ describe('ocpp csms --db: a restart on the same file', () => {
   });
 });
 
+describe('the database schema', () => {
+  it('a schema-1 database gets the provisioning column, and provisioning survives a restart', () => {
+    const file = join(tempDir(), 'old.db');
+    const old = new Database(file);
+    // The stations table as schema 1 wrote it, with one station.
+    old.exec(`CREATE TABLE stations (
+      identity TEXT PRIMARY KEY, protocol TEXT NOT NULL, connected_at TEXT NOT NULL,
+      disconnected_at TEXT, remote_address TEXT, boot TEXT, last_heartbeat TEXT,
+      connectors TEXT NOT NULL, frames_in INTEGER NOT NULL, frames_out INTEGER NOT NULL,
+      dropped_transactions INTEGER) WITHOUT ROWID`);
+    old
+      .prepare(
+        `INSERT INTO stations VALUES ('OLD', 'ocpp2.0.1', '${at(1)}', '${at(2)}', NULL, NULL, NULL, '[]', 0, 0, NULL)`,
+      )
+      .run();
+    old.pragma('user_version = 1');
+    old.close();
+    const db = CsmsDatabase.open(file);
+    const store = new CsmsStore({}, Date.now, db);
+    expect(store.station('OLD')?.provisioning).toBeUndefined();
+    store.connected('OLD', 'ocpp2.0.1');
+    store.provisioned('OLD', (p) => {
+      p.deviceModel = {
+        at: at(3),
+        variables: 1,
+        values: { 'OCPPCommCtrlr.HeartbeatInterval': '60' },
+      };
+    });
+    db.close();
+    const again = CsmsDatabase.open(file);
+    cleanups.push(() => again.close());
+    const restored = new CsmsStore({}, Date.now, again);
+    expect(restored.station('OLD')?.provisioning?.deviceModel?.values).toEqual({
+      'OCPPCommCtrlr.HeartbeatInterval': '60',
+    });
+    expect(rows(file, 'PRAGMA user_version')).toEqual([{ user_version: 2 }]);
+  });
+});
+
 describe('ocpp csms --db: the file', () => {
   it('refuses a file that is not a database, or in a directory that does not exist', async () => {
     const dir = tempDir();

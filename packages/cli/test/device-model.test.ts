@@ -228,6 +228,15 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
       const asked = s.protocol === 'ocpp1.6' ? 'GetConfiguration' : 'GetBaseReport';
       expect([...calls.values()], s.identity).toContain(asked);
       if (s.protocol !== 'ocpp1.6') expect([...calls.values()]).toContain('NotifyReport');
+      // What the CSMS keeps of it, shown by the admin API (and the web page).
+      const kept = (await csms.api(`/api/stations/${s.identity}`)) as { body: Json };
+      const model = kept.body.provisioning.deviceModel;
+      expect(model.variables).toBeGreaterThan(s.protocol === 'ocpp1.6' ? 3 : 40);
+      expect(
+        model.values[
+          s.protocol === 'ocpp1.6' ? 'HeartbeatInterval' : 'OCPPCommCtrlr.HeartbeatInterval'
+        ],
+      ).toMatch(/^\d+$/);
     }
   });
 

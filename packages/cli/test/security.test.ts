@@ -80,6 +80,11 @@ describe('security: certificates and security events, every version', () => {
       const [leaf, ca] = chain.map((p) => new X509Certificate(p));
       expect(leaf!.subject).toContain(`CN=${id}`);
       expect(leaf!.verify(ca!.publicKey)).toBe(true);
+      const kept = (await csms.api(`/api/stations/${id}`)) as { body: Json };
+      expect(kept.body.provisioning.certificate.subject).toContain(`CN=${id}`);
+      expect(kept.body.provisioning.events.map((e: Json) => e.type)).toContain(
+        'security: StartupOfTheDevice',
+      );
       const trigger = (await frames(csms, id)).find(
         (f) => f[0] === 2 && /TriggerMessage$/.test(f[2]),
       );

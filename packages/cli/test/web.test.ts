@@ -68,6 +68,8 @@ describe('the web page of ocpp csms, in headless Chromium', () => {
     await page.goto(csms.pageUrl);
     const row = page.locator('tr[data-station="SIM-0001"]');
     await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('connected');
+    // The station's security event at boot, in its provisioning column.
+    await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('1 events');
     await expect.poll(() => page.locator('#live').getAttribute('class')).toBe('live on');
     expect(await row.textContent()).toContain('ocpp2.0.1');
     expect(await row.textContent()).toContain('Available');

@@ -569,6 +569,25 @@ describe('2.1-only operations', () => {
     }
   });
 
+  it('the 2.1 SEND NotifyPeriodicEventStream reaches its handler, unanswered', async () => {
+    const streams: number[] = [];
+    const { station, frames } = await connect(
+      'ocpp2.1',
+      {},
+      { onNotifyPeriodicEventStream: (p) => void streams.push(p.id) },
+    );
+    await station.notifyPeriodicEventStream({
+      id: 3,
+      pending: 0,
+      basetime: T0,
+      data: [{ t: 0, v: '42' }],
+    });
+    await vi.waitFor(() => expect(streams).toEqual([3]));
+    // A SEND (type 6) went out, and nothing came back for it.
+    expect(frames.filter((f) => f[0] === 'out').map((f) => f[1])).toEqual([6]);
+    expect(frames.filter((f) => f[0] === 'in')).toEqual([]);
+  });
+
   it('a 2.1-only value is refused for 2.0.1, naming it', async () => {
     const { handle, frames } = await connect('ocpp2.0.1', {});
     const e = await handle

@@ -106,6 +106,15 @@ function render() {
   dirty = false;
   const info = state.info;
   $("endpoint").textContent = info.url ? info.url + "/{identity}" : "";
+  function provisioning(p) {
+    if (!p) return "";
+    const parts = [];
+    if (p.deviceModel) parts.push(p.deviceModel.variables + " variables");
+    if (p.certificate) parts.push('<span title="' + esc(p.certificate.subject + " · until " + p.certificate.validTo) + '">certificate</span>');
+    if (p.displayMessages) parts.push(p.displayMessages.ids.length + " messages");
+    if (p.events && p.events.length) { const e = p.events[p.events.length - 1]; parts.push('<span title="' + esc(e.at + " " + e.type + (e.detail ? " = " + e.detail : "")) + '">' + p.events.length + " events</span>"); }
+    return parts.join(" · ");
+  }
   const stations = [...state.stations.values()].sort((a, b) => a.identity.localeCompare(b.identity));
   const online = stations.filter((s) => s.connected).length;
   const txs = [...state.transactions.values()].sort((a, b) => (b.startedAt || "").localeCompare(a.startedAt || ""));
@@ -118,7 +127,7 @@ function render() {
     const model = s.boot ? esc(s.boot.vendor + " " + s.boot.model) : "";
     const dropped = s.droppedTransactions ? ' <span class="note" title="the CSMS keeps a limited number of open transactions per station">' + s.droppedTransactions + " older open transactions dropped</span>" : "";
     const buttons = s.connected ? '<button data-op="remote-start" data-id="' + esc(s.identity) + '">Start</button> <button data-op="reset" data-id="' + esc(s.identity) + '">Reset</button>' : "";
-    return '<tr data-station="' + esc(s.identity) + '"><td class="nowrap">' + esc(s.identity) + "</td><td>" + esc(s.protocol) + '</td><td class="' + (s.connected ? "online" : "offline") + '">' + (s.connected ? "connected" : "offline") + dropped + "</td><td>" + model + "</td><td>" + connectors + '</td><td class="time">' + time(s.lastHeartbeat) + '</td><td class="nowrap">' + buttons + "</td></tr>";
+    return '<tr data-station="' + esc(s.identity) + '"><td class="nowrap">' + esc(s.identity) + "</td><td>" + esc(s.protocol) + '</td><td class="' + (s.connected ? "online" : "offline") + '">' + (s.connected ? "connected" : "offline") + dropped + "</td><td>" + model + "</td><td>" + connectors + "</td><td>" + provisioning(s.provisioning) + '</td><td class="time">' + time(s.lastHeartbeat) + '</td><td class="nowrap">' + buttons + "</td></tr>";
   }).join("");
   $("transactions").tBodies[0].innerHTML = txs.slice(0, MAX_ROWS).map((t) => {
     const stop = t.active && t.stationConnected !== false ? '<button data-op="remote-stop" data-id="' + esc(t.identity) + '" data-tx="' + esc(t.id) + '">Stop</button>' : "";
@@ -216,7 +225,7 @@ const BODY = `<body>
 <main>
 <section>
   <h2>Stations <input id="filter" placeholder="filter" aria-label="filter stations"></h2>
-  <div class="scroll"><table id="stations"><thead><tr><th>identity</th><th>version</th><th>state</th><th>model</th><th>connectors</th><th>last heartbeat</th><th></th></tr></thead><tbody></tbody></table></div>
+  <div class="scroll"><table id="stations"><thead><tr><th>identity</th><th>version</th><th>state</th><th>model</th><th>connectors</th><th>provisioning</th><th>last heartbeat</th><th></th></tr></thead><tbody></tbody></table></div>
 </section>
 <section>
   <h2>Transactions</h2>

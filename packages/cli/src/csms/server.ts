@@ -27,6 +27,7 @@ import type { Credentials } from '../cli/files.js';
 import {
   type CertificateAuthority,
   type CsrInfo,
+  certificatesOf,
   createAuthority,
   readCsr,
   signCsr,
@@ -41,7 +42,7 @@ import {
 } from './admin.js';
 import { CsmsDatabase } from './db.js';
 import { adminPage } from './page.js';
-import { CsmsStore, type MeterReading, type StoreLimits } from './store.js';
+import { CsmsStore, type MeterReading, PROVISIONING_LIMITS, type StoreLimits } from './store.js';
 import { tapServer } from './tap.js';
 
 /** Every bound of the CSMS's memory: the store's and the admin API's (each has a default). */
@@ -348,7 +349,10 @@ function operations(csms: GenericCsms, callTimeoutMs: number): StationOperations
  * what a test CSMS without a certificate authority, tariffs or DER can truthfully say. Each is
  * logged.
  */
-function answerEverything(note: (identity: string, what: string) => void): CsmsHandlers {
+function answerEverything(
+  note: (identity: string, what: string) => void,
+  store: CsmsStore,
+): CsmsHandlers {
   const heard =
     <R>(what: string, answer: R) =>
     (_params: unknown, ctx: { identity: string }): R => {
@@ -356,19 +360,62 @@ function answerEverything(note: (identity: string, what: string) => void): CsmsH
       return answer;
     };
   return {
-    onSecurityEvent: (p, ctx) => note(ctx.identity, `security event ${p.type}`),
+    onSecurityEvent: (p, ctx) => {
+      note(ctx.identity, `security event ${p.type}`);
+      store.provisioned(ctx.identity, (x) => {
+        x.events = [
+          ...(x.events ?? []),
+          {
+            at: p.timestamp ?? new Date().toISOString(),
+            type: `security: ${p.type}`,
+            ...(p.techInfo === undefined ? {} : { detail: p.techInfo }),
+          },
+        ];
+      });
+    },
 
-    onReport: (r, ctx) =>
-      note(ctx.identity, `device model report ${r.requestId}: ${r.reportData.length} variables`),
+    onReport: (r, ctx) => {
+      note(ctx.identity, `device model report ${r.requestId}: ${r.reportData.length} variables`);
+      const values: Record<string, string> = {};
+      for (const d of r.reportData.slice(0, PROVISIONING_LIMITS.values)) {
+        const actual = d.variableAttribute.find((a) => a.type === undefined || a.type === 'Actual');
+        if (actual?.value !== undefined)
+          values[variableName(d.component, d.variable)] = actual.value;
+      }
+      store.provisioned(ctx.identity, (x) => {
+        x.deviceModel = {
+          requestId: r.requestId,
+          at: r.generatedAt,
+          variables: r.reportData.length,
+          values,
+        };
+      });
+    },
     onMonitoringReport: (r, ctx) =>
       note(ctx.identity, `monitoring report ${r.requestId}: ${r.monitor.length} variables`),
     onChargingProfiles: (r, ctx) =>
       note(ctx.identity, `charging profiles report ${r.requestId}: ${r.profiles.length} parts`),
-    onDisplayMessages: (r, ctx) =>
-      note(ctx.identity, `display messages ${r.requestId}: ${r.messageInfo.length}`),
+    onDisplayMessages: (r, ctx) => {
+      note(ctx.identity, `display messages ${r.requestId}: ${r.messageInfo.length}`);
+      store.provisioned(ctx.identity, (x) => {
+        x.displayMessages = { at: new Date().toISOString(), ids: r.messageInfo.map((m) => m.id) };
+      });
+    },
     onCustomerInformation: (r, ctx) =>
       note(ctx.identity, `customer information ${r.requestId}: ${r.data.length} characters`),
-    onEvent: (r, ctx) => note(ctx.identity, `${r.eventData.length} event(s)`),
+    onEvent: (r, ctx) => {
+      note(ctx.identity, `${r.eventData.length} event(s)`);
+      store.provisioned(ctx.identity, (x) => {
+        x.events = [
+          ...(x.events ?? []),
+          ...r.eventData.map((e) => ({
+            at: e.timestamp,
+            type: `${e.trigger}${e.cleared === true ? ' (cleared)' : ''}: ${variableName(e.component, e.variable)}`,
+            detail: e.actualValue,
+          })),
+        ];
+      });
+    },
     onNotifyChargingLimit: heard('NotifyChargingLimit', {}),
     onClearedChargingLimit: heard('ClearedChargingLimit', {}),
     onNotifyEVChargingNeeds: heard('NotifyEVChargingNeeds', { status: 'Accepted' as const }),
@@ -406,6 +453,20 @@ function answerEverything(note: (identity: string, what: string) => void): CsmsH
     },
     onNotifyPeriodicEventStream: () => {},
   };
+}
+
+/** A 2.x variable's name as the CSMS shows it: `Component[instance]@evse.connector.Variable[instance]`. */
+function variableName(
+  c: { name: string; instance?: string; evse?: { id: number; connectorId?: number } },
+  v: { name: string; instance?: string },
+): string {
+  const at =
+    c.evse === undefined
+      ? ''
+      : `@${c.evse.id}${c.evse.connectorId === undefined ? '' : `.${c.evse.connectorId}`}`;
+  const ci = c.instance === undefined ? '' : `[${c.instance}]`;
+  const vi = v.instance === undefined ? '' : `[${v.instance}]`;
+  return `${c.name}${ci}${at}.${v.name}${vi}`;
 }
 
 /** The retry interval a Pending boot answer gives (`--boot-status pending`). */
@@ -576,6 +637,15 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
         options.logger.info(
           `${identity}: provisioned (${config.values.length} configuration keys)`,
         );
+        store.provisioned(identity, (x) => {
+          x.deviceModel = {
+            at: new Date().toISOString(),
+            variables: config.values.length,
+            values: Object.fromEntries(
+              config.values.slice(0, PROVISIONING_LIMITS.values).map((v) => [v.key, v.value ?? '']),
+            ),
+          };
+        });
       } else {
         const answer = await station.getBaseReport({ reportBase: 'FullInventory' }, timeout);
         if (answer.status !== 'Accepted' && answer.status !== 'EmptyResultSet')
@@ -675,7 +745,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     onDataTransfer: () => ({ status: 'UnknownVendorId' }),
     onFirmwareStatus: () => {},
     onLogStatus: () => {},
-    ...answerEverything((identity, what) => options.logger.info(`${identity}: ${what}`)),
+    ...answerEverything((identity, what) => options.logger.info(`${identity}: ${what}`), store),
     // A02/A03: a CSR whose signature verifies is Accepted, signed after the answer, and the chain
     // sent as CertificateSigned.
     onSignCertificate(params, ctx) {
@@ -696,6 +766,15 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       }
       signingCa ??= createAuthority('ocpp csms test CA');
       const certificateChain = signCsr(signingCa, csr);
+      const leaf = certificatesOf(certificateChain)[0]!;
+      store.provisioned(ctx.identity, (x) => {
+        x.certificate = {
+          subject: leaf.subject.replace(/\n/g, ', '),
+          serialNumber: leaf.serialNumber,
+          validTo: new Date(leaf.validTo).toISOString(),
+          at: new Date().toISOString(),
+        };
+      });
       const station = ctx.station;
       setTimeout(() => {
         station

@@ -37,6 +37,35 @@ export interface StationRecord {
    * {@link StoreLimits.maxTransactions}.
    */
   droppedTransactions?: number;
+  /** What the station reported of itself and the CSMS gave it beyond charging (2.x, security). */
+  provisioning?: StationProvisioning;
+}
+
+/** The most device model values, events kept per station. */
+export const PROVISIONING_LIMITS = { values: 500, events: 20 } as const;
+
+/** A station's device model, certificate, events and display messages, as last heard. */
+export interface StationProvisioning {
+  /** The last complete device model report (2.x NotifyReport; 1.6: a GetConfiguration). */
+  deviceModel?: {
+    readonly requestId?: number;
+    readonly at: string;
+    /** Variables in the report. */
+    readonly variables: number;
+    /** `Component.Variable` (`[instance]`, `@evse` where given) → Actual value, at most 500. */
+    readonly values: Readonly<Record<string, string>>;
+  };
+  /** The certificate the CSMS last signed for it. */
+  certificate?: {
+    readonly subject: string;
+    readonly serialNumber: string;
+    readonly validTo: string;
+    readonly at: string;
+  };
+  /** Security events and NotifyEvent events, newest last, at most 20. */
+  events?: { readonly at: string; readonly type: string; readonly detail?: string }[];
+  /** The display messages it last reported. */
+  displayMessages?: { readonly at: string; readonly ids: readonly number[] };
 }
 
 /** One meter reading of a transaction. */
@@ -634,6 +663,19 @@ export class CsmsStore {
     s.boot = { ...boot, at: this.iso() };
     this.persistence?.station(s);
     this.emit({ type: 'station', station: s });
+  }
+
+  /** Changes what is kept of a station's provisioning (a report, a certificate, an event). */
+  provisioned(identity: string, change: (p: StationProvisioning) => void): void {
+    const s = this.stationMap.get(identity);
+    if (s === undefined) return;
+    s.provisioning ??= {};
+    change(s.provisioning);
+    const events = s.provisioning.events;
+    if (events !== undefined && events.length > PROVISIONING_LIMITS.events)
+      events.splice(0, events.length - PROVISIONING_LIMITS.events);
+    this.persistence?.station(s);
+    if (this.listeners.size > 0) this.emit({ type: 'station', station: s });
   }
 
   heartbeat(identity: string): void {
