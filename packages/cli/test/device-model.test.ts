@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { eventually, startCli, startTestCsms, type TestCsms } from './helpers/cli.js';
+import { eventually, idleFleet, operation, startTestCsms, type TestCsms } from './helpers/cli.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: test code reads the JSON it asserts on
 type Json = any;
-
-interface Station {
-  identity: string;
-  protocol: string;
-  connectors: { evseId: number; status: string }[];
-}
 
 /** A neutral operation through the admin API: `{ status, body }`. */
 async function op(csms: TestCsms, identity: string, name: string, params: unknown) {
@@ -19,13 +13,6 @@ async function op(csms: TestCsms, identity: string, name: string, params: unknow
   return res;
 }
 
-async function ok(csms: TestCsms, identity: string, name: string, params: unknown): Promise<Json> {
-  const res = await op(csms, identity, name, params);
-  if (res.status !== 200)
-    throw new Error(`${name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.result;
-}
-
 const variable = (component: Json, name: string, instance?: string) => ({
   component,
   variable: instance === undefined ? { name } : { name, instance },
@@ -34,29 +21,12 @@ const variable = (component: Json, name: string, instance?: string) => ({
 describe('the simulated 2.x device model, display messages and monitors', () => {
   it('answers with the spec statuses, reports in parts, and triggers NotifyEvent', async () => {
     const csms = await startTestCsms(['--quiet']);
-    startCli([
-      'simulate',
-      '--url',
-      csms.url,
-      '--stations',
-      '3',
-      '--scenario',
-      'idle',
-      '--duration',
-      '40',
-      '--json',
-    ]);
-    const stations = await eventually('three stations', async () => {
-      const { body } = (await csms.api('/api/stations')) as { body: Station[] };
-      return body.length === 3 && body.every((s) => s.connectors[0]?.status === 'Available')
-        ? body
-        : undefined;
-    });
+    const stations = await idleFleet(csms);
     const comm = { name: 'OCPPCommCtrlr' };
     for (const s of stations.filter((x) => x.protocol !== 'ocpp1.6')) {
       const id = s.identity;
       // A base report: the whole model, in parts of 20, assembled by the CSMS.
-      const full = await ok(csms, id, 'getBaseReport', { reportBase: 'FullInventory' });
+      const full = await operation(csms, id, 'getBaseReport', { reportBase: 'FullInventory' });
       expect(full.status).toBe('Accepted');
       const data = full.report.reportData as Json[];
       expect(data.length).toBeGreaterThan(40);
@@ -82,24 +52,28 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
           data.some((d) => d.component.name === name),
           name,
         ).toBe(true);
-      const config = await ok(csms, id, 'getBaseReport', { reportBase: 'ConfigurationInventory' });
+      const config = await operation(csms, id, 'getBaseReport', {
+        reportBase: 'ConfigurationInventory',
+      });
       expect(
         (config.report.reportData as Json[]).every(
           (d) => d.variableAttribute[0].mutability !== 'ReadOnly',
         ),
       ).toBe(true);
-      const chosen = await ok(csms, id, 'getReport', {
+      const chosen = await operation(csms, id, 'getReport', {
         componentVariable: [{ component: { name: 'TxCtrlr' } }],
       });
       expect(new Set(chosen.report.reportData.map((d: Json) => d.component.name))).toEqual(
         new Set(['TxCtrlr']),
       );
       await expect(
-        ok(csms, id, 'getReport', { componentVariable: [{ component: { name: 'NoSuchCtrlr' } }] }),
+        operation(csms, id, 'getReport', {
+          componentVariable: [{ component: { name: 'NoSuchCtrlr' } }],
+        }),
       ).resolves.toMatchObject({ status: 'EmptyResultSet' });
 
       // GetVariables and SetVariables, with the spec's statuses.
-      const got = await ok(csms, id, 'getVariables', {
+      const got = await operation(csms, id, 'getVariables', {
         getVariableData: [
           variable(comm, 'HeartbeatInterval'),
           variable({ name: 'NoSuchCtrlr' }, 'X'),
@@ -117,7 +91,7 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
         'Rejected',
         'Accepted',
       ]);
-      const set = await ok(csms, id, 'setVariables', {
+      const set = await operation(csms, id, 'setVariables', {
         setVariableData: [
           { ...variable(comm, 'HeartbeatInterval'), attributeValue: '77' },
           { ...variable({ name: 'SecurityCtrlr' }, 'SecurityProfile'), attributeValue: '3' },
@@ -132,7 +106,7 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
         'Rejected',
       ]);
       // The station acts on the value: its configuration (the 1.6 view) says so too.
-      const read = await ok(csms, id, 'getConfiguration', { keys: ['HeartbeatInterval'] });
+      const read = await operation(csms, id, 'getConfiguration', { keys: ['HeartbeatInterval'] });
       expect(read.values).toMatchObject([{ key: 'HeartbeatInterval', value: '77' }]);
 
       // Display messages: set, listed, cleared.
@@ -141,25 +115,25 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
         priority: 'NormalCycle',
         message: { format: 'UTF8', content: 'Welkom' },
       };
-      await expect(ok(csms, id, 'setDisplayMessage', { message })).resolves.toEqual({
+      await expect(operation(csms, id, 'setDisplayMessage', { message })).resolves.toEqual({
         status: 'Accepted',
       });
-      const listed = await ok(csms, id, 'getDisplayMessages', {});
+      const listed = await operation(csms, id, 'getDisplayMessages', {});
       expect(listed.report.messageInfo).toEqual([message]);
-      await expect(ok(csms, id, 'clearDisplayMessage', { id: 3 })).resolves.toEqual({
+      await expect(operation(csms, id, 'clearDisplayMessage', { id: 3 })).resolves.toEqual({
         status: 'Accepted',
       });
-      await expect(ok(csms, id, 'getDisplayMessages', {})).resolves.toMatchObject({
+      await expect(operation(csms, id, 'getDisplayMessages', {})).resolves.toMatchObject({
         status: 'Unknown',
       });
 
       // A monitor on the EVSE's power, crossed at once (an idle EVSE draws 0 W > -1 W).
       const power = variable({ name: 'EVSE', evse: { id: 1 } }, 'Power');
-      const monitored = await ok(csms, id, 'setVariableMonitoring', {
+      const monitored = await operation(csms, id, 'setVariableMonitoring', {
         setMonitoringData: [{ ...power, value: -1, type: 'UpperThreshold', severity: 4 }],
       });
       expect(monitored.setMonitoringResult[0].status).toBe('Accepted');
-      const unknown = await ok(csms, id, 'setVariableMonitoring', {
+      const unknown = await operation(csms, id, 'setVariableMonitoring', {
         setMonitoringData: [
           {
             ...variable({ name: 'NoSuchCtrlr' }, 'X'),
@@ -183,7 +157,7 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
         variableMonitoringId: monitored.setMonitoringResult[0].id,
         component: { name: 'EVSE', evse: { id: 1 } },
       });
-      const monitors = await ok(csms, id, 'getMonitoringReport', {});
+      const monitors = await operation(csms, id, 'getMonitoringReport', {});
       expect(monitors.report.monitor).toHaveLength(1);
     }
     // 1.6 has no device model: refused before anything is sent.
@@ -195,24 +169,7 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
 
   it('a CSMS with --boot-status pending provisions every version, then accepts', async () => {
     const csms = await startTestCsms(['--quiet', '--boot-status', 'pending']);
-    startCli([
-      'simulate',
-      '--url',
-      csms.url,
-      '--stations',
-      '3',
-      '--scenario',
-      'idle',
-      '--duration',
-      '40',
-      '--json',
-    ]);
-    const stations = await eventually('three stations booted', async () => {
-      const { body } = (await csms.api('/api/stations')) as { body: Station[] };
-      return body.length === 3 && body.every((s) => s.connectors[0]?.status === 'Available')
-        ? body
-        : undefined;
-    });
+    const stations = await idleFleet(csms);
     for (const s of stations) {
       const { body } = (await csms.api(`/api/frames?limit=200&station=${s.identity}`)) as {
         body: { frame: string }[];
@@ -242,28 +199,11 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
 
   it('charging profiles are reported, cost and customer data answered, 2.1 operations refused as the spec allows', async () => {
     const csms = await startTestCsms(['--quiet']);
-    startCli([
-      'simulate',
-      '--url',
-      csms.url,
-      '--stations',
-      '3',
-      '--scenario',
-      'idle',
-      '--duration',
-      '40',
-      '--json',
-    ]);
-    const stations = await eventually('three stations', async () => {
-      const { body } = (await csms.api('/api/stations')) as { body: Station[] };
-      return body.length === 3 && body.every((s) => s.connectors[0]?.status === 'Available')
-        ? body
-        : undefined;
-    });
+    const stations = await idleFleet(csms);
     for (const s of stations.filter((x) => x.protocol !== 'ocpp1.6')) {
       const id = s.identity;
       await expect(
-        ok(csms, id, 'setChargingProfile', {
+        operation(csms, id, 'setChargingProfile', {
           evseId: 1,
           chargingProfile: {
             id: 7,
@@ -276,7 +216,7 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
           },
         }),
       ).resolves.toMatchObject({ status: 'Accepted' });
-      const profiles = await ok(csms, id, 'getChargingProfiles', {
+      const profiles = await operation(csms, id, 'getChargingProfiles', {
         chargingProfile: { chargingProfilePurpose: 'TxDefaultProfile' },
       });
       expect(profiles.status).toBe('Accepted');
@@ -284,25 +224,25 @@ describe('the simulated 2.x device model, display messages and monitors', () => 
         { evseId: 1, chargingLimitSource: 'CSO', chargingProfile: [{ id: 7, stackLevel: 1 }] },
       ]);
       await expect(
-        ok(csms, id, 'getChargingProfiles', { chargingProfile: { stackLevel: 5 } }),
+        operation(csms, id, 'getChargingProfiles', { chargingProfile: { stackLevel: 5 } }),
       ).resolves.toMatchObject({ status: 'NoProfiles' });
       await expect(
-        ok(csms, id, 'costUpdated', { totalCost: 1.5, transactionId: 'nope' }),
+        operation(csms, id, 'costUpdated', { totalCost: 1.5, transactionId: 'nope' }),
       ).resolves.toEqual({});
       await expect(
-        ok(csms, id, 'getTransactionStatus', { transactionId: 'nope' }),
+        operation(csms, id, 'getTransactionStatus', { transactionId: 'nope' }),
       ).resolves.toEqual({
         ongoingIndicator: false,
         messagesInQueue: false,
       });
-      const customer = await ok(csms, id, 'customerInformation', {
+      const customer = await operation(csms, id, 'customerInformation', {
         report: true,
         clear: false,
         customerIdentifier: 'someone',
       });
       expect(customer.report.data).toBe('no data for this customer');
       await expect(
-        ok(csms, id, 'customerInformation', { report: true, clear: false }),
+        operation(csms, id, 'customerInformation', { report: true, clear: false }),
       ).resolves.toMatchObject({ status: 'Invalid' });
       const tariffs = (await csms.api(`/api/stations/${id}/getTariffs`, { evseId: 1 })) as {
         status: number;

@@ -4,26 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAuthority, hashDataOf } from '../src/pki.js';
-import { eventually, runCli, startCli, startTestCsms, type TestCsms } from './helpers/cli.js';
+import {
+  eventually,
+  idleFleet,
+  operation,
+  runCli,
+  startTestCsms,
+  type TestCsms,
+} from './helpers/cli.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: test code reads the JSON it asserts on
 type Json = any;
-
-interface Station {
-  identity: string;
-  protocol: string;
-  connectors: { status: string }[];
-}
-
-async function ok(csms: TestCsms, identity: string, name: string, params: unknown): Promise<Json> {
-  const res = (await csms.api(`/api/stations/${identity}/${name}`, params)) as {
-    status: number;
-    body: Json;
-  };
-  if (res.status !== 200)
-    throw new Error(`${name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.result;
-}
 
 /** The frames of a station, parsed, oldest first. */
 async function frames(csms: TestCsms, identity: string): Promise<Json[][]> {
@@ -36,24 +27,7 @@ async function frames(csms: TestCsms, identity: string): Promise<Json[][]> {
 describe('security: certificates and security events, every version', () => {
   it('a triggered CSR is signed by the CSMS CA and installed; roots are installed, listed, deleted', async () => {
     const csms = await startTestCsms(['--quiet']);
-    startCli([
-      'simulate',
-      '--url',
-      csms.url,
-      '--stations',
-      '3',
-      '--scenario',
-      'idle',
-      '--duration',
-      '40',
-      '--json',
-    ]);
-    const stations = await eventually('three stations', async () => {
-      const { body } = (await csms.api('/api/stations')) as { body: Station[] };
-      return body.length === 3 && body.every((s) => s.connectors[0]?.status === 'Available')
-        ? body
-        : undefined;
-    });
+    const stations = await idleFleet(csms);
     const root = createAuthority('Installed root');
     for (const s of stations) {
       const id = s.identity;
@@ -65,7 +39,9 @@ describe('security: certificates and security events, every version', () => {
 
       // A02: trigger, CSR, signed chain, installed.
       await expect(
-        ok(csms, id, 'triggerMessage', { requestedMessage: 'SignChargingStationCertificate' }),
+        operation(csms, id, 'triggerMessage', {
+          requestedMessage: 'SignChargingStationCertificate',
+        }),
       ).resolves.toMatchObject({ status: 'Accepted' });
       const signed = await eventually('CertificateSigned answered', async () => {
         const all = await frames(csms, id);
@@ -94,18 +70,18 @@ describe('security: certificates and security events, every version', () => {
 
       // Roots.
       await expect(
-        ok(csms, id, 'installCertificate', {
+        operation(csms, id, 'installCertificate', {
           certificateType: 'CSMSRootCertificate',
           certificate: root.certificatePem,
         }),
       ).resolves.toMatchObject({ status: 'Accepted' });
       await expect(
-        ok(csms, id, 'installCertificate', {
+        operation(csms, id, 'installCertificate', {
           certificateType: 'ManufacturerRootCertificate',
           certificate: 'not a certificate',
         }),
       ).resolves.toMatchObject({ status: 'Rejected' });
-      const listed = await ok(csms, id, 'getInstalledCertificateIds', {
+      const listed = await operation(csms, id, 'getInstalledCertificateIds', {
         certificateType: ['CSMSRootCertificate'],
       });
       const hash = hashDataOf(root.certificate);
@@ -113,10 +89,12 @@ describe('security: certificates and security events, every version', () => {
         { certificateType: 'CSMSRootCertificate', certificateHashData: hash },
       ]);
       await expect(
-        ok(csms, id, 'deleteCertificate', { certificateHashData: hash }),
+        operation(csms, id, 'deleteCertificate', { certificateHashData: hash }),
       ).resolves.toMatchObject({ status: 'Accepted' });
       await expect(
-        ok(csms, id, 'getInstalledCertificateIds', { certificateType: ['CSMSRootCertificate'] }),
+        operation(csms, id, 'getInstalledCertificateIds', {
+          certificateType: ['CSMSRootCertificate'],
+        }),
       ).resolves.toMatchObject({ status: 'NotFound' });
     }
   });
@@ -146,25 +124,8 @@ describe('security: certificates and security events, every version', () => {
       '--signing-ca-key',
       join(dir, 'ca.key'),
     ]);
-    startCli([
-      'simulate',
-      '--url',
-      csms.url,
-      '--stations',
-      '1',
-      '--protocol',
-      'ocpp2.0.1',
-      '--scenario',
-      'idle',
-      '--duration',
-      '30',
-      '--json',
-    ]);
-    const [s] = await eventually('the station', async () => {
-      const { body } = (await csms.api('/api/stations')) as { body: Station[] };
-      return body.length === 1 && body[0]!.connectors[0]?.status === 'Available' ? body : undefined;
-    });
-    await ok(csms, s!.identity, 'triggerMessage', {
+    const [s] = await idleFleet(csms, 1, ['--protocol', 'ocpp2.0.1'], 30);
+    await operation(csms, s!.identity, 'triggerMessage', {
       requestedMessage: 'SignChargingStationCertificate',
     });
     const call = await eventually('CertificateSigned', async () =>

@@ -296,16 +296,29 @@ export class DeviceModel {
     return { getVariableResult: request.getVariableData.map((d) => this.get(d)) };
   }
 
-  private get(d: GetData): GetResult {
+  /**
+   * What a GetVariables or SetVariables entry names: the answer's echo of it, and the variable's
+   * index, or the status of an entry that names none (unknown, or an attribute other than Actual).
+   */
+  private entry(d: GetData | SetData): {
+    base: Pick<GetResult, 'component' | 'variable' | 'attributeType'>;
+    i: number | 'UnknownComponent' | 'UnknownVariable' | 'NotSupportedAttributeType';
+  } {
     const base = {
       component: d.component,
       variable: d.variable,
       ...(d.attributeType === undefined ? {} : { attributeType: d.attributeType }),
     };
-    const i = this.find(d.component, d.variable);
+    if (d.attributeType !== undefined && d.attributeType !== 'Actual') {
+      const found = this.find(d.component, d.variable);
+      return { base, i: typeof found === 'string' ? found : 'NotSupportedAttributeType' };
+    }
+    return { base, i: this.find(d.component, d.variable) };
+  }
+
+  private get(d: GetData): GetResult {
+    const { base, i } = this.entry(d);
     if (typeof i === 'string') return { ...base, attributeStatus: i };
-    if (d.attributeType !== undefined && d.attributeType !== 'Actual')
-      return { ...base, attributeStatus: 'NotSupportedAttributeType' };
     if (this.definition.variables[i]!.mutability === 'WriteOnly')
       return {
         ...base,
@@ -320,15 +333,8 @@ export class DeviceModel {
   }
 
   private set(d: SetData): SetResult {
-    const base = {
-      component: d.component,
-      variable: d.variable,
-      ...(d.attributeType === undefined ? {} : { attributeType: d.attributeType }),
-    };
-    const i = this.find(d.component, d.variable);
+    const { base, i } = this.entry(d);
     if (typeof i === 'string') return { ...base, attributeStatus: i };
-    if (d.attributeType !== undefined && d.attributeType !== 'Actual')
-      return { ...base, attributeStatus: 'NotSupportedAttributeType' };
     const v = this.definition.variables[i]!;
     if (v.mutability === 'ReadOnly')
       return {

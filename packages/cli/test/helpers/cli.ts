@@ -240,3 +240,56 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A station as `GET /api/stations` lists it (what the fleet helpers read). */
+export interface ListedStation {
+  identity: string;
+  protocol: string;
+  connectors: { evseId: number; status: string }[];
+}
+
+/**
+ * Runs `ocpp simulate` with `stations` idle stations (one version after another: 1.6, 2.0.1, 2.1)
+ * against `csms` for `durationSeconds`, and resolves with them once every one is booted with its
+ * first connector Available. `extra` adds flags (`--protocol`, ...).
+ */
+export async function idleFleet(
+  csms: TestCsms,
+  stations = 3,
+  extra: readonly string[] = [],
+  durationSeconds = 40,
+): Promise<ListedStation[]> {
+  startCli([
+    'simulate',
+    '--url',
+    csms.url,
+    '--stations',
+    String(stations),
+    '--scenario',
+    'idle',
+    '--duration',
+    String(durationSeconds),
+    '--json',
+    ...extra,
+  ]);
+  return eventually(`${stations} stations booted`, async () => {
+    const { body } = (await csms.api('/api/stations')) as { body: ListedStation[] };
+    return body.length === stations && body.every((s) => s.connectors[0]?.status === 'Available')
+      ? body
+      : undefined;
+  });
+}
+
+/** A neutral operation through the admin API; resolves with its result, rejects unless HTTP 200. */
+export async function operation(
+  csms: TestCsms,
+  identity: string,
+  name: string,
+  params: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: test code reads the JSON it asserts on
+): Promise<any> {
+  const res = await csms.api(`/api/stations/${identity}/${name}`, params);
+  if (res.status !== 200)
+    throw new Error(`${name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.result;
+}

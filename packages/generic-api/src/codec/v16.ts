@@ -555,13 +555,18 @@ const TRIGGER_TO_16: Partial<Record<TriggerableMessage, V16.MessageTrigger>> = {
 
 /** Neutral → 1.6: trigger request. */
 export function stampTriggerRequest(p: TriggerMessageParams): V16.TriggerMessageRequest {
-  const requestedMessage = TRIGGER_TO_16[p.requestedMessage];
+  return trigger16(p, TRIGGER_TO_16[p.requestedMessage]);
+}
+
+/** A 1.6 trigger of `requestedMessage` (TriggerMessage or ExtendedTriggerMessage). */
+function trigger16<M extends string>(
+  p: TriggerMessageParams,
+  requestedMessage: M | undefined,
+): { requestedMessage: M; connectorId?: number } {
   if (requestedMessage === undefined) throw unsupported(V, `trigger ${p.requestedMessage}`);
-  return compact({
-    requestedMessage,
-    connectorId:
-      p.evseId === undefined ? undefined : connectorOf(p.evseId, p.connectorId, 'a trigger'),
-  });
+  return p.evseId === undefined
+    ? { requestedMessage }
+    : { requestedMessage, connectorId: connectorOf(p.evseId, p.connectorId, 'a trigger') };
 }
 
 /** 1.6 → neutral: trigger request. */
@@ -587,13 +592,7 @@ export function isExtendedTrigger(p: TriggerMessageParams): boolean {
 export function stampExtendedTriggerRequest(
   p: TriggerMessageParams,
 ): V16.ExtendedTriggerMessageRequest {
-  const requestedMessage = EXTENDED_TRIGGER[p.requestedMessage];
-  if (requestedMessage === undefined) throw unsupported(V, `trigger ${p.requestedMessage}`);
-  return compact({
-    requestedMessage,
-    connectorId:
-      p.evseId === undefined ? undefined : connectorOf(p.evseId, p.connectorId, 'a trigger'),
-  });
+  return trigger16(p, EXTENDED_TRIGGER[p.requestedMessage]);
 }
 
 /** 1.6 → neutral: an ExtendedTriggerMessage request (its LogStatusNotification is the security one). */

@@ -44,33 +44,27 @@ import {
   type WithOptionalRequestId,
 } from './passthrough.js';
 
+/** An operation that asks for a report: its request, and its answer with the report. */
+type Asks<
+  A extends
+    | 'GetBaseReport'
+    | 'GetReport'
+    | 'GetMonitoringReport'
+    | 'GetChargingProfiles'
+    | 'GetDisplayMessages'
+    | 'CustomerInformation',
+  Report,
+> = readonly [WithOptionalRequestId<Request21<A>>, WithReport<Response21<A>, Report>];
+
 /** The reports a CSMS asks for: the answer, and the report once all its parts came. */
 export interface CsmsReportOperations {
-  readonly getBaseReport: readonly [
-    WithOptionalRequestId<Request21<'GetBaseReport'>>,
-    WithReport<Response21<'GetBaseReport'>, DeviceModelReport>,
-  ];
-  readonly getReport: readonly [
-    WithOptionalRequestId<Request21<'GetReport'>>,
-    WithReport<Response21<'GetReport'>, DeviceModelReport>,
-  ];
-  readonly getMonitoringReport: readonly [
-    WithOptionalRequestId<Request21<'GetMonitoringReport'>>,
-    WithReport<Response21<'GetMonitoringReport'>, MonitoringReport>,
-  ];
-  readonly getChargingProfiles: readonly [
-    WithOptionalRequestId<Request21<'GetChargingProfiles'>>,
-    WithReport<Response21<'GetChargingProfiles'>, ChargingProfilesReport>,
-  ];
-  readonly getDisplayMessages: readonly [
-    WithOptionalRequestId<Request21<'GetDisplayMessages'>>,
-    WithReport<Response21<'GetDisplayMessages'>, DisplayMessagesReport>,
-  ];
+  readonly getBaseReport: Asks<'GetBaseReport', DeviceModelReport>;
+  readonly getReport: Asks<'GetReport', DeviceModelReport>;
+  readonly getMonitoringReport: Asks<'GetMonitoringReport', MonitoringReport>;
+  readonly getChargingProfiles: Asks<'GetChargingProfiles', ChargingProfilesReport>;
+  readonly getDisplayMessages: Asks<'GetDisplayMessages', DisplayMessagesReport>;
   /** With `report: true`, the customer information once all of it came. */
-  readonly customerInformation: readonly [
-    WithOptionalRequestId<Request21<'CustomerInformation'>>,
-    WithReport<Response21<'CustomerInformation'>, CustomerInformationReport>,
-  ];
+  readonly customerInformation: Asks<'CustomerInformation', CustomerInformationReport>;
 }
 
 /** Certificate management the CSMS sends, in every version (1.6: the security whitepaper). */
