@@ -83,11 +83,13 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
   private readonly logger: Logger;
   private readonly maxOpen: number;
   private readonly maxParked: number;
+  private readonly reportLimits: ReportLimits;
   private lastTransactionId = 0;
 
   constructor(private readonly options: GenericCsmsOptions<D>) {
     super();
     this.logger = options.logger ?? defaultLogger;
+    this.reportLimits = { ...DEFAULT_REPORT_LIMITS, ...options.reports };
     this.maxOpen = wholeOption(
       'maxOpenTransactionsPerStation',
       options.maxOpenTransactionsPerStation,
@@ -194,12 +196,6 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
   private readonly incomplete = (station: StationHandle, report: IncompleteReport): void => {
     this.emit('reportIncomplete', station, report);
   };
-
-  private get reportLimits(): ReportLimits {
-    this.limits ??= { ...DEFAULT_REPORT_LIMITS, ...this.options.reports };
-    return this.limits;
-  }
-  private limits: ReportLimits | undefined;
 
   private readonly contextOf = (rpc: AnyRpcContext, raw: unknown): CsmsRouteContext =>
     new CsmsCall(this.handleOf(rpc.session), rpc, raw);

@@ -174,6 +174,52 @@ export function inboundOf<
   };
 }
 
+/** A session as the rows a table builds from data call it (by action name). */
+export interface UntypedSession {
+  call(action: string, payload: unknown, options: CallOptions | undefined): Promise<unknown>;
+  send?(action: string, payload: unknown): void;
+}
+
+/** An outbound row built from data: typed by the table it is spread into. */
+export type UntypedOutbound = Outbound<never, never, never, unknown>;
+
+/** A neutral handler as a route built from data calls it. */
+export type NamedHandler = (params: unknown, context: unknown) => unknown;
+
+interface NamedRouter {
+  handle(action: string, handler: (request: unknown, rpc: AnyRpcContext) => unknown): void;
+  after(
+    action: string,
+    hook: (request: unknown, response: unknown, rpc: AnyRpcContext) => unknown,
+  ): void;
+}
+
+/**
+ * A route a table builds from data (an action and a handler name, not a typed entry): `answer`
+ * gets the request, the neutral context and the named handler. Installed when that handler is
+ * given, or with `always` whether or not (the answer does not depend on it; `handle` may then be
+ * undefined).
+ */
+export function namedRoute<Rtr, H extends object, Ctx>(
+  action: string,
+  handler: string,
+  answer: (request: unknown, context: Ctx, handle: NamedHandler | undefined) => unknown,
+  always = false,
+): Inbound<Rtr, H, Ctx> {
+  return {
+    action,
+    needs: [handler as keyof H & string],
+    always,
+    install(router, handlers, contextOf, after) {
+      const r = router as unknown as NamedRouter;
+      const h = handlerOf(handlers, handler) as NamedHandler | undefined;
+      if (h === undefined && !always) return;
+      r.handle(action, (request, rpc) => answer(request, contextOf(rpc, request), h));
+      if (after !== undefined) r.after(action, (_request, _response, rpc) => after(rpc));
+    },
+  };
+}
+
 /** A version's codec for one side: its outbound operations and its inbound routes. */
 export interface Codec<Session, End, Ops extends Operations<Ops>, Rtr, H extends HandlerSet, Ctx> {
   readonly version: ProtocolVersion;

@@ -1175,9 +1175,7 @@ export class SimStation {
       default:
         return { status: 'NotImplemented' };
     }
-    setImmediate(() => {
-      send?.().catch(() => {});
-    });
+    if (send !== undefined) this.afterAnswer(send);
     return { status: 'Accepted' };
   }
 
@@ -1306,12 +1304,13 @@ export class SimStation {
   }
 
   /** Runs `send` once the current CALL has been answered; a failure is counted, not thrown. */
-  private afterAnswer(send: () => Promise<void>): void {
-    setTimeout(() => {
+  private afterAnswer(send: () => Promise<unknown>): void {
+    setImmediate(() => {
       send().catch(() => {
-        // track() counted it; the CSMS hears of it by the missing parts (its report times out).
+        // track() counted it; the CSMS sees what is missing (a report times out, a trigger's
+        // message never comes).
       });
-    }, 0);
+    });
   }
 
   setDisplayMessage(request: Request21<'SetDisplayMessage'>): Response21<'SetDisplayMessage'> {
@@ -2020,6 +2019,13 @@ export function fleetHandlers(
       const s = find(context.identity);
       return s === undefined ? missing : answer(s, params);
     };
+  /** A constant answer, for what the simulator never does; the call is still counted. */
+  const fixed =
+    <R>(answer: R) =>
+    (_params: unknown, context: { action: string }): R => {
+      metrics.callReceived(context.action);
+      return answer;
+    };
   return {
     onRemoteStart: on((s, p: RemoteStartParams) => s.remoteStart(p), { status: 'Rejected' }),
     onRemoteStop: on((s, p: { transactionId: string }) => s.remoteStop(p.transactionId), {
@@ -2083,26 +2089,14 @@ export function fleetHandlers(
       { status: 'Rejected' },
     ),
     // A station, not a local controller: it publishes no firmware.
-    onPublishFirmware: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
-      status: 'Rejected',
-    }),
-    onUnpublishFirmware: on((_s, _p: unknown) => ({ status: 'NoFirmware' as const }), {
-      status: 'NoFirmware',
-    }),
+    onPublishFirmware: fixed({ status: 'Rejected' }),
+    onUnpublishFirmware: fixed({ status: 'NoFirmware' }),
     // 2.1: no V2X, DER, tariffs, battery swap or priority charging here: refused as the spec
     // allows, never NotSupported.
-    onAfrrSignal: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
-      status: 'Rejected',
-    }),
-    onAdjustPeriodicEventStream: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
-      status: 'Rejected',
-    }),
-    onChangeTransactionTariff: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
-      status: 'Rejected',
-    }),
-    onClearDERControl: on((_s, _p: unknown) => ({ status: 'NotSupported' as const }), {
-      status: 'NotSupported',
-    }),
+    onAfrrSignal: fixed({ status: 'Rejected' }),
+    onAdjustPeriodicEventStream: fixed({ status: 'Rejected' }),
+    onChangeTransactionTariff: fixed({ status: 'Rejected' }),
+    onClearDERControl: fixed({ status: 'NotSupported' }),
     onClearTariffs: on(
       (_s, p: Request21<'ClearTariffs'>) => ({
         clearTariffsResult: (p.tariffIds ?? []).map((tariffId) => ({
@@ -2112,32 +2106,16 @@ export function fleetHandlers(
       }),
       { clearTariffsResult: [] },
     ),
-    onGetDERControl: on((_s, _p: unknown) => ({ status: 'NotSupported' as const }), {
-      status: 'NotSupported',
-    }),
-    onGetPeriodicEventStream: on((_s, _p: unknown) => ({}), {}),
-    onGetTariffs: on((_s, _p: unknown) => ({ status: 'NoTariff' as const }), {
-      status: 'NoTariff',
-    }),
-    onNotifyAllowedEnergyTransfer: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
-      status: 'Rejected',
-    }),
-    onNotifyWebPaymentStarted: on((_s, _p: unknown) => ({}), {}),
-    onRequestBatterySwap: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
-      status: 'Rejected',
-    }),
-    onSetDERControl: on((_s, _p: unknown) => ({ status: 'NotSupported' as const }), {
-      status: 'NotSupported',
-    }),
-    onSetDefaultTariff: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
-      status: 'Rejected',
-    }),
-    onUpdateDynamicSchedule: on((_s, _p: unknown) => ({ status: 'Rejected' as const }), {
-      status: 'Rejected',
-    }),
-    onUsePriorityCharging: on((_s, _p: unknown) => ({ status: 'NoProfile' as const }), {
-      status: 'NoProfile',
-    }),
+    onGetDERControl: fixed({ status: 'NotSupported' }),
+    onGetPeriodicEventStream: fixed({}),
+    onGetTariffs: fixed({ status: 'NoTariff' }),
+    onNotifyAllowedEnergyTransfer: fixed({ status: 'Rejected' }),
+    onNotifyWebPaymentStarted: fixed({}),
+    onRequestBatterySwap: fixed({ status: 'Rejected' }),
+    onSetDERControl: fixed({ status: 'NotSupported' }),
+    onSetDefaultTariff: fixed({ status: 'Rejected' }),
+    onUpdateDynamicSchedule: fixed({ status: 'Rejected' }),
+    onUsePriorityCharging: fixed({ status: 'NoProfile' }),
     // Certificates, in every version (1.6: the security whitepaper).
     onCertificateSigned: on((s, p: CertificateSignedParams) => s.certificateSigned(p), {
       status: 'Rejected',

@@ -8,7 +8,7 @@ import type * as V16 from '@ocpp/v16-core';
 import type { CsmsContext, MaybePromise } from '../api.js';
 import * as sec from '../codec/security.js';
 import { andThen } from '../codec/util.js';
-import type { Inbound, Outbound } from '../engine.js';
+import { type Inbound, namedRoute, type UntypedOutbound, type UntypedSession } from '../engine.js';
 import {
   type ChargingProfilesReport,
   type CustomerInformationReport,
@@ -156,12 +156,6 @@ export interface ReportEnd {
   readonly reports: ReportGatherer;
 }
 
-interface AnySession {
-  call(action: string, payload: unknown, options: CallOptions | undefined): Promise<unknown>;
-}
-
-type AnyOutbound = Outbound<never, never, never, unknown>;
-
 /** One report operation: sends the request, then waits for its parts when the station accepted. */
 function reportOutbound(
   action: string,
@@ -169,11 +163,11 @@ function reportOutbound(
   assemble: (requestId: number, parts: readonly Part[]) => unknown,
   version: 'ocpp2.0.1' | 'ocpp2.1',
   follows: (request: Record<string, unknown>, status: string) => boolean,
-): AnyOutbound {
+): UntypedOutbound {
   return {
     actions: [action],
     send: (async (
-      session: AnySession,
+      session: UntypedSession,
       params: { requestId?: number },
       end: ReportEnd,
       options: CallOptions | undefined,
@@ -195,7 +189,7 @@ function reportOutbound(
       wait.start();
       const parts = await wait.promise;
       return { ...response, requestId, report: assemble(requestId, parts) };
-    }) as AnyOutbound['send'],
+    }) as UntypedOutbound['send'],
   };
 }
 
@@ -266,11 +260,11 @@ function out16<A extends keyof V16.V16ActionMap, P, R>(
   action: A,
   stamp: (params: P) => V16.V16ActionMap[A]['request'],
   lift: (response: V16.V16ActionMap[A]['response'], params: P) => R,
-): AnyOutbound {
+): UntypedOutbound {
   return {
     actions: [action],
     send: (async (session: Session16, params: P, _end: unknown, options: CallOptions | undefined) =>
-      lift(await session.call(action, stamp(params), options), params)) as AnyOutbound['send'],
+      lift(await session.call(action, stamp(params), options), params)) as UntypedOutbound['send'],
   };
 }
 
@@ -293,34 +287,7 @@ export function csmsMoreOutbound16<T>(): T {
 // Inbound
 // ---------------------------------------------------------------------------------------------
 
-interface RouterLike {
-  handle(action: string, handler: (request: unknown, rpc: never) => unknown): void;
-  after(action: string, hook: (request: unknown, response: unknown, rpc: never) => unknown): void;
-}
-
-type Handlers = Record<string, ((...args: unknown[]) => unknown) | undefined>;
 const empty = () => ({});
-
-/** A route that runs whether or not its handler is given (the answer does not depend on it). */
-function always<Rtr, H extends object, Ctx>(
-  action: string,
-  handler: string,
-  answer: (request: Record<string, unknown>, context: Ctx, handle: Handlers[string]) => unknown,
-): Inbound<Rtr, H, Ctx> {
-  return {
-    action,
-    needs: [handler as keyof H & string],
-    always: true,
-    install(router, handlers, contextOf, after) {
-      const r = router as unknown as RouterLike;
-      const h = (handlers as Handlers)[handler];
-      r.handle(action, (request, rpc) =>
-        answer(request as Record<string, unknown>, contextOf(rpc, request), h),
-      );
-      if (after !== undefined) r.after(action, (_q, _s, rpc) => after(rpc));
-    },
-  };
-}
 
 /** A report part: answered at once; the report, once complete, to the handler and the asker. */
 function reportRoute<Rtr, H extends object, Ctx extends { readonly end: ReportEnd }>(
@@ -329,19 +296,25 @@ function reportRoute<Rtr, H extends object, Ctx extends { readonly end: ReportEn
   handler: string,
   assemble: (requestId: number, parts: readonly Part[]) => unknown,
 ): Inbound<Rtr, H, Ctx> {
-  return always(action, handler, (request, context, h) => {
-    const requestId = request.requestId as number | undefined;
-    const parts = context.end.reports.part(
-      kind,
-      requestId,
-      request.seqNo as number | undefined,
-      request.tbc === true,
-      request as Part,
-      h !== undefined,
-    );
-    if (parts === undefined || h === undefined) return {};
-    return andThen(h(assemble(requestId ?? 0, parts), context), empty);
-  });
+  return namedRoute<Rtr, H, Ctx>(
+    action,
+    handler,
+    (raw, context, h) => {
+      const request = raw as Record<string, unknown>;
+      const requestId = request.requestId as number | undefined;
+      const parts = context.end.reports.part(
+        kind,
+        requestId,
+        request.seqNo as number | undefined,
+        request.tbc === true,
+        request as Part,
+        h !== undefined,
+      );
+      if (parts === undefined || h === undefined) return {};
+      return andThen(h(assemble(requestId ?? 0, parts), context), empty);
+    },
+    true,
+  );
 }
 
 /** The CSMS's further inbound routes of a 2.x version. */
@@ -349,7 +322,7 @@ export function csmsMoreInbound2x<Rtr, H extends object, Ctx extends { readonly 
   version: 'ocpp2.0.1' | 'ocpp2.1',
 ): Inbound<Rtr, H, Ctx>[] {
   return [
-    ...securityInbound<Rtr, H, Ctx>(),
+    ...securityInbound<Rtr, H, Ctx>(false),
     reportRoute('NotifyReport', 'report', 'onReport', deviceModelReport),
     reportRoute('NotifyMonitoringReport', 'monitoringReport', 'onMonitoringReport', (id, parts) =>
       monitoringReport(id, parts as Part[]),
@@ -384,43 +357,31 @@ export function csmsMoreInbound2x<Rtr, H extends object, Ctx extends { readonly 
 }
 
 /** SecurityEventNotification and SignCertificate: the same neutral routes in every version. */
-function securityInbound<Rtr, H extends object, Ctx>(): Inbound<Rtr, H, Ctx>[] {
+function securityInbound<Rtr, H extends object, Ctx>(v16: boolean): Inbound<Rtr, H, Ctx>[] {
   return [
-    always('SecurityEventNotification', 'onSecurityEvent', (request, context, h) =>
-      h === undefined
-        ? {}
-        : andThen(
-            h(
-              sec.liftSecurityEvent(request as unknown as V16.SecurityEventNotificationRequest),
-              context,
+    namedRoute<Rtr, H, Ctx>(
+      'SecurityEventNotification',
+      'onSecurityEvent',
+      (request, context, h) =>
+        h === undefined
+          ? {}
+          : andThen(
+              h(sec.liftSecurityEvent(request as V16.SecurityEventNotificationRequest), context),
+              empty,
             ),
-            empty,
-          ),
+      true,
     ),
-    {
-      action: 'SignCertificate',
-      needs: ['onSignCertificate' as keyof H & string],
-      install(router, handlers, contextOf, after) {
-        const r = router as unknown as RouterLike;
-        const h = (handlers as Handlers).onSignCertificate;
-        if (h === undefined) return;
-        r.handle('SignCertificate', (request, rpc) => {
-          const version = (rpc as unknown as { session: { protocol: string } }).session.protocol;
-          const q = request as V16.SignCertificateRequest;
-          const params = version === 'ocpp1.6' ? sec.liftSignCertificate16(q) : q;
-          return andThen(h(params, contextOf(rpc, request)), (res) =>
-            version === 'ocpp1.6' ? sec.statusOnly(res as sec.SignCertificateResult) : res,
-          );
-        });
-        if (after !== undefined) r.after('SignCertificate', (_q, _s, rpc) => after(rpc));
-      },
-    },
+    namedRoute<Rtr, H, Ctx>('SignCertificate', 'onSignCertificate', (request, context, h) => {
+      const q = request as V16.SignCertificateRequest;
+      const answer = h?.(v16 ? sec.liftSignCertificate16(q) : q, context);
+      return v16 ? andThen(answer as sec.SignCertificateResult, sec.statusOnly) : answer;
+    }),
   ];
 }
 
 /** The CSMS's further inbound routes of 1.6. */
 export function csmsMoreInbound16<Rtr, H extends object, Ctx>(): Inbound<Rtr, H, Ctx>[] {
-  return securityInbound<Rtr, H, Ctx>();
+  return securityInbound<Rtr, H, Ctx>(true);
 }
 
 export type { ReportedMonitoringData };

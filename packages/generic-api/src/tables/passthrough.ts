@@ -14,7 +14,7 @@ import type { CallOptions } from '@ocpp/rpc';
 import { isOcppSdkError, OcppSdkError } from '@ocpp/runtime';
 import { type V21ActionMap, v21Protocol } from '@ocpp/v21-core';
 import type { MaybePromise } from '../api.js';
-import type { Inbound } from '../engine.js';
+import { type Inbound, namedRoute, type UntypedOutbound, type UntypedSession } from '../engine.js';
 
 /** CSMS → station operations of 2.0.1 and 2.1. */
 export const CSMS_TO_STATION_2X = {
@@ -164,11 +164,6 @@ interface IdSource {
   nextRequestId?(): number;
 }
 
-interface AnySession {
-  call(action: string, payload: unknown, options: unknown): Promise<unknown>;
-  send?(action: string, payload: unknown): void;
-}
-
 /**
  * Outbound entries for `table` in one version: each sends its action with the neutral params as
  * they are (`requestId` allocated where the CSMS may leave it out). For 2.0.1, a payload the
@@ -177,16 +172,18 @@ interface AnySession {
 export function passOutbound(
   table: Readonly<Record<string, string>>,
   version: 'ocpp2.0.1' | 'ocpp2.1',
-): Record<string, { actions: readonly string[]; send: (...args: never[]) => Promise<unknown> }> {
-  const entries: Record<
-    string,
-    { actions: readonly string[]; send: (...args: never[]) => Promise<unknown> }
-  > = {};
+): Record<string, UntypedOutbound> {
+  const entries: Record<string, UntypedOutbound> = {};
   for (const [operation, action] of Object.entries(table)) {
     const allocate = ALLOCATED.has(action);
     entries[operation] = {
       actions: [action],
-      send: (async (session: AnySession, params: unknown, end: IdSource, options: unknown) => {
+      send: (async (
+        session: UntypedSession,
+        params: unknown,
+        end: IdSource,
+        options: CallOptions | undefined,
+      ) => {
         const p = params as { requestId?: number } | undefined;
         const request =
           allocate && p?.requestId === undefined && end.nextRequestId !== undefined
@@ -198,7 +195,7 @@ export function passOutbound(
         } catch (e) {
           throw explain201(action, request, e);
         }
-      }) as (...args: never[]) => Promise<unknown>,
+      }) as UntypedOutbound['send'],
     };
   }
   return entries;
@@ -211,9 +208,9 @@ export function sendOutbound(action: string): {
 } {
   return {
     actions: [action],
-    send: (async (session: AnySession, params: unknown) => {
+    send: (async (session: UntypedSession, params: unknown) => {
       session.send?.(action, params);
-    }) as (...args: never[]) => Promise<unknown>,
+    }) as UntypedOutbound['send'],
   };
 }
 
@@ -249,36 +246,17 @@ function at(value: unknown, pointer: string): unknown {
 
 /**
  * Inbound routes for `table`: each answers its action from the neutral handler of the same name,
- * the request given as it is. `lift` adapts a request before the handler sees it.
+ * the request given as it is (a SEND's handler answers nothing).
  */
 export function passInbound<Rtr, H extends object, Ctx>(
   table: Readonly<Record<string, string>>,
   kind: 'CALL' | 'SEND' = 'CALL',
 ): Inbound<Rtr, H, Ctx>[] {
-  return Object.entries(table).map(([operation, action]) => {
-    const name = handlerName(operation);
-    return {
-      action,
-      needs: [name as keyof H & string],
-      install(router, handlers, contextOf, after) {
-        const r = router as unknown as RouterLike;
-        const handler = (handlers as Record<string, (p: unknown, c: unknown) => unknown>)[name];
-        if (handler === undefined) return;
-        r.handle(action, (request: unknown, rpc: never) =>
-          kind === 'SEND'
-            ? void handler(request, contextOf(rpc, request))
-            : handler(request, contextOf(rpc, request)),
-        );
-        if (after !== undefined)
-          r.after(action, (_request: unknown, _response: unknown, rpc: never) => after(rpc));
-      },
-    } satisfies Inbound<Rtr, H, Ctx>;
-  });
-}
-
-interface RouterLike {
-  handle(action: string, handler: (request: unknown, rpc: never) => unknown): void;
-  after(action: string, hook: (request: unknown, response: unknown, rpc: never) => unknown): void;
+  return Object.entries(table).map(([operation, action]) =>
+    namedRoute<Rtr, H, Ctx>(action, handlerName(operation), (request, context, handle) =>
+      kind === 'SEND' ? void handle?.(request, context) : handle?.(request, context),
+    ),
+  );
 }
 
 /** Station → CSMS report parts, sent one for one by the station (the CSMS assembles them). */

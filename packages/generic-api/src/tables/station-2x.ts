@@ -5,10 +5,10 @@
  */
 import type { CallOptions } from '@ocpp/rpc';
 import type * as V16 from '@ocpp/v16-core';
-import type { MaybePromise, StationContext } from '../api.js';
+import type { StationContext } from '../api.js';
 import * as sec from '../codec/security.js';
 import { andThen } from '../codec/util.js';
-import type { Inbound, Outbound } from '../engine.js';
+import { type Inbound, namedRoute, type UntypedOutbound, type UntypedSession } from '../engine.js';
 import {
   CSMS_TO_STATION_2X,
   CSMS_TO_STATION_21,
@@ -53,18 +53,12 @@ export interface StationMoreHandlers<D>
     PassHandlers<typeof CSMS_TO_STATION_21, StationContext<D>>,
     PassHandlers<typeof SECURITY_IN_2X, StationContext<D>> {}
 
-type AnyOutbound = Outbound<never, never, never, unknown>;
-
-interface AnySession {
-  call(action: string, payload: unknown, options: CallOptions | undefined): Promise<unknown>;
-}
-
 /** SecurityEventNotification: the same three fields in every version, answered `{}`. */
-function securityEvent(version: 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1'): AnyOutbound {
+function securityEvent(version: 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1'): UntypedOutbound {
   return {
     actions: ['SecurityEventNotification'],
     send: (async (
-      session: AnySession,
+      session: UntypedSession,
       p: sec.SecurityEventParams,
       _end: unknown,
       o: CallOptions | undefined,
@@ -76,7 +70,7 @@ function securityEvent(version: 'ocpp1.6' | 'ocpp2.0.1' | 'ocpp2.1'): AnyOutboun
         throw version === 'ocpp2.0.1' ? explain201('SecurityEventNotification', request, e) : e;
       }
       return undefined;
-    }) as AnyOutbound['send'],
+    }) as UntypedOutbound['send'],
   };
 }
 
@@ -103,7 +97,7 @@ export function stationMoreOutbound16<T>(): T {
     signCertificate: {
       actions: ['SignCertificate'],
       send: (async (
-        session: AnySession,
+        session: UntypedSession,
         p: sec.SignCertificateParams,
         _end: unknown,
         o: CallOptions | undefined,
@@ -112,7 +106,7 @@ export function stationMoreOutbound16<T>(): T {
           (await session.call('SignCertificate', sec.stampSignCertificate16(p), o)) as {
             status: 'Accepted' | 'Rejected';
           },
-        )) as AnyOutbound['send'],
+        )) as UntypedOutbound['send'],
     },
   } as T;
 }
@@ -129,13 +123,6 @@ export function stationMoreInbound2x<Rtr, H extends object, Ctx>(
   ];
 }
 
-interface RouterLike {
-  handle(action: string, handler: (request: unknown, rpc: never) => unknown): void;
-  after(action: string, hook: (request: unknown, response: unknown, rpc: never) => unknown): void;
-}
-
-type Handler = (params: unknown, context: unknown) => MaybePromise<unknown>;
-
 /** A 1.6 route: the request lifted for the neutral handler, its answer stamped back. */
 function route16<Rtr, H extends object, Ctx, A extends keyof V16.V16ActionMap>(
   action: A,
@@ -143,22 +130,12 @@ function route16<Rtr, H extends object, Ctx, A extends keyof V16.V16ActionMap>(
   lift: (request: V16.V16ActionMap[A]['request']) => unknown,
   stamp: (result: never) => V16.V16ActionMap[A]['response'],
 ): Inbound<Rtr, H, Ctx> {
-  return {
-    action,
-    needs: [handler as keyof H & string],
-    install(router, handlers, contextOf, after) {
-      const r = router as unknown as RouterLike;
-      const h = (handlers as Record<string, Handler | undefined>)[handler];
-      if (h === undefined) return;
-      r.handle(action, (request, rpc) =>
-        andThen(
-          h(lift(request as V16.V16ActionMap[A]['request']), contextOf(rpc, request)),
-          stamp as (result: unknown) => unknown,
-        ),
-      );
-      if (after !== undefined) r.after(action, (_q, _s, rpc) => after(rpc));
-    },
-  };
+  return namedRoute<Rtr, H, Ctx>(action, handler, (request, context, h) =>
+    andThen(
+      h?.(lift(request as V16.V16ActionMap[A]['request']), context),
+      stamp as (result: unknown) => unknown,
+    ),
+  );
 }
 
 /** The station's further inbound routes of 1.6: certificates through the security whitepaper. */
