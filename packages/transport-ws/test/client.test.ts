@@ -273,6 +273,28 @@ describe('WsClientTransport keep-alive and handshake checks', () => {
     expect((error as Error).message).toMatch(/ocpp2\.1, which was not offered \(ocpp1\.6\)/);
   });
 
+  it('delivers frames the server sends with its 101 answer, in order, after open', async () => {
+    // ws on the server side writes these right behind the handshake answer: the client reads
+    // them in the same chunk and ws emits them before any awaited 'open' continuation runs.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => wss.on('listening', resolve));
+    onCleanup(() => new Promise((resolve) => wss.close(resolve)));
+    wss.on('connection', (socket) => {
+      for (let i = 0; i < 5; i++) socket.send(`[2,"s${i}","Heartbeat",{}]`);
+    });
+    const port = (wss.address() as { port: number }).port;
+    for (let round = 0; round < 20; round++) {
+      const { client, recorder } = startClient({ url: `ws://127.0.0.1:${port}` });
+      await client.start();
+      await waitFor(() => recorder.messages.length === 5);
+      expect(recorder.events).toEqual([
+        'open ocpp2.0.1',
+        ...[0, 1, 2, 3, 4].map((i) => `message [2,"s${i}","Heartbeat",{}]`),
+      ]);
+      await client.close();
+    }
+  });
+
   it('sends the identity percent-encoded, extra headers, and refuses bad options', async () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((resolve) => wss.on('listening', resolve));

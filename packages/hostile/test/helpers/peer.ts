@@ -54,6 +54,9 @@ export class Peer {
       perMessageDeflate: false,
       maxPayload: 16 * 1024 * 1024,
     });
+    // Listen before the handshake ends: a frame the target sends at once can come in the same
+    // read as its 101 answer, and ws emits it before an awaited 'open' lets us attach a listener.
+    const peer = new Peer(ws, version);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -61,7 +64,6 @@ export class Peer {
         reject(new Error(`handshake refused: HTTP ${res.statusCode}`)),
       );
     });
-    const peer = new Peer(ws, version);
     peer.send(JSON.stringify([2, 'boot', 'BootNotification', BOOT[version]]));
     await peer.answer('boot');
     return peer;
