@@ -22,6 +22,8 @@ const station = createGenericStation({
     },
   },
 });
+// Rejects at once on a wrong password (HTTP 401) or no version in common; other failures are
+// retried with the back-off, the first of each kind logged (station.session.on('connectFailed')).
 await station.start();
 await station.boot({ vendorName: 'Acme', model: 'Sim-1' });
 const tag = { idToken: 'TAG1', type: 'ISO14443' } as const;

@@ -30,6 +30,8 @@ export {
 export { log, timeout } from './services.js';
 export {
   type CallOptions,
+  type ConnectFailure,
+  type ConnectFailureKind,
   OcppSession,
   type SessionEvents,
   type SessionOptions,

@@ -182,7 +182,39 @@ export interface SessionEvents {
   unexpected: (event: UnexpectedFrameEvent) => void;
   /** A CALLRESULTERROR from the peer rejecting one of our CALLRESULTs (2.1). */
   resultError: (error: OcppCallError<string>, messageId: string) => void;
+  /**
+   * A station's attempt to connect failed (also emitted as `error`). The first failure of each
+   * kind since the last open connection is logged as a warning, later ones at debug level.
+   */
+  connectFailed: (failure: ConnectFailure) => void;
   error: (error: Error) => void;
+}
+
+/**
+ * Why an attempt to connect failed:
+ * - `unauthorized`: the CSMS answered HTTP 401 (wrong or missing password, or certificate);
+ * - `rejected`: another HTTP status (404: an identity the CSMS does not know, ...);
+ * - `subprotocol`: the CSMS accepted none of the offered OCPP versions, or chose another;
+ * - `tls`: the TLS handshake failed (a certificate that does not verify, expired or for another
+ *   host);
+ * - `unreachable`: nothing answered (connection refused, no such host, timed out, reset);
+ * - `other`: anything else the transport reported as a failed attempt.
+ */
+export type ConnectFailureKind =
+  | 'unauthorized'
+  | 'rejected'
+  | 'subprotocol'
+  | 'tls'
+  | 'unreachable'
+  | 'other';
+
+/** A failed attempt to connect, as the `connectFailed` event tells it. */
+export interface ConnectFailure {
+  readonly kind: ConnectFailureKind;
+  /** The transport's error (`WsTransportError` with `@ocpp/transport-ws`). */
+  readonly error: Error;
+  /** The first failure of this kind since the last open connection. */
+  readonly first: boolean;
 }
 
 /** @see SessionOptions.maxInboundQueueBytes */
@@ -874,8 +906,12 @@ export class OcppSession<
     this.drain();
   }
 
+  /** Kinds of connect failure seen since the last open connection (logged once each). */
+  private connectFailures: Set<ConnectFailureKind> | undefined;
+
   /** @internal Called by the transport binding. */
   transportOpened(): void {
+    this.connectFailures = undefined;
     this.emit('open');
     this.calls?.pump();
   }
@@ -887,6 +923,22 @@ export class OcppSession<
 
   /** @internal Called by the transport binding. */
   transportFailed(error: Error): void {
+    const kind = connectFailureKind(error);
+    if (kind !== undefined) {
+      this.connectFailures ??= new Set();
+      const first = !this.connectFailures.has(kind);
+      this.connectFailures.add(kind);
+      const message = `${this.identity}: cannot connect (${kind}): ${error.message}`;
+      if (first) this.log('warn', message);
+      else {
+        try {
+          this.config.logger.debug(message);
+        } catch {
+          // A logger that fails at debug level is not worth an error event of its own.
+        }
+      }
+      this.emit('connectFailed', { kind, error, first });
+    }
     this.emit('error', error);
   }
 
@@ -1195,6 +1247,41 @@ export class OcppSession<
       this.config.detailedErrors ? message : `${shown(action)} could not be processed`,
     );
     this.log('error', `${this.identity}: handler of ${shown(action)} failed: ${message}`);
+  }
+}
+
+/** Error codes of a cause that mean nothing answered at that address. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+]);
+
+/**
+ * The kind of a failed attempt to connect, read off the error's `code` as transports report them
+ * (`@ocpp/transport-ws`'s codes); undefined for an error that is not a failed attempt.
+ */
+function connectFailureKind(error: Error): ConnectFailureKind | undefined {
+  const { code, status, cause } = error as { code?: unknown; status?: unknown; cause?: unknown };
+  switch (code) {
+    case 'HANDSHAKE_REJECTED':
+      return status === 401 ? 'unauthorized' : 'rejected';
+    case 'NO_SUBPROTOCOL':
+    case 'SUBPROTOCOL_MISMATCH':
+      return 'subprotocol';
+    case 'CONNECT_FAILED': {
+      const causeCode = (cause as { code?: unknown } | undefined)?.code;
+      if (typeof causeCode !== 'string') return 'other';
+      if (UNREACHABLE.has(causeCode)) return 'unreachable';
+      if (/^ERR_(TLS|SSL)_|CERT|_SIGNATURE|^ERR_OSSL/.test(causeCode)) return 'tls';
+      return 'other';
+    }
+    default:
+      return undefined;
   }
 }
 

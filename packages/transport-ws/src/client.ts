@@ -62,6 +62,14 @@ export interface WsClientOptions {
    * @default true
    */
   readonly reconnect?: boolean;
+  /**
+   * Retry, while `start()` waits, also after a failure that retrying cannot fix: the CSMS
+   * refused the password (HTTP 401) or every offered subprotocol. Off: such a failure rejects
+   * `start()` and nothing reconnects. Once a connection was open, every failure is retried with
+   * `reconnect` (the CSMS's settings may change while the station runs).
+   * @default false
+   */
+  readonly retryUnfixable?: boolean;
   /** The reconnect back-off (see {@link BackoffOptions} for each default). */
   readonly backoff?: BackoffOptions;
   /**
@@ -184,6 +192,9 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
   private readonly offered: readonly string[];
   private readonly wsOptions: ClientOptions;
   private readonly reconnect: boolean;
+  private readonly retryUnfixable: boolean;
+  /** A connection was open once: from then on, every failure is retried. */
+  private everOpen = false;
   private readonly backoff: ResolvedBackoff;
   private readonly pingMs: number;
   private readonly pongMs: number;
@@ -234,6 +245,7 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     this.url = stationUrl(options.url, options.identity);
     this.offered = [...options.protocols];
     this.reconnect = options.reconnect ?? true;
+    this.retryUnfixable = options.retryUnfixable ?? false;
     this.backoff = resolveBackoff(options.backoff);
     const ping = checkSeconds('pingIntervalSeconds', options.pingIntervalSeconds ?? 30);
     const pong = checkSeconds('pongTimeoutSeconds', options.pongTimeoutSeconds ?? ping);
@@ -294,9 +306,11 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
 
   /**
    * Connects. Resolves once a connection is open. With `reconnect` on, failed attempts are
-   * reported (handlers.error and the `error` event) and retried with the back-off; with it off,
-   * the first failure rejects, and a later `start()` tries again. Rejects with `CLOSED` after
-   * `close()`, also when `close()` comes while it waits.
+   * reported (handlers.error and the `error` event) and retried with the back-off, except one
+   * that retrying cannot fix (HTTP 401, no subprotocol accepted), which rejects unless
+   * `retryUnfixable` is set; with `reconnect` off, the first failure rejects. A later `start()`
+   * tries again. Rejects with `CLOSED` after `close()`, also when `close()` comes while it
+   * waits.
    */
   start(): Promise<void> {
     if (this.terminated) {
@@ -590,6 +604,7 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     if (this.paused) socket.pause();
     this.phase = 'open';
     this.failures = 0;
+    this.everOpen = true;
     this.negotiated = socket.protocol;
     this.startPing(socket);
     this.handlers?.open({ protocol: this.negotiated });
@@ -605,7 +620,10 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
       this.finish();
       return;
     }
-    if (!this.reconnect) {
+    if (
+      !this.reconnect ||
+      (!this.retryUnfixable && !this.everOpen && this.starting !== undefined && unfixable(error))
+    ) {
       this.finish(error);
       return;
     }
@@ -707,6 +725,16 @@ export class WsClientTransport extends Emitter<WsClientEvents> implements Transp
     this.report(new WsTransportError('PONG_TIMEOUT', reason));
     socket.terminate();
   }
+}
+
+/**
+ * A failed attempt that the same attempt again cannot fix: the CSMS refused the credentials, or
+ * every subprotocol offered.
+ */
+function unfixable(error: Error): boolean {
+  if (!(error instanceof WsTransportError)) return false;
+  if (error.code === 'HANDSHAKE_REJECTED') return error.status === 401;
+  return error.code === 'NO_SUBPROTOCOL' || error.code === 'SUBPROTOCOL_MISMATCH';
 }
 
 /** Creates the station-side WebSocket transport. It connects on `start()`. */

@@ -143,6 +143,68 @@ describe('WsClientTransport reconnect back-off', () => {
     expect(seen.log.filter((l) => l.startsWith('open'))).toEqual(['open ocpp2.0.1']);
   });
 
+  it('with reconnect on, start() rejects on a 401 or a refused subprotocol instead of retrying', async () => {
+    const clock = new VirtualClock();
+    const { url } = await startServer({ authenticate: () => false });
+    const { client, recorder } = startClient({ url, reconnect: true, timers: clock });
+    const seen = observe(client);
+    await expect(client.start()).rejects.toMatchObject({
+      code: 'HANDSHAKE_REJECTED',
+      status: 401,
+    });
+    expect(seen.reconnecting).toEqual([]);
+    expect(clock.pending).toBe(0);
+    expect(recorder.errors).toHaveLength(1);
+
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => false });
+    await new Promise((resolve) => wss.on('listening', resolve));
+    onCleanup(() => new Promise((resolve) => wss.close(resolve)));
+    const port = (wss.address() as { port: number }).port;
+    const other = startClient({ url: `ws://127.0.0.1:${port}`, reconnect: true, timers: clock });
+    await expect(other.client.start()).rejects.toMatchObject({ code: 'NO_SUBPROTOCOL' });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('retryUnfixable keeps retrying a 401 while start() waits; a refused port is always retried', async () => {
+    const clock = new VirtualClock();
+    let allow = false;
+    const { url } = await startServer({ authenticate: () => allow });
+    const { client, recorder } = startClient({
+      url,
+      reconnect: true,
+      retryUnfixable: true,
+      timers: clock,
+    });
+    const seen = observe(client);
+    const started = client.start();
+    await waitFor(() => seen.reconnecting.length === 1);
+    expect(recorder.errors.at(-1)).toMatchObject({ status: 401 });
+    allow = true;
+    clock.runNext();
+    await started;
+    expect(client.isOpen).toBe(true);
+
+    const refused = startClient({
+      url: `ws://127.0.0.1:${await freePort()}`,
+      reconnect: true,
+      timers: clock,
+    });
+    const refusedSeen = observe(refused.client);
+    let settled = false;
+    void refused.client.start().then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await waitFor(() => refusedSeen.reconnecting.length === 1);
+    clock.runNext();
+    await waitFor(() => refusedSeen.reconnecting.length === 2);
+    expect(refused.recorder.errors.map((e) => (e as WsTransportError).code)).toEqual([
+      'CONNECT_FAILED',
+      'CONNECT_FAILED',
+    ]);
+    expect(settled).toBe(false);
+  });
+
   it('rejects start() on the first failure when reconnect is off, with the HTTP status', async () => {
     const { url } = await startServer({ authenticate: () => false });
     const { client, recorder } = startClient({ url, reconnect: false });
