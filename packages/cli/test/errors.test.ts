@@ -142,6 +142,45 @@ describe('bad input: one clear line and a non-zero exit', () => {
     await expect(csms.waitFor(/refused: HTTP 401/)).resolves.toBeTruthy();
   });
 
+  it('warns of passwords a version cannot hold, and still serves with them', async () => {
+    const credentials = file(
+      'short.json',
+      JSON.stringify({ 'SHORT-0001': 'short', CS002: 'a-16-char-secret', CS003: 'hex:0011' }),
+    );
+    const csms = await startTestCsms(['--credentials', credentials, '--quiet']);
+    const warned = () =>
+      csms
+        .output()
+        .stderr.split('\n')
+        .filter((l) => l.includes('warning'));
+    // Written before the listening line, through another pipe: wait for both.
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (warned().length >= 2) resolve();
+      };
+      csms.child.stderr!.on('data', check);
+      check();
+    });
+    expect(warned()).toEqual([
+      `ocpp csms: warning: credentials file ${credentials}: the password of "SHORT-0001" is 5 characters; OCPP 2.x asks 16 to 40 (BasicAuthPassword), and a 2.x station may refuse to store it`,
+      `ocpp csms: warning: credentials file ${credentials}: the key of "CS003" is 2 bytes; a 1.6 AuthorizationKey is 16 to 20`,
+    ]);
+    const r = await runCli([
+      'simulate',
+      '--url',
+      csms.url,
+      '--stations',
+      '1',
+      '--identity-prefix',
+      'SHORT-',
+      '--scenario',
+      'boot-only',
+      '--password',
+      'short',
+    ]);
+    expect(r.code).toBe(0);
+  });
+
   it('a port in use', async () => {
     const port = await loopbackPort(true);
     const r = await runCli(['csms', '--port', String(port)]);

@@ -494,7 +494,11 @@ export interface StartTransactionParams {
   readonly evseId: number;
   /** The connector within the EVSE. @default 1 */
   readonly connectorId?: number;
-  /** The identifier; 1.6 requires one (lost for the 2.x `NoAuthorization` case is not possible: 1.6 needs an idTag). */
+  /**
+   * Who started it. Optional for 2.x (a transaction started without authorization, as on a
+   * free charger); 1.6 has no such transaction: there, a start without one is refused with
+   * `UNSUPPORTED_BY_VERSION`.
+   */
   readonly idToken?: IdToken;
   /** Energy register at the start, Wh (2.x: sent as a Transaction.Begin sample). */
   readonly meterStart: number;

@@ -29,7 +29,14 @@ export interface Credentials {
   secretOf(identity: string): Secret | undefined;
   /** How many identities are listed (not counting `*`). */
   readonly size: number;
+  /** Passwords the stations of a version cannot hold, one line each (the file is still used). */
+  readonly warnings: readonly string[];
 }
+
+/** OCPP 2.x `SecurityCtrlr.BasicAuthPassword`: 16 to 40 characters. */
+const TEXT_PASSWORD = { min: 16, max: 40 };
+/** OCPP 1.6 security whitepaper `AuthorizationKey`: 16 to 20 bytes. */
+const KEY_BYTES = { min: 16, max: 20 };
 
 /**
  * Parses a credentials file: a JSON object mapping station identity to password. A password of
@@ -54,6 +61,7 @@ export function parseCredentials(text: string, name: string): Credentials {
     );
   }
   const secrets = new Map<string, Secret>();
+  const warnings: string[] = [];
   for (const [identity, password] of Object.entries(value)) {
     if (identity === '') throw new CliError(`credentials file ${name}: an identity is empty`);
     if (typeof password !== 'string' || password === '') {
@@ -68,8 +76,18 @@ export function parseCredentials(text: string, name: string): Credentials {
           `credentials file ${name}: the password of "${identity}" starts with hex: but is not an even number of hex digits`,
         );
       }
-      secrets.set(identity, Uint8Array.from(Buffer.from(hex, 'hex')));
+      const key = Uint8Array.from(Buffer.from(hex, 'hex'));
+      if (key.length < KEY_BYTES.min || key.length > KEY_BYTES.max)
+        warnings.push(
+          `credentials file ${name}: the key of "${identity}" is ${key.length} bytes; a 1.6 AuthorizationKey is ${KEY_BYTES.min} to ${KEY_BYTES.max}`,
+        );
+      secrets.set(identity, key);
     } else {
+      const length = [...password].length;
+      if (length < TEXT_PASSWORD.min || length > TEXT_PASSWORD.max)
+        warnings.push(
+          `credentials file ${name}: the password of "${identity}" is ${length} characters; OCPP 2.x asks ${TEXT_PASSWORD.min} to ${TEXT_PASSWORD.max} (BasicAuthPassword), and a 2.x station may refuse to store it`,
+        );
       secrets.set(identity, password);
     }
   }
@@ -82,6 +100,7 @@ export function parseCredentials(text: string, name: string): Credentials {
   return {
     secretOf: (identity) => secrets.get(identity) ?? fallback,
     size: secrets.size - (fallback === undefined ? 0 : 1),
+    warnings,
   };
 }
 

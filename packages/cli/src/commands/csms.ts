@@ -276,6 +276,8 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
   }
   const credentials =
     o.credentials === undefined ? undefined : await loadCredentials(io.cwd, o.credentials);
+  for (const warning of credentials?.warnings ?? [])
+    io.stderr.write(`ocpp csms: warning: ${escapeControls(warning)}\n`);
   const tls =
     o['tls-cert'] === undefined || o['tls-key'] === undefined
       ? undefined
