@@ -327,3 +327,41 @@ describe('docs/generic-api.md', () => {
     }
   });
 });
+
+/** How many parameters a handler takes. */
+type Arity<F> = F extends (...args: infer A) => unknown ? A['length'] : never;
+/** The handlers of `H` that get the context alone. */
+type ContextOnly<H> = {
+  [K in keyof H]-?: Arity<NonNullable<H[K]>> extends 1 ? K : never;
+}[keyof H];
+
+/** The README names these; the compiler checks they are exactly the handlers of one parameter. */
+const CONTEXT_ONLY = [
+  'onHeartbeat',
+  'onClearCache',
+  'onGetLocalListVersion',
+] as const satisfies readonly (
+  | ContextOnly<CsmsHandlers<unknown>>
+  | ContextOnly<StationHandlers<unknown>>
+)[];
+type Unnamed = Exclude<
+  ContextOnly<CsmsHandlers<unknown>> | ContextOnly<StationHandlers<unknown>>,
+  (typeof CONTEXT_ONLY)[number]
+>;
+const everyOneNamed: [Unnamed] extends [never] ? true : Unnamed = true;
+
+describe('README: handler parameters', () => {
+  it('names the handlers that get (context) alone; every other one gets (params, context)', () => {
+    expect(everyOneNamed).toBe(true);
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').replace(
+      /\s+/g,
+      ' ',
+    );
+    const sentence = /get `\(params, context\)`, except those [^;]*?, which get `\(context\)`/.exec(
+      readme,
+    )?.[0];
+    expect(sentence).toBeDefined();
+    const named = [...(sentence ?? '').matchAll(/`(on\w+)`/g)].map((m) => m[1]);
+    expect(sorted(named as string[])).toEqual(sorted(CONTEXT_ONLY));
+  });
+});
