@@ -200,11 +200,13 @@ describe('ocpp validate on text input', () => {
     const input = [
       '2025-03-14T09:26:53.120Z  CS1  ocpp2.0.1  station→csms  [2,"a","Heartbeat",{}]',
       '2025-03-14T09:26:53.121Z  CS1  ocpp2.0.1  csms→station  [3,"a",{"currentTime":"2025-03-14T09:26:53Z"}]',
+      '',
       'some unrelated log line',
     ].join('\n');
     const r = await runCli(['validate', '-'], { input });
     expect(r.stdout).toContain('line 2  ocpp2.0.1  CALLRESULT Heartbeat: ok');
-    expect(r.stdout).toContain('2 frames: 2 valid, 0 invalid; 1 line without a frame skipped');
+    // The blank line and the log line: two lines without a frame.
+    expect(r.stdout).toContain('2 frames: 2 valid, 0 invalid; 2 lines without a frame skipped');
     expect(r.code).toBe(0);
   });
 
@@ -231,10 +233,28 @@ describe('ocpp validate on text input', () => {
     expect(fromStation.code).toBe(1);
   });
 
-  it('asks for --protocol when a line does not name the version', async () => {
-    const r = await runCli(['validate', '-'], { input: '[2,"a","Heartbeat",{}]' });
-    expect(r.stderr).toContain('cannot tell the OCPP version; pass --protocol');
+  it('asks for --protocol once when lines do not name the version, counting them not checked', async () => {
+    const r = await runCli(['validate', '-'], {
+      input: '[2,"a","Heartbeat",{}]\n[2,"b","Heartbeat",{}]',
+    });
+    expect(r.stderr).toBe(
+      'ocpp validate: 2 frames not checked: the lines do not say which OCPP version; pass --protocol ocpp1.6|ocpp2.0.1|ocpp2.1\n',
+    );
+    expect(r.stdout.split('\n')).toEqual([
+      'line 1  ?  not checked: the line does not say which OCPP version it is: pass --protocol',
+      'line 2  ?  not checked: the line does not say which OCPP version it is: pass --protocol',
+      '2 frames: 0 valid, 0 invalid, 2 not checked (2 without a version)',
+      '',
+    ]);
+    // Nothing could be judged: no pass.
     expect(r.code).toBe(1);
+    const mixed = await runCli(['validate', '-'], {
+      input: 'ocpp2.0.1 station→csms [2,"a","Heartbeat",{}]\n[2,"b","Heartbeat",{}]',
+    });
+    expect(mixed.stdout).toContain(
+      '2 frames: 1 valid, 0 invalid, 1 not checked (1 without a version)',
+    );
+    expect(mixed.code).toBe(0);
   });
 
   it('fails with one line for a missing file', async () => {

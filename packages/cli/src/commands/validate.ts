@@ -88,6 +88,18 @@ async function openInput(args: ParsedArgs<typeof validateSpec.options>, io: Io) 
   return { name: source, stream: createReadStream(path, { encoding: 'utf8' }) };
 }
 
+/** Why frames were not checked: answers to CALLs not in the input, lines without a version. */
+function uncheckedWhy(unchecked: number, versionless: number): string {
+  const answers = unchecked - versionless;
+  const parts: string[] = [];
+  if (answers > 0)
+    parts.push(
+      answers === 1 ? 'an answer to a CALL not in the input' : 'answers to CALLs not in the input',
+    );
+  if (versionless > 0) parts.push(`${versionless} without a version`);
+  return parts.join('; ');
+}
+
 /** `ocpp validate`: prints a verdict per frame; exit 1 when any frame is invalid. */
 export async function runValidate(
   args: ParsedArgs<typeof validateSpec.options>,
@@ -101,6 +113,9 @@ export async function runValidate(
   let valid = 0;
   let invalid = 0;
   let unchecked = 0;
+  /** Of `unchecked`: frames on lines that do not say their version (and no --protocol). */
+  let versionless = 0;
+  /** Lines without a frame, blank ones included. */
   let skipped = 0;
   let lineNo = 0;
   const lines = createInterface({ input: input.stream, crlfDelay: Number.POSITIVE_INFINITY });
@@ -108,7 +123,7 @@ export async function runValidate(
     lineNo++;
     const found = findFrame(line);
     if (found === undefined) {
-      if (line.trim() !== '') skipped++;
+      skipped++;
       continue;
     }
     const protocol: OcppSubprotocol | undefined =
@@ -120,16 +135,16 @@ export async function runValidate(
         frame: found.text,
         protocol: 'ocpp2.0.1',
         kind: 'unreadable',
-        valid: false,
+        valid: true,
         checked: false,
         reason: 'the line does not say which OCPP version it is: pass --protocol',
       };
-      io.stderr.write(
-        `ocpp validate: line ${lineNo}: cannot tell the OCPP version; pass --protocol ocpp1.6|ocpp2.0.1|ocpp2.1\n`,
-      );
-      invalid++;
+      // Not judged, so neither valid nor invalid: counted, and told once at the end.
+      unchecked++;
+      versionless++;
       if (options.json) judged.push(verdict);
-      else io.stdout.write(`line ${lineNo}  ?  invalid: ${verdict.reason}\n`);
+      else if (!options.quiet)
+        io.stdout.write(`line ${lineNo}  ?  not checked: ${verdict.reason}\n`);
       continue;
     }
     const from = fixedFrom ?? found.from;
@@ -150,12 +165,14 @@ export async function runValidate(
   const total = valid + invalid + unchecked;
   if (options.json) {
     io.stdout.write(
-      `${JSON.stringify({ source: input.name, frames: total, valid, invalid, unchecked, linesWithoutFrame: skipped, verdicts: judged }, null, 2)}\n`,
+      `${JSON.stringify({ source: input.name, frames: total, valid, invalid, unchecked, uncheckedWithoutVersion: versionless, linesWithoutFrame: skipped, verdicts: judged }, null, 2)}\n`,
     );
   } else {
     io.stdout.write(
       `${total} frame${total === 1 ? '' : 's'}: ${valid} valid, ${invalid} invalid` +
-        (unchecked > 0 ? `, ${unchecked} not checked (answers to CALLs not in the input)` : '') +
+        (unchecked > 0
+          ? `, ${unchecked} not checked (${uncheckedWhy(unchecked, versionless)})`
+          : '') +
         (skipped > 0
           ? `; ${skipped} line${skipped === 1 ? '' : 's'} without a frame skipped`
           : '') +
@@ -165,6 +182,13 @@ export async function runValidate(
   if (total === 0) {
     io.stderr.write(`ocpp validate: no frames found in ${input.name}\n`);
     return 1;
+  }
+  if (versionless > 0) {
+    io.stderr.write(
+      `ocpp validate: ${versionless} frame${versionless === 1 ? '' : 's'} not checked: the line${versionless === 1 ? ' does' : 's do'} not say which OCPP version; pass --protocol ocpp1.6|ocpp2.0.1|ocpp2.1\n`,
+    );
+    // Nothing judged at all is no pass.
+    if (valid + invalid === 0) return 1;
   }
   return invalid > 0 ? 1 : 0;
 }
