@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { type CommandSpec, formatHelp, type OptionSpec, parseArgs } from './cli/args.js';
 import { CliError, messageOf } from './cli/errors.js';
 import type { Io } from './cli/io.js';
+import { toolVersion } from './cli/version.js';
 import { csmsSpec, runCsms } from './commands/csms.js';
 import { demoSpec, runDemo } from './commands/demo.js';
 import { runSimulate, simulateSpec } from './commands/simulate.js';
@@ -27,17 +27,6 @@ const COMMANDS: readonly Command[] = [
   command(csmsSpec, runCsms),
   command(validateSpec, runValidate),
 ];
-
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
@@ -74,7 +63,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '-v' || name === '--version') {
-    io.stdout.write(`${version()}\n`);
+    io.stdout.write(`${toolVersion()}\n`);
     return 0;
   }
   const cmd = COMMANDS.find((c) => c.spec.name === name);

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type CliProcess, eventually, runCli, startCli } from './helpers/cli.js';
 
 interface Report {
+  run: { startedAt: string; tool: string; options: Record<string, unknown> };
   ok: boolean;
   problems: string[];
   result: {
@@ -249,6 +250,10 @@ describe('ocpp simulate across a CSMS outage', () => {
 
     expect(report.problems).toEqual([]);
     expect(code).toBe(0);
+    // --json describes the run too: when, by what, with which options.
+    expect(Date.parse(report.run.startedAt)).toBeGreaterThan(0);
+    expect(report.run.tool).toMatch(/^@ocpp\/cli \d/);
+    expect(report.run.options).toMatchObject({ json: true });
     expect(report.result.sessions).toMatchObject({
       started: STATIONS,
       completed: STATIONS,

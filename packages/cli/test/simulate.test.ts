@@ -115,11 +115,21 @@ describe('ocpp simulate against ocpp csms', () => {
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Summary: 6 stations (mixed), scenario idle');
+    // When, by what and how: the run's own description, above the figures.
+    expect(r.stdout).toMatch(
+      /\n {2}started \d{4}-\d\d-\d\dT[\d:.]+Z by @ocpp\/cli \d+\.\d+\.\d+\n/,
+    );
+    expect(r.stdout).toMatch(/\n {2}options: .*--stations 6 .*--scenario idle .*--duration 3\.5/);
     expect(r.stdout).toMatch(/stations connected\s+6/);
     expect(r.stdout).toMatch(/Heartbeat\s+(1[2-9]|2[0-4])\s+0/); // every second for about 3 s
     expect(r.stdout).toContain('Result: OK');
     expect(r.stdout).toContain(`HTML report: ${file}`);
     const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/<td>started<\/td><td>\d{4}-\d\d-\d\dT/);
+    expect(html).toMatch(/<td>tool<\/td><td>@ocpp\/cli \d/);
+    expect(html).toContain('--stations 6');
+    // Every header cell names its column.
+    expect(html).not.toContain('<th></th>');
     expect(html).toContain('<figcaption>Calls per second</figcaption>');
     expect(html).toContain('<figcaption>Connected stations</figcaption>');
     expect(html).toMatch(/<figcaption>Latency[^<]*<\/figcaption><svg/);

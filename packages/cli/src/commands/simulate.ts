@@ -6,6 +6,7 @@ import type { CommandSpec, ParsedArgs } from '../cli/args.js';
 import { CliError, usageError } from '../cli/errors.js';
 import { loadCredentials, readUserFile, type Secret } from '../cli/files.js';
 import type { Io } from '../cli/io.js';
+import { toolVersion } from '../cli/version.js';
 import { htmlReport } from '../output/html-report.js';
 import { Progress } from '../output/progress.js';
 import { formatSummary, type RunReport } from '../output/summary.js';
@@ -255,11 +256,20 @@ function checkUrl(url: string): URL {
   return parsed;
 }
 
+/** The options of a run for its report: a password is shown as set, never as itself. */
+function withoutSecrets(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options))
+    shown[k] = k === 'password' && v !== undefined ? '(set)' : v;
+  return shown;
+}
+
 /**
  * Runs a fleet from parsed `simulate` options and builds its report; the progress display goes to
  * `io` unless silenced. Shared by `ocpp simulate` and `ocpp demo`.
  */
 export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun> {
+  const startedAt = new Date().toISOString();
   const o = args.options;
   const url = checkUrl(o.url);
   const width = Math.max(4, String(o.stations).length);
@@ -413,7 +423,15 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
   if (errors > 0) problems.push(`${errors} CALLERROR(s) received`);
   if (outcome.endedBy === 'interrupted') problems.push('interrupted');
   const report: RunReport = {
-    run: { url: endpoint, protocol: o.protocol, scenario, stations: o.stations },
+    run: {
+      url: endpoint,
+      protocol: o.protocol,
+      scenario,
+      stations: o.stations,
+      startedAt,
+      tool: `@ocpp/cli ${toolVersion()}`,
+      options: withoutSecrets(o),
+    },
     result: snapshot,
     ok: problems.length === 0,
     problems,

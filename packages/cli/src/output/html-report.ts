@@ -1,6 +1,6 @@
 import type { TimelinePoint } from '../metrics/fleet-metrics.js';
 import { int, ms } from './format.js';
-import type { RunReport } from './summary.js';
+import { optionsLine, type RunReport } from './summary.js';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -165,7 +165,10 @@ export function htmlReport(
   const failures = Object.entries(r.stations.failures);
   const callFailures = Object.entries(r.callFailures);
   const overview = [
-    ['', 'value'],
+    ['figure', 'value'],
+    ...(run.startedAt === undefined ? [] : [['started', run.startedAt]]),
+    ...(run.tool === undefined ? [] : [['tool', run.tool]]),
+    ...(run.options === undefined ? [] : [['options', optionsLine(run.options)]]),
     ['CSMS', run.url],
     ['versions', run.protocol],
     ['scenario', run.scenario],

@@ -7,6 +7,23 @@ export interface RunDescription {
   readonly protocol: string;
   readonly scenario: string;
   readonly stations: number;
+  /** When the run started (ISO 8601). */
+  readonly startedAt?: string;
+  /** The tool and its version: `@ocpp/cli 0.1.0`. */
+  readonly tool?: string;
+  /** Every option of the run as it was in force (defaults included), secrets left out. */
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/** Below this many stations, memory is given for the fleet, not per station: fixed costs dominate. */
+export const PER_STATION_FROM = 100;
+
+/** The options of a run as one line: `--stations 20 --protocol mixed ...`. */
+export function optionsLine(options: Readonly<Record<string, unknown>>): string {
+  return Object.entries(options)
+    .filter(([, v]) => v !== undefined && v !== false)
+    .map(([k, v]) => (v === true ? `--${k}` : `--${k} ${String(v)}`))
+    .join(' ');
 }
 
 /** The report of a run: the request, the figures, and the verdict. */
@@ -46,14 +63,17 @@ export function formatSummary(report: RunReport): string {
   const out: string[] = [];
   out.push(
     `Summary: ${int(run.stations)} stations (${run.protocol}), scenario ${run.scenario}, ${r.elapsedSeconds.toFixed(1)} s against ${run.url}`,
-    '',
   );
+  if (run.startedAt !== undefined || run.tool !== undefined)
+    out.push(`  started ${run.startedAt ?? '?'} by ${run.tool ?? 'ocpp simulate'}`);
+  if (run.options !== undefined) out.push(`  options: ${optionsLine(run.options)}`);
+  out.push('');
   const protocols = Object.entries(r.stations.byProtocol)
     .map(([p, n]) => `${p} ${int(n)}`)
     .join(', ');
   out.push(
     table([
-      ['', 'count'],
+      ['figure', 'count'],
       ['stations connected', int(r.stations.connected)],
       ['stations failed', int(r.stations.failed)],
       // Shown when it happened, so that a clean run's summary stays as short as it was.
@@ -79,11 +99,21 @@ export function formatSummary(report: RunReport): string {
       `  all ${int(r.stations.requested)} connected after ${r.stations.allConnectedAfterSeconds.toFixed(1)} s`,
     );
   }
-  if (report.resources?.perStation !== undefined) {
-    const p = report.resources.perStation;
-    out.push(
-      `  simulator memory per station: ${perStation(p.heapUsedBytes)} heap, ${perStation(p.rssBytes)} RSS; CPU ${report.resources.cpuSeconds.user.toFixed(1)} s user, ${report.resources.cpuSeconds.system.toFixed(1)} s system`,
-    );
+  const resources = report.resources;
+  if (resources?.perStation !== undefined) {
+    const p = resources.perStation;
+    const cpu = `CPU ${resources.cpuSeconds.user.toFixed(1)} s user, ${resources.cpuSeconds.system.toFixed(1)} s system`;
+    if (run.stations >= PER_STATION_FROM || resources.allConnected === undefined)
+      out.push(
+        `  simulator memory per station: ${perStation(p.heapUsedBytes)} heap, ${perStation(p.rssBytes)} RSS; ${cpu}`,
+      );
+    else {
+      const grown = (now: number, before: number) => perStation(now - before);
+      const { allConnected: all, baseline: base } = resources;
+      out.push(
+        `  simulator memory for the ${int(run.stations)} stations: ${grown(all.heapUsedBytes, base.heapUsedBytes)} heap, ${grown(all.rssBytes, base.rssBytes)} RSS (per station from ${PER_STATION_FROM} stations); ${cpu}`,
+      );
+    }
   }
   const failures = Object.entries(r.stations.failures);
   if (failures.length > 0) {
