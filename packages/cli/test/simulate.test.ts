@@ -29,6 +29,38 @@ interface Transaction {
   powerW?: number;
 }
 
+describe('ocpp simulate: sessions the end of the run stops', () => {
+  it('are counted as cut short, not completed', async () => {
+    const csms = await startTestCsms(['--quiet']);
+    const args = [
+      'simulate',
+      '--url',
+      csms.url,
+      '--stations',
+      '3',
+      '--protocol',
+      'mixed',
+      '--session-duration',
+      '600',
+      '--meter-interval',
+      '0.2',
+      '--ramp',
+      '0',
+      '--duration',
+      '2',
+    ];
+    const r = await runCli([...args, '--json'], { timeoutMs: 30_000 });
+    const report = JSON.parse(r.stdout) as Report & {
+      result: { sessions: { cutShort: number } };
+    };
+    expect(report.result.sessions).toMatchObject({ started: 3, completed: 0, cutShort: 3 });
+    const text = await runCli(args, { timeoutMs: 30_000 });
+    expect(text.stdout).toMatch(/sessions completed\s+0\n/);
+    expect(text.stdout).toMatch(/sessions cut short by the end of the run\s+3\n/);
+    await csms.stop();
+  }, 60_000);
+});
+
 describe('ocpp simulate against ocpp csms', () => {
   it('300 stations of every version complete their sessions, and the CSMS records them', async () => {
     const csms = await startTestCsms(['--quiet', '--heartbeat-interval', '1']);

@@ -45,7 +45,13 @@ export interface FleetSnapshot {
   };
   readonly sessions: {
     readonly started: number;
+    /** Sessions that ran their course and whose stop the CSMS answered. */
     readonly completed: number;
+    /**
+     * Sessions the end of the run stopped early (`--duration`, an interrupt): their stop was
+     * delivered, but they did not run their course. Not counted as completed.
+     */
+    readonly cutShort: number;
     readonly failed: number;
     /**
      * Sessions whose end (1.6 StopTransaction, 2.x TransactionEvent Ended) the CSMS never
@@ -129,6 +135,7 @@ export class FleetMetrics {
   allConnectedAt: number | undefined;
   sessionsStarted = 0;
   sessionsCompleted = 0;
+  sessionsCutShort = 0;
   sessionsFailed = 0;
   /** See {@link FleetSnapshot} `sessions.stopsUndelivered`. */
   stopsUndelivered = 0;
@@ -296,6 +303,7 @@ export class FleetMetrics {
       sessions: {
         started: this.sessionsStarted,
         completed: this.sessionsCompleted,
+        cutShort: this.sessionsCutShort,
         failed: this.sessionsFailed,
         stopsUndelivered: this.stopsUndelivered,
         stopsKept: this.stopsKept,

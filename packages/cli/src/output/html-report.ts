@@ -181,6 +181,9 @@ export function htmlReport(
       : []),
     ...Object.entries(r.stations.byProtocol).map(([p, n]) => [`  ${p}`, int(n)]),
     ['sessions completed', `${int(r.sessions.completed)} of ${int(r.sessions.started)} started`],
+    ...(r.sessions.cutShort > 0
+      ? [['sessions cut short by the end of the run', int(r.sessions.cutShort)]]
+      : []),
     ['sessions failed', int(r.sessions.failed)],
     ...(r.sessions.stopsUndelivered > 0
       ? [['transaction stops not delivered', int(r.sessions.stopsUndelivered)]]

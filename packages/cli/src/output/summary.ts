@@ -82,6 +82,9 @@ export function formatSummary(report: RunReport): string {
         : []),
       ['sessions started', int(r.sessions.started)],
       ['sessions completed', int(r.sessions.completed)],
+      ...(r.sessions.cutShort > 0
+        ? [['sessions cut short by the end of the run', int(r.sessions.cutShort)]]
+        : []),
       ['sessions failed', int(r.sessions.failed)],
       ...(r.sessions.stopsUndelivered > 0
         ? [['transaction stops not delivered', int(r.sessions.stopsUndelivered)]]

@@ -145,6 +145,8 @@ interface ActiveSession {
   totalCost?: number;
   readonly charge: ChargingSession;
   stopReason: StopReason | undefined;
+  /** The end of the run stopped it before its course was run. */
+  cutShort?: boolean;
 }
 
 /** The most display messages and monitors a station keeps (DisplayMessageCtrlr.DisplayMessages). */
@@ -613,7 +615,10 @@ export class SimStation {
   /** Asks running sessions to stop (reason Local) and cuts every wait short. */
   requestStop(): void {
     for (const c of this.connectors) {
-      if (c.session !== undefined) c.session.stopReason ??= 'Local';
+      if (c.session !== undefined && c.session.stopReason === undefined) {
+        c.session.stopReason = 'Local';
+        c.session.cutShort = true;
+      }
       c.wake?.();
     }
     for (const wake of this.sleeps) wake();
@@ -961,9 +966,10 @@ export class SimStation {
         this.handedOver.add(started.transactionId);
         m.stopsKept++;
       } else {
-        // The transaction is over at the CSMS: the session counts as completed even if the
-        // connection drops before the connector is reported free again.
-        m.sessionsCompleted++;
+        // The transaction is over at the CSMS: the session counts (as completed, or cut short by
+        // the end of the run) even if the connection drops before the connector is free again.
+        if (session.cutShort === true) m.sessionsCutShort++;
+        else m.sessionsCompleted++;
       }
       completed = true;
       c.session = undefined;
