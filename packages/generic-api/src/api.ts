@@ -375,9 +375,11 @@ export interface GenericCsmsOptions<D = NoDeps> {
    */
   readonly maxOpenTransactionsPerStation?: number;
   /**
-   * Disconnected stations whose open transactions are kept, so that a stop sent after a
-   * reconnect still finds its transaction. Beyond it, the station disconnected the longest is
-   * forgotten (with a warning). A station without open transactions is forgotten at once.
+   * Disconnected stations whose transactions are kept: the open ones, so that a stop sent after
+   * a reconnect still finds its transaction, and the last 32 ended ones, so that an end resent
+   * after a reconnect is recognised (reported as a duplicate, not handled again). Beyond it, the
+   * station disconnected the longest is forgotten (with a warning when it had open
+   * transactions). A station with neither is forgotten at once.
    * @default 10000
    */
   readonly maxDisconnectedStations?: number;

@@ -147,11 +147,15 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
     return state;
   }
 
-  /** A station went away: keep its state while it has open transactions, within the bound. */
+  /**
+   * A station went away: keep its state, within the bound, while it has open transactions or
+   * remembers ended ones (a station that comes back resends an end it never saw answered; only
+   * that memory tells it from a new event).
+   */
   private park(identity: string): void {
     const state = this.states.get(identity);
     if (state === undefined) return;
-    if (state.ledger.size === 0) {
+    if (state.ledger.size === 0 && state.ended.size === 0) {
       this.states.delete(identity);
       return;
     }
@@ -161,9 +165,10 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
     this.parked.delete(oldest);
     const forgotten = this.states.get(oldest);
     this.states.delete(oldest);
-    this.logger.warn(
-      `${oldest}: more than ${this.maxParked} disconnected stations with open transactions; forgot its ${forgotten?.ledger.size ?? 0}`,
-    );
+    if ((forgotten?.ledger.size ?? 0) > 0)
+      this.logger.warn(
+        `${oldest}: more than ${this.maxParked} disconnected stations kept; forgot its ${forgotten?.ledger.size} open transactions`,
+      );
   }
 
   private handleOf(session: CsmsSession): StationHandleImpl {

@@ -106,6 +106,54 @@ describe('the generic CSMS keeps bounded state whatever a station sends', () => 
     }
   });
 
+  it('an end resent on a new connection, after the station went away, is not handled again', async () => {
+    const { server, connect } = memoryListener();
+    const handled: string[] = [];
+    const duplicates: number[] = [];
+    const csms = createGenericCsms({
+      listener: server,
+      logger: silentLogger,
+      handlers: {
+        onTransaction: (e) => {
+          handled.push(`${e.eventType}:${e.seqNo}`);
+          return undefined;
+        },
+      },
+    });
+    csms.on('transactionReport', (_s, r) => {
+      if (r.kind === 'duplicate') duplicates.push(r.seqNo);
+    });
+    const ended = {
+      ...tx201('T1', 1),
+      eventType: 'Ended' as const,
+      triggerReason: 'StopAuthorized' as const,
+    };
+    const gone = () =>
+      new Promise<void>((resolve) => {
+        const off = csms.on('disconnect', () => {
+          off();
+          resolve();
+        });
+      });
+    for (const frames of [[tx201('T1', 0), ended], [ended]]) {
+      const session = new OcppSession({
+        protocol: v201Protocol,
+        role: 'station',
+        identity: 'KILLED',
+        transport: connect('KILLED', 'ocpp2.0.1'),
+        logger: silentLogger,
+      });
+      await session.start();
+      for (const frame of frames) await session.call('TransactionEvent', frame);
+      // The station is gone (killed before it knew the end was answered) and comes back.
+      const disconnected = gone();
+      await session.close();
+      await disconnected;
+    }
+    expect(handled).toEqual(['Started:0', 'Ended:1']);
+    expect(duplicates).toEqual([1]);
+  });
+
   it('refuses limits that cannot work', () => {
     expect(() => csmsWith({ maxOpenTransactionsPerStation: 0 })).toThrow(RangeError);
     expect(() => csmsWith({ maxDisconnectedStations: -1 })).toThrow(RangeError);
