@@ -885,7 +885,11 @@ export class OcppSession<
    * Writes a record to the logger. Never throws: a logger that does must not keep an answer back
    * or make one go twice, so its failure is reported as an `error` event instead.
    */
-  private log(level: 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+  private log(
+    level: 'debug' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ): void {
     try {
       this.config.logger[level](message, fields);
     } catch (e) {
@@ -928,15 +932,10 @@ export class OcppSession<
       this.connectFailures ??= new Set();
       const first = !this.connectFailures.has(kind);
       this.connectFailures.add(kind);
-      const message = `${this.identity}: cannot connect (${kind}): ${error.message}`;
-      if (first) this.log('warn', message);
-      else {
-        try {
-          this.config.logger.debug(message);
-        } catch {
-          // A logger that fails at debug level is not worth an error event of its own.
-        }
-      }
+      this.log(
+        first ? 'warn' : 'debug',
+        `${this.identity}: cannot connect (${kind}): ${error.message}`,
+      );
       this.emit('connectFailed', { kind, error, first });
     }
     this.emit('error', error);
