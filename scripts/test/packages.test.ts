@@ -2,38 +2,33 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  type Manifest,
+  publicPackageDirs,
+  readManifest,
+  root,
+  SOURCE_CONDITION,
+  withoutSourceCondition,
+} from '../lib/packages.js';
 
 /**
  * What every public package must carry to be installed and type-checked outside this workspace:
  * the licence text its `license` field names, the Node versions it runs on, the files it ships,
  * and, for every package its sources import, types that come with the installation (a
  * `devDependency` is not installed for a user: `@types/ws` once was one, and every `.d.ts` of
- * transport-ws that imports `ws` failed with TS7016 under `skipLibCheck: false`).
+ * transport-ws that imports `ws` failed with TS7016 under `skipLibCheck: false`). What the packed
+ * tarballs hold, and that they install and type-check, is `pack.test.ts`.
  */
 
-const root = join(import.meta.dirname, '..', '..');
 const license = readFileSync(join(root, 'LICENSE'), 'utf8');
+const manifest = (dir: string): Manifest => readManifest(dir);
+const publicPackages = publicPackageDirs();
 
-interface Manifest {
-  name: string;
-  private?: boolean;
-  license?: string;
-  engines?: { node?: string };
-  sideEffects?: boolean;
-  files?: string[];
-  types?: string;
-  typings?: string;
-  exports?: unknown;
-  dependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
+/** The README's `## Module format` section, up to the next heading or link definitions. */
+function moduleFormatSection(dir: string): string | undefined {
+  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+  return /\n## Module format\n\n([\s\S]*?)(?=\n#|\n\[[^\]]+\]: |$)/.exec(readme)?.[1]?.trim();
 }
-
-const manifest = (dir: string): Manifest =>
-  JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
-
-const publicPackages = readdirSync(join(root, 'packages'))
-  .map((d) => join(root, 'packages', d))
-  .filter((d) => existsSync(join(d, 'package.json')) && manifest(d).private !== true);
 
 /** Bare specifiers (package names) the sources of `dir` import, type imports included. */
 function importedPackages(dir: string): Set<string> {
@@ -85,6 +80,20 @@ describe('public packages', () => {
       expect(m.files).toContain('dist');
       // A command's entry point runs code on import; a library's modules do not.
       if (m.name !== '@ocpp/cli') expect(m.sideEffects).toBe(false);
+    });
+
+    it(`${m.name}: its published exports are its exports without the source condition`, () => {
+      // pnpm pack and pnpm publish replace `exports` with `publishConfig.exports`: the source
+      // condition points at `src/`, which is not shipped, and serves only this workspace.
+      expect(JSON.stringify(m.exports)).toContain(`"${SOURCE_CONDITION}"`);
+      expect(m.publishConfig?.exports).toEqual(withoutSourceCondition(m.exports));
+    });
+
+    it(`${m.name}: its README says it is ESM only, in the words every package uses`, () => {
+      const section = moduleFormatSection(dir);
+      expect(section).toMatch(/^ESM only\./);
+      expect(section).toContain('Node 20.19+, 22.12+');
+      expect(section).toBe(moduleFormatSection(publicPackages[0] as string));
     });
 
     it(`${m.name}: every package it imports is a dependency, with its types`, () => {

@@ -29,10 +29,7 @@ function inboundActions(
 
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
 
-const doc = readFileSync(
-  join(import.meta.dirname, '..', '..', '..', 'docs', 'generic-api.md'),
-  'utf8',
-);
+const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'generic-api.md'), 'utf8');
 
 // Every neutral operation, listed through the types so a new one cannot be forgotten here.
 const handleOps = {
