@@ -1,5 +1,7 @@
 // Takes docs/web-page.png for the README: `ocpp csms` with a small mixed fleet charging, the page
-// opened in Debian's headless Chromium. Run after building: `node scripts/screenshot.mjs`.
+// opened (at the address the CSMS prints, token included) in Debian's headless Chromium, once the
+// chart has half a minute and some sessions have ended. Run after building:
+// `node scripts/screenshot.mjs`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,13 +26,23 @@ setTimeout(() => {
   process.exit(1);
 }, 60_000).unref();
 
-const csms = run(['csms', '--port', '0', '--quiet', '--heartbeat-interval', '5']);
+const csms = run([
+  'csms',
+  '--db',
+  ':memory:',
+  '--port',
+  '0',
+  '--quiet',
+  '--heartbeat-interval',
+  '5',
+]);
 let text = '';
-const url = await new Promise((resolve) => {
+const [url, pageUrl] = await new Promise((resolve) => {
   csms.stdout.on('data', (d) => {
     text += d;
     const m = /listening on (ws:\/\/[^/\s]+)\//.exec(text);
-    if (m) resolve(m[1]);
+    const p = /open the web page at (\S+)/.exec(text);
+    if (m && p) resolve([m[1], p[1]]);
   });
 });
 run([
@@ -38,7 +50,7 @@ run([
   '--url',
   url,
   '--stations',
-  '9',
+  '12',
   '--identity-prefix',
   'CS-',
   '--connectors',
@@ -46,17 +58,17 @@ run([
   '--scenario',
   'charge-session',
   '--session-duration',
-  '300',
+  '20',
   '--meter-interval',
   '2',
   '--duration',
-  '45',
+  '60',
 ]).stdout.resume();
 const profile = mkdtempSync(join(tmpdir(), 'ocpp-shot-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: '/usr/bin/chromium',
   headless: true,
-  viewport: { width: 1400, height: 860 },
+  viewport: { width: 1920, height: 1080 },
   args: [
     '--headless',
     '--no-sandbox',
@@ -69,9 +81,15 @@ const context = await chromium.launchPersistentContext(profile, {
   ],
 });
 const page = await context.newPage();
-await page.goto(url.replace('ws://', 'http://'));
-await page.waitForSelector('tr[data-station="CS-0009"]');
-await page.waitForTimeout(7000);
+await page.goto(pageUrl);
+await page.waitForSelector('tr[data-station="CS-0012"]');
+await page.waitForFunction(
+  () =>
+    Number(document.getElementById('chart')?.dataset.samples) >= 30 &&
+    document.querySelector('#transactions tr[data-active="false"]') !== null,
+  undefined,
+  { timeout: 50_000 },
+);
 await page.screenshot({ path: out });
 await context.close();
 rmSync(profile, { recursive: true, force: true });

@@ -140,6 +140,19 @@ describe('the ocpp csms store stays bounded', () => {
     expect(await res.json()).toHaveLength(3);
     expect((await api(csms, '/api/stations')).body).toHaveLength(5);
     expect((await api(csms, '/api/stations?limit=500')).body).toHaveLength(5);
+    // Pages: ?offset= goes on where the last page ended, in the same order.
+    const ids = async (path: string) =>
+      ((await api(csms, path)).body as { identity: string }[]).map((s) => s.identity);
+    expect(await ids('/api/stations?offset=3&limit=3')).toEqual(['LIST-3', 'LIST-4', 'LIST-5']);
+    expect(await ids('/api/stations?offset=6')).toEqual(['LIST-6']);
+    expect(await ids('/api/stations?offset=9')).toEqual([]);
+    // The page's first screen: the first part of each list, with the totals to page in the rest.
+    const snapshot = (await api(csms, '/api/snapshot')).body;
+    expect(snapshot.totals).toEqual({ stations: 7, transactions: 0 });
+    expect(snapshot.stations).toHaveLength(5);
+    expect(snapshot.connections.map((c: { event: string }) => c.event)).toEqual(
+      Array(7).fill('connected'),
+    );
     await Promise.all(stations.map((s) => s.close()));
   });
 
@@ -264,6 +277,74 @@ describe('CsmsStore', () => {
         .sort(),
     ).toEqual(['a2', 'c1', 'c2', 'c3', 'c4']);
     expect(store.counts()).toMatchObject({ transactions: 5, active: 5, droppedTransactions: 3 });
+  });
+
+  it('names the action of a frame, the answer after its call, and counts calls each way', () => {
+    const store = new CsmsStore();
+    store.connected('A', 'ocpp1.6', '127.0.0.1');
+    store.frame('A', 'ocpp1.6', 'station', '[2,"m1","Heartbeat",{}]');
+    store.frame('A', 'ocpp1.6', 'csms', '[2,"m1","Reset",{"type":"Hard"}]');
+    store.frame('A', 'ocpp1.6', 'csms', '[3,"m1",{"currentTime":"2026-01-01T00:00:00Z"}]');
+    store.frame('A', 'ocpp1.6', 'station', '[4,"m1","NotSupported","",{}]');
+    store.frame('A', 'ocpp1.6', 'station', '[3,"unknown",{}]');
+    store.frame('A', 'ocpp1.6', 'station', 'not json');
+    expect(store.frames().map((f) => [f.kind, f.action])).toEqual([
+      ['CALL', 'Heartbeat'],
+      ['CALL', 'Reset'],
+      ['CALLRESULT', 'Heartbeat'],
+      ['CALLERROR', 'Reset'],
+      ['CALLRESULT', undefined],
+      [undefined, undefined],
+    ]);
+    expect(store.traffic()).toEqual({ framesIn: 4, framesOut: 2, callsIn: 1, callsOut: 1 });
+  });
+
+  it('knows when it last heard from a station, logs its connects and disconnects, sums energy', () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const store = new CsmsStore({}, () => now);
+    store.connected('A', 'ocpp1.6', '10.0.0.1');
+    expect(store.station('A')?.lastSeen).toBe('2026-01-01T00:00:00.000Z');
+    now += 5000;
+    store.frame('A', 'ocpp1.6', 'station', '[2,"1","DataTransfer",{"vendorId":"x"}]');
+    now += 5000;
+    store.frame('A', 'ocpp1.6', 'csms', '[3,"1",{"status":"Accepted"}]');
+    expect(store.station('A')?.lastSeen).toBe('2026-01-01T00:00:05.000Z');
+    expect(store.station('A')?.lastHeartbeat).toBeUndefined();
+    store.disconnected('A', { code: 1001, reason: 'going away' });
+    const log = store.connectionLog();
+    expect(
+      log.map(({ event, remoteAddress, code, reason }) => ({ event, remoteAddress, code, reason })),
+    ).toEqual([
+      { event: 'connected', remoteAddress: '10.0.0.1', code: undefined, reason: undefined },
+      { event: 'disconnected', remoteAddress: undefined, code: 1001, reason: 'going away' },
+    ]);
+    // One sequence with the frames, so the page sorts them together.
+    const seqs = [...store.frames().map((f) => f.seq), ...log.map((e) => e.seq)].sort(
+      (a, b) => a - b,
+    );
+    expect(seqs).toEqual([1, 2, 3, 4]);
+    expect(store.connectionLog(10, 'B')).toEqual([]);
+
+    store.connected('A', 'ocpp1.6');
+    store.transactionStarted('A', 'ocpp1.6', '1', { meterStartWh: 1000 });
+    store.transactionStopped('A', '1', { meterStopWh: 8500 });
+    store.transactionStarted('A', 'ocpp1.6', '2', { meterStartWh: 0 });
+    store.meterValues('A', '2', [
+      {
+        time: '2026-01-01T00:01:00Z',
+        measurand: 'Energy.Active.Import.Register',
+        value: 2.5,
+        unit: 'kWh',
+      },
+      { time: '2026-01-01T00:01:00Z', measurand: 'Power.Active.Import', value: 7400 },
+    ]);
+    expect(store.energyTotals()).toEqual({
+      transactions: 2,
+      energyWh: 10_000,
+      activeTransactions: 1,
+      activeEnergyWh: 2500,
+      powerW: 7400,
+    });
   });
 
   it('cuts a frame over the limit and bounds the log by bytes', () => {

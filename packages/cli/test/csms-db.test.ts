@@ -296,7 +296,39 @@ describe('the database schema', () => {
     expect(restored.station('OLD')?.provisioning?.deviceModel?.values).toEqual({
       'OCPPCommCtrlr.HeartbeatInterval': '60',
     });
-    expect(rows(file, 'PRAGMA user_version')).toEqual([{ user_version: 2 }]);
+    expect(rows(file, 'PRAGMA user_version')).toEqual([{ user_version: 3 }]);
+  });
+
+  it('a schema-2 database gets the last_seen column, and last seen survives a restart', () => {
+    const file = join(tempDir(), 'two.db');
+    const recent = new Date().toISOString();
+    const old = new Database(file);
+    // The stations table as schema 2 wrote it, with one station.
+    old.exec(`CREATE TABLE stations (
+      identity TEXT PRIMARY KEY, protocol TEXT NOT NULL, connected_at TEXT NOT NULL,
+      disconnected_at TEXT, remote_address TEXT, boot TEXT, last_heartbeat TEXT,
+      connectors TEXT NOT NULL, frames_in INTEGER NOT NULL, frames_out INTEGER NOT NULL,
+      dropped_transactions INTEGER, provisioning TEXT) WITHOUT ROWID`);
+    old
+      .prepare(
+        `INSERT INTO stations VALUES ('TWO', 'ocpp1.6', '${recent}', '${recent}', NULL, NULL, '${recent}', '[]', 3, 3, NULL, NULL)`,
+      )
+      .run();
+    old.pragma('user_version = 2');
+    old.close();
+    const db = CsmsDatabase.open(file);
+    const store = new CsmsStore({}, Date.now, db);
+    expect(store.station('TWO')).toMatchObject({ lastHeartbeat: recent, frames: { in: 3 } });
+    expect(store.station('TWO')?.lastSeen).toBeUndefined();
+    store.connected('TWO', 'ocpp1.6');
+    store.frame('TWO', 'ocpp1.6', 'station', '[2,"1","DataTransfer",{"vendorId":"x"}]');
+    const seen = store.station('TWO')?.lastSeen;
+    store.disconnected('TWO');
+    db.close();
+    expect(rows(file, 'PRAGMA user_version')).toEqual([{ user_version: 3 }]);
+    const again = CsmsDatabase.open(file);
+    cleanups.push(() => again.close());
+    expect(new CsmsStore({}, Date.now, again).station('TWO')?.lastSeen).toBe(seen);
   });
 });
 

@@ -2,12 +2,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isOcppCallError, isOcppSdkError } from '@ocpp/runtime';
 import type { AdminPage } from './page.js';
-import type {
-  CsmsStore,
-  FrameEntry,
-  StationRecord,
-  StoreEvent,
-  TransactionRecord,
+import {
+  type ConnectionEntry,
+  type CsmsStore,
+  type EnergyTotals,
+  type FrameEntry,
+  MAX_CONNECTION_ENTRIES,
+  type StationRecord,
+  type StoreEvent,
+  type TransactionRecord,
 } from './store.js';
 
 /** A bad admin request: answered with `status` and `{ "error": message }`. */
@@ -97,6 +100,24 @@ const MAX_BODY = 1024 * 1024;
 const FEED_FRAMES = 200;
 const HELLO_TRANSACTIONS = 200;
 const HELLO_FRAMES = 100;
+const HELLO_CONNECTIONS = 100;
+const FEED_CONNECTIONS = 200;
+/** Traffic samples kept for the page's chart: one a second, five minutes. */
+const STATS_SAMPLES = 300;
+const STATS_INTERVAL_MS = 1000;
+
+/** One second of traffic and the state at its end, as the page's chart draws it. */
+export interface StatsSample {
+  readonly time: string;
+  /** CALLs each way per second, over the last sample interval. */
+  readonly callsInPerS: number;
+  readonly callsOutPerS: number;
+  readonly framesInPerS: number;
+  readonly framesOutPerS: number;
+  readonly connected: number;
+  readonly stations: number;
+  readonly energy: EnergyTotals;
+}
 
 const COMMON_HEADERS = {
   'Cache-Control': 'no-store',
@@ -241,11 +262,14 @@ export function errorResponse(e: unknown): { status: number; body: Record<string
 const ROUTES = [
   'every /api request needs the header "Authorization: Bearer <token>"; POST bodies are JSON (Content-Type: application/json)',
   'GET  /api                                  this index',
-  'GET  /api/stations[?limit=N]               stations with connectors (connected or not)',
+  'GET  /api/snapshot                         what the web page starts from: info, stations, transactions, frames, connections, stats',
+  'GET  /api/stations[?limit=N&offset=N]      stations with connectors (connected or not), by identity',
   'GET  /api/stations/{id}                    one station and its transactions',
-  'GET  /api/transactions[?active=true&station={id}&limit=N]',
+  'GET  /api/transactions[?active=true&station={id}&limit=N&offset=N]',
   'GET  /api/frames[?limit=100&station={id}]  the last frames',
-  'GET  /api/events                           Server-Sent Events: hello, batch',
+  'GET  /api/connections[?limit=100&station={id}] the last connects and disconnects',
+  'GET  /api/stats                            traffic and energy, one sample a second (the last 5 minutes)',
+  'GET  /api/events                           Server-Sent Events: hello, batch, stats',
   'POST /api/stations/{id}/remote-start       {"idToken":"TAG","evseId":1}',
   'POST /api/stations/{id}/remote-stop        {"transactionId":"..."}',
   'POST /api/stations/{id}/reset              {"type":"Immediate"|"OnIdle"}',
@@ -276,6 +300,7 @@ class FeedClient {
   private readonly removed = new Map<string, { identity: string; transactionId?: string }>();
   private frames: FrameEntry[] = [];
   private frameBytes = 0;
+  private connections: ConnectionEntry[] = [];
   /** The backlog overflowed: the next write is a snapshot, not a batch. */
   private resync = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -335,6 +360,10 @@ class FeedClient {
           this.frameBytes -= this.frames.shift()!.frame.length;
         }
         break;
+      case 'connection':
+        this.connections.push(event.entry);
+        if (this.connections.length > FEED_CONNECTIONS) this.connections.shift();
+        break;
     }
     if (this.pending > this.limits.feedMaxPending) {
       this.clear();
@@ -349,6 +378,7 @@ class FeedClient {
     this.removed.clear();
     this.frames = [];
     this.frameBytes = 0;
+    this.connections = [];
   }
 
   private schedule(): void {
@@ -364,12 +394,13 @@ class FeedClient {
       this.write(this.snapshot());
       return;
     }
-    if (this.pending === 0 && this.frames.length === 0) return;
+    if (this.pending === 0 && this.frames.length === 0 && this.connections.length === 0) return;
     const batch = {
       removed: [...this.removed.values()],
       stations: [...this.stations.values()],
       transactions: [...this.transactions.values()],
       frames: this.frames,
+      connections: this.connections,
     };
     this.clear();
     this.write(`event: batch\ndata: ${JSON.stringify(batch)}\n\n`);
@@ -383,7 +414,8 @@ class FeedClient {
     this.res.once('drain', () => {
       clearTimeout(this.stallTimer);
       this.stallTimer = undefined;
-      if (this.resync || this.pending > 0 || this.frames.length > 0) this.schedule();
+      if (this.resync || this.pending > 0 || this.frames.length > 0 || this.connections.length > 0)
+        this.schedule();
     });
   }
 
@@ -396,6 +428,12 @@ class FeedClient {
   }
 }
 
+/** `?offset=` of a list: a whole number from 0, else 0. */
+function listOffset(url: URL): number {
+  const n = Number(url.searchParams.get('offset') ?? 0);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
 /** `?limit=` of a list: a whole number from 1 to `max`, else `fallback`. */
 function listLimit(url: URL, fallback: number, max: number): number {
   const given = url.searchParams.get('limit');
@@ -404,11 +442,14 @@ function listLimit(url: URL, fallback: number, max: number): number {
   return Number.isInteger(n) && n > 0 ? Math.min(n, max) : Math.min(fallback, max);
 }
 
-/** Sends at most `limit` items, with the total in `X-Total-Count`. */
-function sendList(res: ServerResponse, items: readonly unknown[], limit: number): void {
-  send(res, 200, items.length > limit ? items.slice(0, limit) : items, {
-    'X-Total-Count': String(items.length),
-  });
+/** Sends at most `limit` items from `offset` on, with the total in `X-Total-Count`. */
+function sendList(res: ServerResponse, items: readonly unknown[], limit: number, offset = 0): void {
+  send(
+    res,
+    200,
+    offset === 0 && items.length <= limit ? items : items.slice(offset, offset + limit),
+    { 'X-Total-Count': String(items.length) },
+  );
 }
 
 /**
@@ -436,16 +477,58 @@ export function createAdminHandler(
     return given !== undefined && timingSafeEqual(digest(given), expected);
   };
 
-  const hello = (): string => {
+  // One sample a second of the traffic and the energy, for the page's chart: kept whether or not
+  // a page is open, so one opened later draws the last minutes at once.
+  const stats: StatsSample[] = [];
+  let last = { at: performance.now(), traffic: backend.store.traffic() };
+  const sample = (): StatsSample => {
     const { store } = backend;
-    const data = {
-      info: backend.info(),
-      stations: store.stations().slice(0, limits.maxListItems),
-      transactions: store.transactions().slice(0, HELLO_TRANSACTIONS),
-      frames: store.frames(HELLO_FRAMES),
+    const at = performance.now();
+    const traffic = store.traffic();
+    const seconds = Math.max(0.001, (at - last.at) / 1000);
+    const rate = (k: keyof typeof traffic) =>
+      Math.round(((traffic[k] - last.traffic[k]) / seconds) * 10) / 10;
+    const counts = store.counts();
+    const s: StatsSample = {
+      time: new Date().toISOString(),
+      callsInPerS: rate('callsIn'),
+      callsOutPerS: rate('callsOut'),
+      framesInPerS: rate('framesIn'),
+      framesOutPerS: rate('framesOut'),
+      connected: counts.connected,
+      stations: counts.stations,
+      energy: store.energyTotals(),
     };
-    return `event: hello\ndata: ${JSON.stringify(data)}\n\n`;
+    last = { at, traffic };
+    return s;
   };
+  const sampler = setInterval(() => {
+    const s = sample();
+    stats.push(s);
+    if (stats.length > STATS_SAMPLES) stats.shift();
+    if (feeds.size === 0) return;
+    const text = `event: stats\ndata: ${JSON.stringify(s)}\n\n`;
+    for (const feed of feeds) feed.client.write(text);
+  }, STATS_INTERVAL_MS);
+  sampler.unref();
+
+  /** What the page starts from, and what a live feed's `hello` carries. */
+  const snapshot = () => {
+    const { store } = backend;
+    const stations = store.stations();
+    const transactions = store.transactions();
+    return {
+      info: backend.info(),
+      totals: { stations: stations.length, transactions: transactions.length },
+      stations: stations.slice(0, limits.maxListItems),
+      transactions: transactions.slice(0, HELLO_TRANSACTIONS),
+      frames: store.frames(HELLO_FRAMES),
+      connections: store.connectionLog(HELLO_CONNECTIONS),
+      stats,
+      energy: store.energyTotals(),
+    };
+  };
+  const hello = (): string => `event: hello\ndata: ${JSON.stringify(snapshot())}\n\n`;
 
   const events = (res: ServerResponse) => {
     res.writeHead(200, {
@@ -514,6 +597,14 @@ export function createAdminHandler(
         routes: ROUTES,
       });
     }
+    if (path === '/api/snapshot') return send(res, 200, snapshot());
+    if (path === '/api/stats')
+      return send(res, 200, { samples: stats, energy: store.energyTotals() });
+    if (path === '/api/connections') {
+      const limit = listLimit(url, 100, MAX_CONNECTION_ENTRIES);
+      const station = url.searchParams.get('station') ?? undefined;
+      return send(res, 200, store.connectionLog(limit, station));
+    }
     if (path === '/api/events') {
       if (method !== 'GET') throw new AdminError(405, 'use GET for /api/events');
       return events(res);
@@ -523,6 +614,7 @@ export function createAdminHandler(
         res,
         store.stations(),
         listLimit(url, limits.maxListItems, limits.maxListItems),
+        listOffset(url),
       );
     }
     if (path === '/api/transactions') {
@@ -535,6 +627,7 @@ export function createAdminHandler(
           activeOnly: active === 'true' || active === '1',
         }),
         listLimit(url, limits.maxListItems, limits.maxListItems),
+        listOffset(url),
       );
     }
     if (path === '/api/frames') {
@@ -593,6 +686,7 @@ export function createAdminHandler(
       });
     },
     close: () => {
+      clearInterval(sampler);
       for (const feed of feeds) {
         feed.off();
         feed.res.end();

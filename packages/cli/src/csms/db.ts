@@ -10,7 +10,7 @@ import {
 } from './store.js';
 
 /** The schema written here, in `PRAGMA user_version`; a database of another one is refused. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /**
  * Plain tables, so that `sqlite3 ocpp-csms.db` reads them: `stations`, `transactions` (`seq` is
@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS stations (
   frames_in            INTEGER NOT NULL,
   frames_out           INTEGER NOT NULL,
   dropped_transactions INTEGER,
-  provisioning         TEXT
+  provisioning         TEXT,
+  last_seen            TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS transactions (
   seq               INTEGER PRIMARY KEY,
@@ -112,6 +113,7 @@ function stationRow(s: StationRecord): Row {
     frames_out: s.frames.out,
     dropped_transactions: orNull(s.droppedTransactions),
     provisioning: s.provisioning === undefined ? null : JSON.stringify(s.provisioning),
+    last_seen: orNull(s.lastSeen),
   };
 }
 
@@ -129,6 +131,7 @@ function stationOf(r: Row): StationRecord {
   if (r.boot !== null) s.boot = JSON.parse(r.boot as string) as NonNullable<StationRecord['boot']>;
   if (r.last_heartbeat !== null) s.lastHeartbeat = r.last_heartbeat as string;
   if (r.dropped_transactions !== null) s.droppedTransactions = r.dropped_transactions as number;
+  if (r.last_seen !== null && r.last_seen !== undefined) s.lastSeen = r.last_seen as string;
   if (r.provisioning !== null && r.provisioning !== undefined)
     s.provisioning = JSON.parse(r.provisioning as string) as NonNullable<
       StationRecord['provisioning']
@@ -291,8 +294,15 @@ export class CsmsDatabase implements StorePersistence {
         );
       }
       this.db.exec(SCHEMA);
-      // Schema 1 had no provisioning column (its tables exist, so SCHEMA left them as they were).
-      if (version === 1) this.db.exec('ALTER TABLE stations ADD COLUMN provisioning TEXT');
+      // Schema 1 had no provisioning column, schemas 1 and 2 no last_seen (their tables exist, so
+      // SCHEMA left them as they were): added empty, in the same transaction as the new version.
+      if (version === 1 || version === 2) {
+        this.db.transaction(() => {
+          if (version === 1) this.db.exec('ALTER TABLE stations ADD COLUMN provisioning TEXT');
+          this.db.exec('ALTER TABLE stations ADD COLUMN last_seen TEXT');
+          this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        })();
+      }
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       this.stmt = prepare(this.db);
     } catch (e) {
@@ -529,16 +539,18 @@ function prepare(db: Database.Database) {
     ),
     upsertStation: db.prepare(
       `INSERT INTO stations (identity, protocol, connected_at, disconnected_at, remote_address,
-         boot, last_heartbeat, connectors, frames_in, frames_out, dropped_transactions, provisioning)
+         boot, last_heartbeat, connectors, frames_in, frames_out, dropped_transactions, provisioning,
+         last_seen)
        VALUES (@identity, @protocol, @connected_at, @disconnected_at, @remote_address,
          @boot, @last_heartbeat, @connectors, @frames_in, @frames_out, @dropped_transactions,
-         @provisioning)
+         @provisioning, @last_seen)
        ON CONFLICT (identity) DO UPDATE SET protocol = excluded.protocol,
          connected_at = excluded.connected_at, disconnected_at = excluded.disconnected_at,
          remote_address = excluded.remote_address, boot = excluded.boot,
          last_heartbeat = excluded.last_heartbeat, connectors = excluded.connectors,
          frames_in = excluded.frames_in, frames_out = excluded.frames_out,
-         dropped_transactions = excluded.dropped_transactions, provisioning = excluded.provisioning`,
+         dropped_transactions = excluded.dropped_transactions, provisioning = excluded.provisioning,
+         last_seen = excluded.last_seen`,
     ),
     deleteStation: db.prepare('DELETE FROM stations WHERE identity = ?'),
     deleteStationTransactions: db.prepare('DELETE FROM transactions WHERE identity = ?'),

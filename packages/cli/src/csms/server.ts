@@ -617,7 +617,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       // A replaced connection closes after its successor opened: keep the station connected.
       if (current.get(c.identity) === c) {
         current.delete(c.identity);
-        store.disconnected(c.identity);
+        store.disconnected(c.identity, info);
       }
       log.disconnected(c.identity, c.protocol, info);
     },

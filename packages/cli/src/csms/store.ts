@@ -29,6 +29,11 @@ export interface StationRecord {
     at: string;
   };
   lastHeartbeat?: string;
+  /**
+   * When the CSMS last heard from the station: its connection, or any frame it sent (not only
+   * heartbeats). Written to the database with the station's other changes, not on every frame.
+   */
+  lastSeen?: string;
   connectors: ConnectorState[];
   frames: { in: number; out: number };
   /**
@@ -121,13 +126,69 @@ export interface FrameEntry {
   readonly from: 'station' | 'csms';
   /** The frame text; one over {@link StoreLimits.maxFrameBytes} is cut and ends with a marker. */
   readonly frame: string;
+  /** The message type, when the frame starts as an OCPP-J message does. */
+  readonly kind?: 'CALL' | 'CALLRESULT' | 'CALLERROR';
+  /**
+   * The action: a CALL's own, and for a CALLRESULT or CALLERROR that of the CALL it answers, when
+   * the log saw that CALL go the other way.
+   */
+  readonly action?: string;
 }
+
+/** A station connecting or disconnecting, as the log shows it between the frames. */
+export interface ConnectionEntry {
+  /** In the same sequence as the frames' `seq`, so the two sort together. */
+  readonly seq: number;
+  readonly time: string;
+  readonly identity: string;
+  readonly protocol: string;
+  readonly event: 'connected' | 'disconnected';
+  /** Where it connected from (`connected`). */
+  readonly remoteAddress?: string;
+  /** The WebSocket close code and reason (`disconnected`), when known. */
+  readonly code?: number;
+  readonly reason?: string;
+}
+
+/** The connection entries kept (connects and disconnects together). */
+export const MAX_CONNECTION_ENTRIES = 500;
+
+/** What went through the CSMS since it started: frames and CALLs each way. */
+export interface TrafficCounts {
+  framesIn: number;
+  framesOut: number;
+  /** CALLs from the stations. */
+  callsIn: number;
+  /** CALLs from the CSMS. */
+  callsOut: number;
+}
+
+/** Energy of the transactions kept: all of them, and the running ones. */
+export interface EnergyTotals {
+  readonly transactions: number;
+  /** Energy delivered by every transaction kept, ended or running, in Wh. */
+  readonly energyWh: number;
+  readonly activeTransactions: number;
+  /** Energy delivered so far by the running ones, in Wh. */
+  readonly activeEnergyWh: number;
+  /** The latest power of the running ones together, in W. */
+  readonly powerW: number;
+}
+
+/** The calls a station has not had answered yet whose action the log remembers (per station). */
+const MAX_PENDING_ACTIONS = 64;
+
+/** The head of an OCPP-J message: its type, message id and, for a CALL, its action. */
+const MESSAGE_HEAD =
+  /^\s*\[\s*([234])\s*,\s*"((?:[^"\\]|\\.){0,128})"\s*(?:,\s*"([A-Za-z0-9_.-]{1,64})")?/;
+const KINDS = { '2': 'CALL', '3': 'CALLRESULT', '4': 'CALLERROR' } as const;
 
 /** What the store reports to its listeners (the web page's live feed). */
 export type StoreEvent =
   | { readonly type: 'station'; readonly station: StationRecord }
   | { readonly type: 'transaction'; readonly transaction: TransactionRecord }
   | { readonly type: 'frame'; readonly frame: FrameEntry }
+  | { readonly type: 'connection'; readonly entry: ConnectionEntry }
   /** A station was forgotten (with its transactions), or only one of its transactions. */
   | { readonly type: 'removed'; readonly identity: string; readonly transactionId?: string };
 
@@ -330,6 +391,16 @@ export class CsmsStore {
   private frameHead = 0;
   private frameCount = 0;
   private frameTotalBytes = 0;
+  /** Connects and disconnects, oldest first, at most {@link MAX_CONNECTION_ENTRIES}. */
+  private connectionEntries: ConnectionEntry[] = [];
+  /** Per station: `<from>:<message id>` of a CALL not answered yet → its action. */
+  private readonly pendingActions = new Map<string, Map<string, string>>();
+  private readonly trafficCounts: TrafficCounts = {
+    framesIn: 0,
+    framesOut: 0,
+    callsIn: 0,
+    callsOut: 0,
+  };
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private frameSeq = 0;
   private forgottenStations = 0;
@@ -451,6 +522,7 @@ export class CsmsStore {
 
   private forget(identity: string): void {
     this.gone.delete(identity);
+    this.pendingActions.delete(identity);
     if (!this.stationMap.delete(identity)) return;
     this.forgottenStations++;
     this.persistence?.stationForgotten(identity);
@@ -565,6 +637,54 @@ export class CsmsStore {
     return out.reverse();
   }
 
+  /** The last connects and disconnects, oldest first; at most `limit`, optionally of one station. */
+  connectionLog(limit = 100, identity?: string): ConnectionEntry[] {
+    const out: ConnectionEntry[] = [];
+    const all = this.connectionEntries;
+    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
+      if (identity !== undefined && all[i]!.identity !== identity) continue;
+      out.push(all[i]!);
+    }
+    return out.reverse();
+  }
+
+  /** Frames and CALLs each way since the store was made (a copy). */
+  traffic(): TrafficCounts {
+    return { ...this.trafficCounts };
+  }
+
+  /** The energy of the transactions kept, and the power of the running ones. */
+  energyTotals(): EnergyTotals {
+    this.prune();
+    let energyWh = 0;
+    let activeTransactions = 0;
+    let activeEnergyWh = 0;
+    let powerW = 0;
+    for (const t of this.transactionMap.values()) {
+      energyWh += t.energyWh;
+      if (!t.active) continue;
+      activeTransactions++;
+      activeEnergyWh += t.energyWh;
+      powerW += t.powerW ?? 0;
+    }
+    const round = (n: number) => Math.round(n * 10) / 10;
+    return {
+      transactions: this.transactionMap.size,
+      energyWh: round(energyWh),
+      activeTransactions,
+      activeEnergyWh: round(activeEnergyWh),
+      powerW: round(powerW),
+    };
+  }
+
+  private logConnection(entry: Omit<ConnectionEntry, 'seq' | 'time'>): void {
+    const e: ConnectionEntry = { seq: ++this.frameSeq, time: this.iso(), ...entry };
+    this.connectionEntries.push(e);
+    if (this.connectionEntries.length > MAX_CONNECTION_ENTRIES)
+      this.connectionEntries = this.connectionEntries.slice(-MAX_CONNECTION_ENTRIES);
+    this.emit({ type: 'connection', entry: e });
+  }
+
   /** The frame log's size: frames and bytes of frame text. */
   frameLogSize(): { frames: number; bytes: number } {
     return { frames: this.frameCount, bytes: this.frameTotalBytes };
@@ -617,6 +737,7 @@ export class CsmsStore {
         protocol,
         connected: true,
         connectedAt: now,
+        lastSeen: now,
         connectors: [],
         frames: { in: 0, out: 0 },
       };
@@ -625,25 +746,41 @@ export class CsmsStore {
       s.protocol = protocol;
       s.connected = true;
       s.connectedAt = now;
+      s.lastSeen = now;
       delete s.disconnectedAt;
     }
     this.gone.delete(identity);
+    this.pendingActions.delete(identity);
     if (remoteAddress !== undefined) s.remoteAddress = remoteAddress;
     this.persistence?.station(s);
     this.emit({ type: 'station', station: s });
+    this.logConnection({
+      identity,
+      protocol,
+      event: 'connected',
+      ...(remoteAddress === undefined ? {} : { remoteAddress }),
+    });
     this.linkTransactions(identity, true);
     this.prune();
   }
 
-  disconnected(identity: string): void {
+  /** The station's connection closed (`close`: the WebSocket close code and reason, if known). */
+  disconnected(identity: string, close?: { readonly code: number; readonly reason: string }): void {
     const s = this.stationMap.get(identity);
     if (s === undefined) return;
     s.connected = false;
     s.disconnectedAt = this.iso();
     this.gone.delete(identity);
     this.gone.set(identity, this.now());
+    this.pendingActions.delete(identity);
     this.persistence?.station(s);
     this.emit({ type: 'station', station: s });
+    this.logConnection({
+      identity,
+      protocol: s.protocol,
+      event: 'disconnected',
+      ...(close === undefined ? {} : { code: close.code, reason: close.reason }),
+    });
     this.linkTransactions(identity, false);
     this.prune();
   }
@@ -865,19 +1002,28 @@ export class CsmsStore {
   /** Records a frame in the frame log (cut when longer than `maxFrameBytes`) and counts it. */
   frame(identity: string, protocol: string, from: 'station' | 'csms', text: string): FrameEntry {
     const s = this.stationMap.get(identity);
+    const time = this.iso();
     if (s !== undefined) {
-      if (from === 'station') s.frames.in++;
-      else s.frames.out++;
+      if (from === 'station') {
+        s.frames.in++;
+        // Any frame is a sign of life, not only a heartbeat; the database gets it with the
+        // station's next change (at the latest its disconnect), not a write per frame.
+        s.lastSeen = time;
+      } else s.frames.out++;
     }
+    if (from === 'station') this.trafficCounts.framesIn++;
+    else this.trafficCounts.framesOut++;
+    const head = this.messageHead(identity, from, text);
     const { maxFrameBytes, maxFrameLogBytes } = this.limits;
     const kept = cutFrame(text, Math.min(maxFrameBytes, maxFrameLogBytes));
     const entry: FrameEntry = {
       seq: ++this.frameSeq,
-      time: this.iso(),
+      time,
       identity,
       protocol,
       from,
       frame: kept.text,
+      ...head,
     };
     const size = this.frameRing.length;
     while (
@@ -894,7 +1040,49 @@ export class CsmsStore {
     this.frameBytes[slot] = kept.bytes;
     this.frameCount++;
     this.frameTotalBytes += kept.bytes;
+    if (s !== undefined && from === 'station' && this.listeners.size > 0)
+      this.emit({ type: 'station', station: s });
     this.emit({ type: 'frame', frame: entry });
     return entry;
+  }
+
+  /**
+   * The message type and action of a frame, read from its head (the frame is parsed where it is
+   * handled, not here): a CALL's action is remembered until its answer comes the other way, so
+   * the answer is shown with it. Counts the CALLs.
+   */
+  private messageHead(
+    identity: string,
+    from: 'station' | 'csms',
+    text: string,
+  ): Pick<FrameEntry, 'kind' | 'action'> {
+    const m = MESSAGE_HEAD.exec(text);
+    if (m === null) return {};
+    const kind = KINDS[m[1] as keyof typeof KINDS];
+    const id = m[2]!;
+    if (kind === 'CALL') {
+      if (from === 'station') this.trafficCounts.callsIn++;
+      else this.trafficCounts.callsOut++;
+      const action = m[3];
+      if (action === undefined) return { kind };
+      if (this.stationMap.has(identity)) {
+        let pending = this.pendingActions.get(identity);
+        if (pending === undefined) {
+          pending = new Map();
+          this.pendingActions.set(identity, pending);
+        }
+        const k = `${from}:${id}`;
+        pending.delete(k);
+        pending.set(k, action);
+        if (pending.size > MAX_PENDING_ACTIONS) pending.delete(pending.keys().next().value!);
+      }
+      return { kind, action };
+    }
+    const pending = this.pendingActions.get(identity);
+    const k = `${from === 'station' ? 'csms' : 'station'}:${id}`;
+    const action = pending?.get(k);
+    if (action === undefined) return { kind };
+    pending!.delete(k);
+    return { kind, action };
   }
 }

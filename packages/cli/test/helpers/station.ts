@@ -10,7 +10,8 @@ export interface RawStation {
   readonly received: [string, unknown][];
   /** Resolves once the connection has closed. */
   readonly closed: Promise<void>;
-  close(): Promise<void>;
+  /** Closes the connection, with a close code and reason when given. */
+  close(code?: number, reason?: string): Promise<void>;
 }
 
 let nextId = 0;
@@ -72,7 +73,7 @@ export async function connectStation(
     send: (text) => transport.send(text),
     received,
     closed,
-    close: () => transport.close(),
+    close: (code, reason) => transport.close(code, reason),
   };
 }
 
