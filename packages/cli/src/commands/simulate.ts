@@ -9,7 +9,7 @@ import type { Io } from '../cli/io.js';
 import { toolVersion } from '../cli/version.js';
 import { htmlReport } from '../output/html-report.js';
 import { Progress } from '../output/progress.js';
-import { formatSummary, type RunReport } from '../output/summary.js';
+import { callErrorRows, formatSummary, type RunReport } from '../output/summary.js';
 import { runFleet } from '../sim/fleet.js';
 import type { Scenario } from '../sim/station.js';
 
@@ -23,8 +23,9 @@ export const simulateSpec = {
     'rising energy register and plausible power, current, voltage and SoC, stop). Stations answer ' +
     'the CSMS: remote start/stop, reset, change availability, get/set configuration, trigger ' +
     'message, unlock and data transfer. A station that loses its connection reconnects with the ' +
-    'OCPP back-off until it is back or the run ends; its sessions charge on offline and send ' +
-    'their stop on the next connection. Shows a live progress line, ends with a summary ' +
+    'OCPP back-off until it is back (at most --reconnect-attempts times); its sessions charge on ' +
+    'offline and send their stop on the next connection. A CALLERROR is counted against the ' +
+    'action it answered: only a refused BootNotification fails a boot. Shows a live progress line, ends with a summary ' +
     '(stations, sessions, messages and latency per action, CALLERRORs by code). Exits 1 when a ' +
     'station never connected, a session failed, a CALLERROR came back, or the run ended with ' +
     'stations still disconnected or stops not delivered.',
@@ -153,7 +154,16 @@ export const simulateSpec = {
       default: 3,
       placeholder: 'N',
       description:
-        "attempts at a station's first connection (retried after the back-off) before it counts as failed; once connected, a station reconnects until the run ends",
+        "attempts at a station's first connection and boot (retried after the back-off; a boot answered Pending or Rejected counts as one) before it counts as failed",
+    },
+    'reconnect-attempts': {
+      type: 'number',
+      integer: true,
+      min: 1,
+      default: 10,
+      placeholder: 'N',
+      description:
+        'attempts at getting a lost connection back (each after the back-off) before a station gives up; the run then ends without it and fails',
     },
     'retry-backoff-wait-minimum': {
       type: 'number',
@@ -234,6 +244,11 @@ const VERSIONS: readonly ProtocolVersion[] = ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1']
 export interface SimulateRun {
   readonly report: RunReport;
   readonly latencyBars: [number, number, number][];
+  /**
+   * Why the run stopped at its first station (`cannot connect <identity> to <url>: <reason>`),
+   * when that reason would fail every station: a wrong URL, password, version or certificate.
+   */
+  readonly fatal?: string;
 }
 
 /** Memory in use, after a full GC when node runs with --expose-gc (the bench does). */
@@ -360,6 +375,7 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
       connectors: o.connectors,
       callTimeoutMs: o['call-timeout'] * 1000,
       connectAttempts: o['connect-attempts'],
+      reconnectAttempts: o['reconnect-attempts'],
       backoff: resolveBackoff({
         waitMinimumSeconds: o['retry-backoff-wait-minimum'],
         randomRangeSeconds: o['retry-backoff-random-range'],
@@ -395,7 +411,7 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
   } finally {
     clearInterval(watcher);
   }
-  progress?.stop();
+  progress?.stop(outcome.fatal === undefined);
   const cpu = process.cpuUsage(cpuStart);
   const snapshot = outcome.metrics.snapshot();
   const problems: string[] = [];
@@ -409,8 +425,9 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
   if (snapshot.stations.disconnectedAtEnd > 0) {
     const n = snapshot.stations.disconnectedAtEnd;
     const some = snapshot.stations.disconnectedAtEndIdentities.slice(0, 3).join(', ');
+    const gaveUp = snapshot.stations.gaveUp;
     problems.push(
-      `${n} station(s) still disconnected at the end, reconnecting (${some}${n > 3 ? ', ...' : ''})`,
+      `${n} station(s) still disconnected at the end, ${gaveUp === 0 ? 'reconnecting' : gaveUp === n ? 'given up after --reconnect-attempts' : `${gaveUp} of them given up after --reconnect-attempts`} (${some}${n > 3 ? ', ...' : ''})`,
     );
   }
   if (snapshot.sessions.failed > 0) problems.push(`${snapshot.sessions.failed} session(s) failed`);
@@ -420,8 +437,17 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
     );
   }
   const errors = Object.values(snapshot.callErrors).reduce((a, b) => a + b, 0);
-  if (errors > 0) problems.push(`${errors} CALLERROR(s) received`);
+  if (errors > 0) {
+    const rows = callErrorRows(snapshot);
+    const which = rows
+      .slice(0, 3)
+      .map(([code, action, n]) => `${code} to ${action} ×${n}`)
+      .join(', ');
+    problems.push(`${errors} CALLERROR(s) received (${which}${rows.length > 3 ? ', ...' : ''})`);
+  }
   if (outcome.endedBy === 'interrupted') problems.push('interrupted');
+  // Stopped at the first station: the rest follows from the one reason.
+  if (outcome.fatal !== undefined) problems.splice(0, problems.length, outcome.fatal);
   const report: RunReport = {
     run: {
       url: endpoint,
@@ -451,7 +477,11 @@ export async function simulate(args: SimulateArgs, io: Io): Promise<SimulateRun>
       cpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
     },
   };
-  return { report, latencyBars: outcome.metrics.latencyBars() };
+  return {
+    report,
+    latencyBars: outcome.metrics.latencyBars(),
+    ...(outcome.fatal === undefined ? {} : { fatal: outcome.fatal }),
+  };
 }
 
 /** Prints (or writes) what a run produced: summary, JSON, HTML report. */
@@ -481,6 +511,11 @@ export async function publish(
 /** `ocpp simulate`. */
 export async function runSimulate(args: SimulateArgs, io: Io): Promise<number> {
   const run = await simulate(args, io);
-  await publish(run, { json: args.options.json, report: args.options.report }, io);
+  const { json, report } = args.options;
+  // A run stopped at its first station says why in one line; --json and --report still get
+  // their report, so that a script reading stdout always has its JSON.
+  if (run.fatal !== undefined && !json && report === undefined) throw new CliError(run.fatal);
+  await publish(run, { json, report }, io);
+  if (run.fatal !== undefined) throw new CliError(run.fatal);
   return run.report.ok ? 0 : 1;
 }

@@ -33,6 +33,11 @@ export interface FleetSnapshot {
     readonly failed: number;
     /** Stations that lost their connection and are trying to get it back, right now. */
     readonly reconnecting: number;
+    /**
+     * Stations that lost their connection and stopped trying to get it back
+     * (`--reconnect-attempts`); counted in {@link disconnectedAtEnd} too.
+     */
+    readonly gaveUp: number;
     /** Stations that had lost their connection and were still without one when the run ended. */
     readonly disconnectedAtEnd: number;
     /** The identities of {@link disconnectedAtEnd}, the first 100. */
@@ -78,6 +83,8 @@ export interface FleetSnapshot {
   };
   /** CALLERRORs the stations received in answer to their calls, per code. */
   readonly callErrors: Record<string, number>;
+  /** The same CALLERRORs per action of the call they answered, then per code. */
+  readonly callErrorsByAction: Record<string, Record<string, number>>;
   /** Calls that failed without a CALLERROR (timeout, connection lost, ...), per reason. */
   readonly callFailures: Record<string, number>;
   readonly latencyMs: Record<string, LatencySummary>;
@@ -115,6 +122,7 @@ export class FleetMetrics {
   private readonly sent = new Map<string, number>();
   private readonly received = new Map<string, number>();
   private readonly errors = new Map<string, number>();
+  private readonly errorsByAction = new Map<string, Map<string, number>>();
   private readonly callFailures = new Map<string, number>();
   private readonly connectFailures = new Map<string, number>();
   private readonly latency = new Map<string, Histogram>();
@@ -122,6 +130,7 @@ export class FleetMetrics {
   private readonly everConnected = new Set<number>();
   private readonly failedStations = new Set<number>();
   private readonly lostStations = new Set<number>();
+  private readonly gaveUpStations = new Set<number>();
   private endedDisconnected: readonly string[] = [];
   private endedDisconnectedCount = 0;
   private readonly points: TimelinePoint[] = [];
@@ -177,7 +186,13 @@ export class FleetMetrics {
     this.lostStations.add(index);
   }
 
-  /** Stations that lost their connection and have not got it back. */
+  /** A station that had lost its connection stopped trying to get it back. */
+  stationGaveUp(index: number): void {
+    this.lostStations.delete(index);
+    this.gaveUpStations.add(index);
+  }
+
+  /** Stations that lost their connection and are still trying to get it back. */
   get reconnectingCount(): number {
     return this.lostStations.size;
   }
@@ -214,6 +229,12 @@ export class FleetMetrics {
   /** A station's CALL got a CALLERROR with `code` after `ms`. */
   callError(action: string, code: string, ms: number): void {
     increment(this.errors, code);
+    let byCode = this.errorsByAction.get(action);
+    if (byCode === undefined) {
+      byCode = new Map();
+      this.errorsByAction.set(action, byCode);
+    }
+    increment(byCode, code);
     this.callAnswered(action, ms);
   }
 
@@ -280,7 +301,8 @@ export class FleetMetrics {
     let answered = 0;
     for (const h of this.latency.values()) answered += h.count;
     answered += this.totalReceived;
-    const peak = this.points.reduce((m, p) => Math.max(m, p.calls), 0);
+    // The second still running counts too: a run shorter than a second has no point yet.
+    const peak = this.points.reduce((m, p) => Math.max(m, p.calls), this.callsThisSecond);
     return {
       elapsedSeconds: Math.round(elapsed * 100) / 100,
       stations: {
@@ -289,6 +311,7 @@ export class FleetMetrics {
         connectedNow: this.connectedNow,
         failed: this.failedStations.size,
         reconnecting: this.lostStations.size,
+        gaveUp: this.gaveUpStations.size,
         disconnectedAtEnd: this.endedDisconnectedCount,
         disconnectedAtEndIdentities: [...this.endedDisconnected],
         byProtocol: sorted(this.protocols),
@@ -317,6 +340,11 @@ export class FleetMetrics {
         totalReceived: this.totalReceived,
       },
       callErrors: sorted(this.errors),
+      callErrorsByAction: Object.fromEntries(
+        [...this.errorsByAction]
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([action, byCode]) => [action, sorted(byCode)]),
+      ),
       callFailures: sorted(this.callFailures),
       latencyMs,
       callsPerSecond: {

@@ -1,6 +1,6 @@
 import type { TimelinePoint } from '../metrics/fleet-metrics.js';
 import { int, ms } from './format.js';
-import { optionsLine, type RunReport } from './summary.js';
+import { callErrorRows, optionsLine, type RunReport } from './summary.js';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -161,7 +161,7 @@ export function htmlReport(
       ];
     }),
   ];
-  const errors = Object.entries(r.callErrors);
+  const errors = callErrorRows(r);
   const failures = Object.entries(r.stations.failures);
   const callFailures = Object.entries(r.callFailures);
   const overview = [
@@ -224,7 +224,7 @@ ${histogramChart(latencyBars, 'Latency of the stations’ calls (all actions)')}
 ${htmlTable(actionRows)}
 <p>sent: CALLs from the stations, with the time until their answer; received: CALLs from the CSMS.</p>
 <h2>CALLERRORs received</h2>
-${errors.length === 0 ? '<p>none</p>' : htmlTable([['code', 'count'], ...errors.map(([k, n]) => [k, int(n)])])}
+${errors.length === 0 ? '<p>none</p>' : htmlTable([['code', 'answer to', 'count'], ...errors])}
 ${failures.length === 0 ? '' : `<h2>Connection failures</h2>${htmlTable([['reason', 'count'], ...failures.map(([k, n]) => [k, int(n)])])}`}
 ${callFailures.length === 0 ? '' : `<h2>Calls without an answer</h2>${htmlTable([['reason', 'count'], ...callFailures.map(([k, n]) => [k, int(n)])])}`}
 </body>

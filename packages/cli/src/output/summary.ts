@@ -53,6 +53,20 @@ export interface ResourceUse {
  * Memory per station is a difference of two readings after a GC: with few stations, what the GC
  * gave back can outweigh them and make it negative, which says nothing about the stations.
  */
+/**
+ * The CALLERRORs of a run as rows of code, the action they answered and count, most frequent
+ * first (a report without the split by action gives the codes alone).
+ */
+export function callErrorRows(r: FleetSnapshot): string[][] {
+  const byAction = r.callErrorsByAction as FleetSnapshot['callErrorsByAction'] | undefined;
+  if (byAction === undefined)
+    return Object.entries(r.callErrors).map(([code, n]) => [code, '', int(n)]);
+  return Object.entries(byAction)
+    .flatMap(([action, byCode]) => Object.entries(byCode).map(([code, n]) => ({ action, code, n })))
+    .sort((a, b) => b.n - a.n || a.code.localeCompare(b.code) || a.action.localeCompare(b.action))
+    .map(({ action, code, n }) => [code, action, int(n)]);
+}
+
 function perStation(n: number): string {
   return n > 0 ? bytes(n) : 'below measurement noise';
 }
@@ -79,6 +93,9 @@ export function formatSummary(report: RunReport): string {
       // Shown when it happened, so that a clean run's summary stays as short as it was.
       ...(r.stations.disconnectedAtEnd > 0
         ? [['stations disconnected at the end', int(r.stations.disconnectedAtEnd)]]
+        : []),
+      ...((r.stations.gaveUp ?? 0) > 0
+        ? [['stations that gave up reconnecting', int(r.stations.gaveUp)]]
         : []),
       ['sessions started', int(r.sessions.started)],
       ['sessions completed', int(r.sessions.completed)],
@@ -149,12 +166,12 @@ export function formatSummary(report: RunReport): string {
       '  sent: CALLs from the stations (latency until the answer); received: CALLs from the CSMS',
     );
   }
-  const errors = Object.entries(r.callErrors);
+  const errors = callErrorRows(r);
   out.push(
     '',
     errors.length === 0
       ? '  CALLERRORs received: none'
-      : table([['CALLERROR code', 'count'], ...errors.map(([k, n]) => [k, int(n)])]),
+      : table([['CALLERROR code', 'answer to', 'count'], ...errors]),
   );
   const callFailures = Object.entries(r.callFailures);
   if (callFailures.length > 0) {

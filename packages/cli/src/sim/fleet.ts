@@ -1,5 +1,4 @@
 import type { ProtocolVersion, StationHandlers } from '@ocpp/generic-api';
-import { CliError } from '../cli/errors.js';
 import { FleetMetrics } from '../metrics/fleet-metrics.js';
 import { isFatalConnectError } from './connect-errors.js';
 import { type FleetContext, type FleetSettings, fleetHandlers, SimStation } from './station.js';
@@ -23,16 +22,22 @@ export interface FleetOptions extends FleetSettings {
 /** How a run ended. */
 export interface FleetOutcome {
   readonly metrics: FleetMetrics;
-  /** `done` (every station finished its work), `duration`, or `interrupted`. */
-  readonly endedBy: 'done' | 'duration' | 'interrupted';
+  /**
+   * `done` (every station finished its work), `duration`, `interrupted`, or `unreachable`: the
+   * first station could not connect for a reason every station would share ({@link fatal}).
+   */
+  readonly endedBy: 'done' | 'duration' | 'interrupted' | 'unreachable';
+  /** With `unreachable`: `cannot connect <identity> to <url>: <reason>`. */
+  readonly fatal?: string;
 }
 
 /**
  * Runs a fleet of simulated stations: connects them at the ramp rate, lets each do its scenario,
  * and ends when every station is done, the duration is over, or the user interrupts; then stops
  * every session and closes every connection. A station that loses its connection reconnects
- * until the run ends, so without a duration a fleet waits for a CSMS that is down. Throws `CliError` at once when the very first
- * station cannot connect for a reason every station would share (refused, 401, subprotocol, TLS).
+ * until it is back or has made its reconnect attempts. Ends at once, as `unreachable`, when the
+ * very first station cannot connect for a reason every station would share (refused, 401,
+ * subprotocol, TLS).
  */
 export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
   const metrics = new FleetMetrics(options.stations);
@@ -90,17 +95,28 @@ export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
   firstFailure = undefined;
   if (firstError === 'interrupted' || firstError === 'duration') {
     for (const t of timers) clearTimeout(t);
-    metrics.endedWithDisconnected(first.isReconnecting ? [first.identity] : []);
+    metrics.endedWithDisconnected(first.isLost ? [first.identity] : []);
     stopping = true;
     first.requestStop();
     await first.shutdown();
     metrics.tick();
     return { metrics, endedBy: firstError };
   }
-  if (firstError !== undefined && !first.isConnected && metrics.connectedCount === 0) {
+  if (
+    firstError !== undefined &&
+    isFatalConnectError(firstError) &&
+    !first.isConnected &&
+    metrics.connectedCount === 0
+  ) {
+    for (const t of timers) clearTimeout(t);
     stopping = true;
     await first.shutdown();
-    throw new CliError(`cannot connect ${first.identity} to ${options.url}: ${firstError}`);
+    metrics.tick();
+    return {
+      metrics,
+      endedBy: 'unreachable',
+      fatal: `cannot connect ${first.identity} to ${options.url}: ${firstError}`,
+    };
   }
 
   const started = Date.now();
@@ -127,7 +143,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
   ]);
   for (const t of timers) clearTimeout(t);
   // Whoever is still reconnecting now did not get back in time: the summary names them.
-  metrics.endedWithDisconnected(stations.filter((s) => s.isReconnecting).map((s) => s.identity));
+  metrics.endedWithDisconnected(stations.filter((s) => s.isLost).map((s) => s.identity));
   stopping = true;
   await ramp;
   void ramping;

@@ -101,8 +101,16 @@ export interface FleetSettings {
   readonly heartbeatIntervalSeconds: number | undefined;
   readonly connectors: number;
   readonly callTimeoutMs: number;
-  /** Attempts at a station's first connection before it gives up; later ones never give up. */
+  /**
+   * Attempts at a station's first connection and boot before it gives up; a boot the CSMS
+   * answers Pending or Rejected counts as an attempt too.
+   */
   readonly connectAttempts: number;
+  /**
+   * Attempts at getting a lost connection back (and booting again) before the station gives up
+   * and counts as lost. @default unlimited (the run's end stops it)
+   */
+  readonly reconnectAttempts?: number;
   /** The wait before every retry (`RetryBackOff*`, also used for 1.6), first connection included. */
   readonly backoff: ResolvedBackoff;
   readonly secretFor: (identity: string) => Secret | undefined;
@@ -204,12 +212,24 @@ interface Connector {
   session: ActiveSession | undefined;
   /** Wakes the session loop early (remote stop, reset, end of run). */
   wake: (() => void) | undefined;
+  /**
+   * The status last reported on this connection (1.6 ChargePointStatus or 2.x
+   * ConnectorStatus): a session phase that maps to the same status is not reported twice.
+   */
+  reported: string | undefined;
 }
 
 class SessionFailed extends Error {}
 
 /** The station is not connected (and booted) for a call. */
 class NotConnected extends SessionFailed {}
+
+/** The CSMS answered a boot Pending or Rejected as often as the station tries. */
+class BootRefused extends Error {
+  constructor(readonly status: string) {
+    super(`boot ${status}`);
+  }
+}
 
 /**
  * The call went with the connection, or could not go out because the connection is gone or
@@ -324,6 +344,13 @@ export class SimStation {
   /** Waiters for the station to be connected and booted again (or for the end of the run). */
   private readonly liveWaiters = new Set<() => void>();
   private done = false;
+  /**
+   * The station gave up: its first boot was refused or failed as often as it tries, or a lost
+   * connection did not come back within the reconnect attempts. Its loops end as at the run's end.
+   */
+  private abandoned = false;
+  /** Boot answers Pending or Rejected since the last accepted one. */
+  private refusals = 0;
   private everBooted = false;
   private connected = false;
   private sessionsBegun = 0;
@@ -354,6 +381,7 @@ export class SimStation {
         busy: false,
         session: undefined,
         wake: undefined,
+        reported: undefined,
       });
     }
     this.store =
@@ -396,6 +424,11 @@ export class SimStation {
   /** True once the station has done what the scenario asks (or gave up). */
   get isDone(): boolean {
     return this.done;
+  }
+
+  /** True when the station's work is over: the run is ending, or the station gave up. */
+  private get over(): boolean {
+    return this.fleet.stopping || this.abandoned;
   }
 
   // ---- connection ----
@@ -452,16 +485,28 @@ export class SimStation {
     if (afterDrop) await backOff();
     let last: string | undefined;
     for (let attempt = 1; ; attempt++) {
-      if (this.fleet.stopping) return last ?? 'run ended';
+      if (this.over) return last ?? 'run ended';
       const failure = await this.attempt(reason, attempt);
       if (failure === undefined) return undefined;
       last = failure;
-      if (!this.everBooted && attempt >= s.connectAttempts) {
-        this.finish();
-        return last;
+      const limit = this.everBooted ? s.reconnectAttempts : s.connectAttempts;
+      if (failure.startsWith('boot Pending') || failure.startsWith('boot Rejected')) {
+        // The boot loop counted its own attempts: one connection, several boots.
+        if (!this.everBooted) return this.giveUp(last);
+      } else if (limit !== undefined && attempt >= limit) {
+        return this.giveUp(last);
       }
       await backOff();
     }
+  }
+
+  /** Ends the station's work for this run: it stops trying, its loops end, the fleet hears. */
+  private giveUp(reason: string): string {
+    this.abandoned = true;
+    if (this.everBooted) this.fleet.metrics.stationGaveUp(this.index);
+    this.requestStop();
+    this.finish();
+    return reason;
   }
 
   /** One attempt: open the WebSocket, then boot. Resolves with why it failed, or undefined. */
@@ -504,7 +549,11 @@ export class SimStation {
     } catch (e) {
       this.closingByUs = true;
       await station.close(1000, 'boot failed').catch(() => {});
-      return this.attemptFailed(`boot failed: ${describeConnectError(e, this.protocol)}`, attempt);
+      const why =
+        e instanceof BootRefused
+          ? e.message
+          : `boot failed: ${describeConnectError(e, this.protocol)}`;
+      return this.attemptFailed(why, attempt);
     }
   }
 
@@ -523,8 +572,8 @@ export class SimStation {
     this.fleet.metrics.stationLost(this.index);
   }
 
-  /** True when the station lost its connection and is still trying to get it back. */
-  get isReconnecting(): boolean {
+  /** True when the station lost its connection and did not get it back (it may have given up). */
+  get isLost(): boolean {
     return this.lost && !this.connected;
   }
 
@@ -536,7 +585,7 @@ export class SimStation {
     this.stopHeartbeats();
     if (wasConnected) this.fleet.metrics.stationDisconnected();
     for (const c of this.connectors) c.wake?.();
-    if (!this.closingByUs && !this.fleet.stopping && !this.resetting) {
+    if (!this.closingByUs && !this.over && !this.resetting) {
       // The CSMS or the network dropped us: come back as a real station would, with the
       // back-off, for as long as it takes (joins the loop when the drop came during a boot).
       this.markLost();
@@ -546,8 +595,7 @@ export class SimStation {
 
   /** Resolves once the station is connected and booted, or when the run ends. */
   private waitLive(): Promise<void> {
-    if ((this.connected && this.station !== undefined) || this.fleet.stopping)
-      return Promise.resolve();
+    if ((this.connected && this.station !== undefined) || this.over) return Promise.resolve();
     return new Promise((resolve) => this.liveWaiters.add(resolve));
   }
 
@@ -569,6 +617,7 @@ export class SimStation {
         }),
       );
       if (result.status === 'Accepted') {
+        this.refusals = 0;
         this.heartbeatSeconds =
           this.fleet.settings.heartbeatIntervalSeconds ??
           (result.interval > 0 ? result.interval : 300);
@@ -578,9 +627,14 @@ export class SimStation {
         });
         break;
       }
-      // Pending or Rejected: ask again after the interval the CSMS gave (at least a second).
+      // Pending or Rejected: ask again after the interval the CSMS gave (at least a second), as
+      // often as the station tries to connect; a station that had booted before asks on and on.
+      this.refusals++;
+      if (!this.everBooted && this.refusals >= this.fleet.settings.connectAttempts) {
+        throw new BootRefused(result.status);
+      }
       await this.sleep(Math.max(1, result.interval) * 1000);
-      if (this.fleet.stopping || this.station !== station) throw new Error('run ended before boot');
+      if (this.over || this.station !== station) throw new Error('run ended before boot');
     }
     this.connected = true;
     // A04: a critical security event, as a real station reports its start.
@@ -588,6 +642,8 @@ export class SimStation {
     this.everBooted = true;
     this.lost = false;
     this.fleet.metrics.stationConnected(this.index, this.protocol);
+    // The boot stands whatever the CSMS answers to these reports (a CALLERROR counts as one).
+    for (const c of this.connectors) c.reported = undefined;
     for (const c of this.connectors) await this.sendStatus(c, this.phaseOf(c));
     this.scheduleHeartbeat();
     // Boot and connector states first, then what waited for the connection (stops, reports).
@@ -691,7 +747,7 @@ export class SimStation {
     for (;;) {
       const s = this.station;
       if (s !== undefined && this.connected) return s;
-      if (this.fleet.stopping) throw new NotConnected('not connected');
+      if (this.over) throw new NotConnected('not connected');
       await this.waitLive();
     }
   }
@@ -736,27 +792,41 @@ export class SimStation {
     return s;
   }
 
-  /** Reports a connector; `phase` picks the 1.6 status of a session (Preparing, Charging, Finishing). */
+  /**
+   * Reports a connector; `phase` picks the 1.6 status of a session (Preparing, Charging,
+   * Finishing). A status already reported on this connection is not reported again unless
+   * `always` (a TriggerMessage asks for it). Never throws: the CSMS's CALLERROR or a call that
+   * went unanswered is counted by {@link track}, and a report is no reason to end a session.
+   */
   private async sendStatus(
     c: Connector,
     phase?: 'Preparing' | 'Charging' | 'Finishing',
+    always = false,
   ): Promise<void> {
-    const station = this.live();
+    const station = this.station;
+    if (station === undefined || !this.connected) return;
     const idle = !c.operative
       ? 'Unavailable'
       : this.extras?.reservations.has(c.evseId) === true
         ? 'Reserved'
         : 'Available';
+    const status = phase === undefined ? idle : 'Occupied';
+    const reported = this.protocol === 'ocpp1.6' ? (phase ?? idle) : status;
+    if (!always && c.reported === reported) return;
+    c.reported = reported;
     await this.track('StatusNotification', () =>
       station.statusNotification({
         evseId: c.evseId,
         connectorId: 1,
-        status: phase === undefined ? idle : 'Occupied',
+        status,
         ...(this.protocol === 'ocpp1.6'
           ? { chargePointStatus: phase ?? idle, errorCode: 'NoError' as const }
           : {}),
       }),
-    );
+    ).catch(() => {
+      // Not known to have arrived: the next report of this status goes out again.
+      if (c.reported === reported) c.reported = undefined;
+    });
   }
 
   /** Where a connector's session is, for a status report outside the session's own flow. */
@@ -767,7 +837,7 @@ export class SimStation {
 
   private scheduleHeartbeat(): void {
     this.stopHeartbeats();
-    if (this.fleet.stopping || !this.connected) return;
+    if (this.over || !this.connected) return;
     this.heartbeatTimer = setTimeout(() => {
       const station = this.station;
       if (station === undefined || !this.connected) return;
@@ -796,7 +866,7 @@ export class SimStation {
     try {
       // Spread the fleet's first sessions over one meter interval.
       await this.sleep(this.random() * s.meterIntervalSeconds * 1000);
-      while (!this.fleet.stopping && this.quotaLeft()) {
+      while (!this.over && this.quotaLeft()) {
         if (!this.connected) {
           await this.waitLive();
           continue;
@@ -815,10 +885,7 @@ export class SimStation {
       if (this.loops === 0 && !this.quotaLeft()) {
         // Wait for remote-started sessions too, and for the outbox to deliver what it keeps,
         // before calling it done.
-        while (
-          (this.connectors.some((x) => x.busy) || this.outbox.kept > 0) &&
-          !this.fleet.stopping
-        )
+        while ((this.connectors.some((x) => x.busy) || this.outbox.kept > 0) && !this.over)
           await this.sleep(100);
         this.finish();
       }
@@ -883,14 +950,12 @@ export class SimStation {
         session.stopReason = 'DeAuthorized';
       }
       // Lost with the connection, this report is made again at the next boot; the session goes on.
-      await this.sendStatus(c, 'Charging').catch((e: unknown) => {
-        if (!lostWithConnection(e)) throw e;
-      });
+      await this.sendStatus(c, 'Charging');
       const endAt = Date.now() + s.sessionSeconds * 1000;
       // Samples are due on a fixed clock (start + k × interval), as a meter's are: a slow answer
       // does not stretch the interval.
       let due = Date.now();
-      while (session.stopReason === undefined && !this.fleet.stopping) {
+      while (session.stopReason === undefined && !this.over) {
         const left = endAt - Date.now();
         if (left <= 0) break;
         const interval = Number(
@@ -924,9 +989,9 @@ export class SimStation {
             ),
           );
         } catch (e) {
-          // The connection went (or is closing) while the sample was out: charge on. A CALLERROR
-          // ends the session.
-          if (!lostWithConnection(e)) throw e;
+          // The connection went (or is closing) while the sample was out, or the CSMS refused it
+          // (a CALLERROR, counted): charge on; the transaction still ends with its stop.
+          if (!lostWithConnection(e) && !isOcppCallError(e)) throw e;
         }
       }
       charge.advance(Date.now(), this.powerLimitW(c));
@@ -1008,7 +1073,7 @@ export class SimStation {
     // Start after the answer is on its way (runSession marks the connector busy again at once).
     setImmediate(() => {
       c.busy = false;
-      if (!this.connected || this.fleet.stopping) return;
+      if (!this.connected || this.over) return;
       void this.runSession(c, {
         idToken: params.idToken,
         ...(params.remoteStartId === undefined ? {} : { remoteStartId: params.remoteStartId }),
@@ -1048,14 +1113,14 @@ export class SimStation {
         }
       }
       const deadline = Date.now() + 30_000;
-      while (this.connectors.some((c) => c.busy) && Date.now() < deadline && !this.fleet.stopping) {
+      while (this.connectors.some((c) => c.busy) && Date.now() < deadline && !this.over) {
         await this.sleep(50);
       }
       const station = this.station;
       this.closingByUs = true;
       this.stopHeartbeats();
       if (station !== undefined) await station.close(1000, 'reset').catch(() => {});
-      if (this.fleet.stopping) return;
+      if (this.over) return;
       await this.sleep(500);
       await this.connect('RemoteReset');
     } finally {
@@ -1078,7 +1143,7 @@ export class SimStation {
       } else if (c.operative !== operative) {
         c.operative = operative;
         setImmediate(() => {
-          if (this.connected) this.sendStatus(c, this.phaseOf(c)).catch(() => {});
+          void this.sendStatus(c, this.phaseOf(c));
         });
       }
     }
@@ -1146,7 +1211,7 @@ export class SimStation {
       case 'StatusNotification':
         if (targets.length === 0) return { status: 'Rejected' };
         send = async () => {
-          for (const c of targets) await this.sendStatus(c, this.phaseOf(c));
+          for (const c of targets) await this.sendStatus(c, this.phaseOf(c), true);
         };
         break;
       case 'MeterValues':
@@ -1750,7 +1815,7 @@ export class SimStation {
   /** Reports a connector's idle status soon (after the answer that changed it). */
   private reportSoon(c: Connector): void {
     setImmediate(() => {
-      if (this.connected && !c.busy) this.sendStatus(c).catch(() => {});
+      if (!c.busy) void this.sendStatus(c);
     });
   }
 
