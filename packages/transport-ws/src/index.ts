@@ -54,6 +54,8 @@ export {
   type WsServerOptions,
 } from './server.js';
 export {
+  type CertificateKeyPair,
+  OCPP_REQUIRED_TLS12_SUITES,
   OCPP_TLS_CIPHERS,
   type SecurityProfile,
   type TlsServerOptionsInput,

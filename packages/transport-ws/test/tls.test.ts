@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
@@ -13,6 +13,7 @@ import {
   certificateMatchesIdentity,
   createWsServer,
   type HandshakeRejection,
+  OCPP_REQUIRED_TLS12_SUITES,
   OCPP_TLS_CIPHERS,
   safeEqual,
   tlsServerOptions,
@@ -25,6 +26,8 @@ interface Pki {
   ca: string;
   serverCert: string;
   serverKey: string;
+  /** A second server certificate, with an EC P-256 key (the first has an RSA key). */
+  serverEc: { cert: string; key: string };
   clients: Record<'CS001' | 'CS002', { cert: string; key: string }>;
   /** Certificates for CS001 with other keys, and one no CA signed. */
   cs001: Record<'rsa1024' | 'rsa2048' | 'p224' | 'selfSigned', { cert: string; key: string }>;
@@ -86,6 +89,12 @@ function makePki(): Pki {
     'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
   );
   const ec = ['ecparam', '-name', 'prime256v1', '-genkey', '-noout'];
+  issue(
+    'server-ec',
+    '/CN=localhost',
+    ec,
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
   issue('cs001', '/CN=CS001', ec, 'extendedKeyUsage=clientAuth\n');
   issue('cs002', '/CN=CS002', ec, 'extendedKeyUsage=clientAuth\n');
   const rsa = (bits: number) => [
@@ -123,6 +132,7 @@ function makePki(): Pki {
     ca: read('ca.crt'),
     serverCert: read('server.crt'),
     serverKey: read('server.key'),
+    serverEc: pair('server-ec'),
     clients: {
       CS001: { cert: read('cs001.crt'), key: read('cs001.key') },
       CS002: { cert: read('cs002.crt'), key: read('cs002.key') },
@@ -452,5 +462,121 @@ describe('security profile 3: TLS with client certificates', () => {
       false,
     );
     expect(certificateMatchesIdentity(new X509Certificate(pki.serverCert), 'localhost')).toBe(true);
+  });
+});
+
+/**
+ * One TLS 1.2 handshake by `openssl s_client` offering only `suite`: the suite the server chose,
+ * or undefined when the handshake failed.
+ */
+function negotiate(port: number, suite: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'openssl',
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-tls1_2',
+        '-cipher',
+        suite,
+        '-CAfile',
+        'ca.crt',
+      ],
+      { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const chosen = /Cipher is (\S+)/.exec(out)?.[1];
+      resolve(code === 0 && chosen !== undefined && chosen !== '(NONE)' ? chosen : undefined);
+    });
+    child.stdin.end();
+  });
+}
+
+describe('several server certificates: every suite OCPP 2.0.1 requires', () => {
+  const serve = async (certificates: Parameters<typeof tlsServerOptions>[0]) => {
+    const { url } = await tlsServer({
+      securityProfile: 2,
+      tls: tlsServerOptions(certificates),
+      authenticate: () => true,
+    });
+    return Number(new URL(url).port);
+  };
+  const rsa = () => ({ cert: pki.serverCert, key: pki.serverKey });
+
+  it('an RSA and an EC certificate: all four suites negotiate (openssl s_client -cipher)', async () => {
+    const port = await serve({ profile: 2, certificates: [rsa(), pki.serverEc] });
+    for (const suite of OCPP_REQUIRED_TLS12_SUITES) {
+      expect(await negotiate(port, suite), suite).toBe(suite);
+    }
+  });
+
+  it('one certificate serves only its half of them', async () => {
+    const rsaOnly = await serve({ profile: 2, ...rsa() });
+    const ecOnly = await serve({ profile: 2, certificates: [pki.serverEc] });
+    const [ecdsa128, ecdsa256, rsa128, rsa256] = OCPP_REQUIRED_TLS12_SUITES;
+    expect(await negotiate(rsaOnly, rsa128)).toBe(rsa128);
+    expect(await negotiate(rsaOnly, rsa256)).toBe(rsa256);
+    expect(await negotiate(rsaOnly, ecdsa128)).toBeUndefined();
+    expect(await negotiate(ecOnly, ecdsa256)).toBe(ecdsa256);
+    expect(await negotiate(ecOnly, rsa128)).toBeUndefined();
+  });
+
+  it('a station connects through either certificate', async () => {
+    const { url, accepted } = await tlsServer({
+      securityProfile: 2,
+      tls: tlsServerOptions({ profile: 2, certificates: [pki.serverEc, rsa()] }),
+      authenticate: (ctx) => tlsFacts(ctx),
+    });
+    const ecdsa = client({
+      url,
+      identity: 'CS001',
+      tls: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384' },
+    });
+    await ecdsa.client.start();
+    const plainRsa = client({
+      url,
+      identity: 'CS002',
+      tls: { maxVersion: 'TLSv1.2', ciphers: 'AES256-GCM-SHA384' },
+    });
+    await plainRsa.client.start();
+    await waitFor(() => accepted.length === 2);
+    expect(accepted.map((a) => (a.auth as { cipher: string }).cipher).sort()).toEqual([
+      'AES256-GCM-SHA384',
+      'ECDHE-ECDSA-AES256-GCM-SHA384',
+    ]);
+  });
+
+  it("refuses a key that is not its certificate's, and two certificates of one key type", () => {
+    expect(() =>
+      tlsServerOptions({
+        profile: 2,
+        certificates: [rsa(), { cert: pki.serverEc.cert, key: pki.clients.CS001.key }],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTIONS',
+        message:
+          'certificates[2]: the EC prime256v1 key does not belong to the certificate of CN=localhost',
+      }),
+    );
+    expect(() =>
+      tlsServerOptions({ profile: 2, certificates: [rsa(), pki.cs001.rsa2048] }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTIONS',
+        message:
+          'certificates[1] and [2] both have RSA keys: TLS serves one certificate per key type (give one RSA and one EC certificate)',
+      }),
+    );
+    expect(() => tlsServerOptions({ profile: 2, certificates: [] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
   });
 });

@@ -8,6 +8,8 @@ export interface StringOption {
   readonly placeholder?: string;
   readonly default?: string;
   readonly required?: boolean;
+  /** May be given several times; the value is then the list of them, in order (`[]` if none). */
+  readonly repeatable?: true;
 }
 
 /** A numeric option (`--stations 300`). */
@@ -74,9 +76,11 @@ type ValueOf<S extends OptionSpec> = S extends BooleanOption
         : C | undefined
       : S extends ListOption<infer C>
         ? C[]
-        : S extends { readonly default: string } | { readonly required: true }
-          ? string
-          : string | undefined;
+        : S extends { readonly repeatable: true }
+          ? string[]
+          : S extends { readonly default: string } | { readonly required: true }
+            ? string
+            : string | undefined;
 
 /** The parsed options of a command, typed from its spec. */
 export type ParsedOptions<O extends Record<string, OptionSpec>> = {
@@ -211,7 +215,8 @@ export function parseArgs<O extends Record<string, OptionSpec>>(
     if (spec === undefined) {
       throw usageError(`unknown option --${name}${suggestion(name, Object.keys(specs))}`);
     }
-    if (given.has(name)) throw usageError(`option --${name} is given twice`);
+    const repeatable = spec.type === 'string' && spec.repeatable === true;
+    if (given.has(name) && !repeatable) throw usageError(`option --${name} is given twice`);
     given.add(name);
     if (spec.type === 'boolean') {
       if (eq !== -1) throw usageError(`option --${name} is a flag and takes no value`);
@@ -229,7 +234,9 @@ export function parseArgs<O extends Record<string, OptionSpec>>(
       raw = next;
       i++;
     }
-    values[name] = convert(name, spec, raw);
+    const value = convert(name, spec, raw);
+    if (repeatable) values[name] = [...((values[name] as string[] | undefined) ?? []), value];
+    else values[name] = value;
   }
   const max = command.positionals?.max ?? 0;
   if (!help && positionals.length > max) {
@@ -243,6 +250,7 @@ export function parseArgs<O extends Record<string, OptionSpec>>(
     if (Object.hasOwn(values, name)) continue;
     if (spec.type === 'boolean') values[name] = false;
     else if (spec.type === 'list') values[name] = [...(spec.default ?? [])];
+    else if (spec.type === 'string' && spec.repeatable === true) values[name] = [];
     else if (spec.default !== undefined) values[name] = spec.default;
     else if (spec.required === true && !help) throw usageError(`option --${name} is required`);
   }
@@ -305,6 +313,7 @@ export function formatHelp(command: CommandSpec, program = 'ocpp'): string {
     let right = spec.description;
     if (spec.type !== 'boolean' && spec.type !== 'list' && spec.required === true)
       right += ' (required)';
+    if (spec.type === 'string' && spec.repeatable === true) right += ' (repeatable)';
     const d = defaultText(spec);
     if (d !== undefined) right += ` [default: ${d}]`;
     rows.push([left, right]);

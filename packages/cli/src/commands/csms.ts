@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { ProtocolVersion } from '@ocpp/generic-api';
 import type { Logger } from '@ocpp/rpc';
 import { escapeControls } from '@ocpp/runtime';
-import type { HandshakeRejection } from '@ocpp/transport-ws';
+import { type HandshakeRejection, isWsTransportError } from '@ocpp/transport-ws';
 import type { CommandSpec, ParsedArgs } from '../cli/args.js';
 import { usageError } from '../cli/errors.js';
 import { loadCredentials, readUserFile } from '../cli/files.js';
@@ -75,13 +75,16 @@ export const csmsSpec = {
     },
     'tls-cert': {
       type: 'string',
+      repeatable: true,
       placeholder: 'FILE',
-      description: 'PEM server certificate: serve wss:// (security profile 2 with --credentials)',
+      description:
+        'PEM server certificate (chain): serve wss:// (security profile 2 with --credentials); give an RSA and an EC one, each with its --tls-key, to offer all four TLS 1.2 suites OCPP 2.0.1 requires',
     },
     'tls-key': {
       type: 'string',
+      repeatable: true,
       placeholder: 'FILE',
-      description: 'PEM private key of --tls-cert',
+      description: 'PEM private key of the --tls-cert in the same position',
     },
     'tls-ca': {
       type: 'string',
@@ -263,10 +266,12 @@ function databaseLine(running: RunningCsms): string {
 /** `ocpp csms`: runs until interrupted. */
 export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
   const o = args.options;
-  if ((o['tls-cert'] === undefined) !== (o['tls-key'] === undefined)) {
-    throw usageError('--tls-cert and --tls-key go together');
+  if (o['tls-cert'].length !== o['tls-key'].length) {
+    throw usageError(
+      `--tls-cert and --tls-key go together, one key per certificate (got ${o['tls-cert'].length} and ${o['tls-key'].length})`,
+    );
   }
-  if (o['tls-ca'] !== undefined && o['tls-cert'] === undefined) {
+  if (o['tls-ca'] !== undefined && o['tls-cert'].length === 0) {
     throw usageError('--tls-ca needs --tls-cert and --tls-key (client certificates need TLS)');
   }
   if (o['tls-ca'] !== undefined && o.credentials !== undefined) {
@@ -278,12 +283,18 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
     o.credentials === undefined ? undefined : await loadCredentials(io.cwd, o.credentials);
   for (const warning of credentials?.warnings ?? [])
     io.stderr.write(`ocpp csms: warning: ${escapeControls(warning)}\n`);
+  const certificates: { cert: Buffer; key: Buffer }[] = [];
+  for (const [i, certFile] of o['tls-cert'].entries()) {
+    certificates.push({
+      cert: await readUserFile(io.cwd, certFile, '--tls-cert'),
+      key: await readUserFile(io.cwd, o['tls-key'][i]!, '--tls-key'),
+    });
+  }
   const tls =
-    o['tls-cert'] === undefined || o['tls-key'] === undefined
+    certificates.length === 0
       ? undefined
       : {
-          cert: await readUserFile(io.cwd, o['tls-cert'], '--tls-cert'),
-          key: await readUserFile(io.cwd, o['tls-key'], '--tls-key'),
+          certificates,
           ...(o['tls-ca'] === undefined
             ? {}
             : { ca: await readUserFile(io.cwd, o['tls-ca'], '--tls-ca') }),
@@ -336,6 +347,12 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
       (e as { code?: unknown }).code === 'ERR_OSSL_PEM_NO_START_LINE'
     ) {
       throw usageError('--tls-cert/--tls-key/--tls-ca must be PEM files');
+    }
+    // A key that is not its certificate's, two certificates of one key type: name the options.
+    if (isWsTransportError(e) && e.code === 'INVALID_OPTIONS' && e.message.startsWith('cert')) {
+      throw usageError(
+        `--tls-cert/--tls-key: ${e.message.replace(/certificates\[(\d+)\]( and \[(\d+)\])?/, (_, a, _b, c) => (c === undefined ? `pair ${a}` : `pairs ${a} and ${c}`))}`,
+      );
     }
     throw e;
   }

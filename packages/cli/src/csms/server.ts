@@ -83,7 +83,14 @@ export interface CsmsOptions {
   readonly db?: string;
   readonly protocols: readonly ProtocolVersion[];
   readonly credentials?: Credentials;
-  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
+  /**
+   * Serve wss:// with these certificates, each with its key: one RSA and one EC certificate
+   * offer every TLS 1.2 suite OCPP 2.0.1 requires. `ca`: require client certificates it issued.
+   */
+  readonly tls?: {
+    readonly certificates: readonly { readonly cert: Buffer; readonly key: Buffer }[];
+    readonly ca?: Buffer;
+  };
   readonly heartbeatIntervalSeconds: number;
   /** Signs the stations' CSRs (SignCertificate). @default a CA made at start, in memory */
   readonly signingCa?: CertificateAuthority;
@@ -582,8 +589,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       : {
           tls: tlsServerOptions({
             profile: securityProfile === 3 ? 3 : 2,
-            cert: tls.cert,
-            key: tls.key,
+            certificates: tls.certificates,
             ...(tls.ca === undefined ? {} : { ca: tls.ca }),
           }),
         }),
