@@ -8,6 +8,7 @@ import { usageError } from '../cli/errors.js';
 import { loadCredentials, readUserFile } from '../cli/files.js';
 import type { Io } from '../cli/io.js';
 import { jsonLine } from '../csms/escape.js';
+import { parseScript } from '../csms/script.js';
 import {
   type CsmsLog,
   checkAdminToken,
@@ -147,6 +148,12 @@ export const csmsSpec = {
       description:
         "answer to a new station's BootNotification: accepted, or pending until provisioned (2.x: a GetBaseReport FullInventory, 1.6: GetConfiguration), then accepted on its next boot",
     },
+    script: {
+      type: 'string',
+      placeholder: 'FILE',
+      description:
+        'make this CSMS a scripted test counterpart: a JSON file of boot answers per station (Accepted, Pending, Rejected, interval, times), authorisation answers per id token (status, group id token) and CSMS-initiated calls sent on events (connect, pending, boot, transactionStarted, transactionEnded); see the README',
+    },
     'log-format': {
       type: 'choice',
       choices: ['text', 'json'],
@@ -235,6 +242,14 @@ export function csmsLog(io: Io, format: 'text' | 'json', frames: boolean): CsmsL
           `${iso()}  ${r.identity ?? '-'}  refused: ${refusedHow(r)} ${r.reason}${r.remoteAddress === undefined ? '' : ` (from ${r.remoteAddress})`}`,
         );
     },
+    script(entry) {
+      const { identity, protocol, event, action } = entry;
+      if (json) record({ type: 'script', ...entry });
+      else
+        out(
+          `${iso()}  ${identity}  ${protocol}  script (${event}): ${action} ${'answer' in entry ? `→ ${JSON.stringify(entry.answer)}` : `failed: ${entry.error}`}`,
+        );
+    },
     debug() {},
     info() {},
     warn(message, fields) {
@@ -311,6 +326,14 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
       throw usageError(`--signing-ca: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  const script =
+    o.script === undefined
+      ? undefined
+      : parseScript(
+          (await readUserFile(io.cwd, o.script, '--script')).toString('utf8'),
+          o.script,
+          o.protocols as ProtocolVersion[],
+        );
   const adminToken = o['admin-token'] ?? io.env[ADMIN_TOKEN_ENV];
   if (adminToken !== undefined) {
     const bad = checkAdminToken(adminToken);
@@ -335,6 +358,7 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
       heartbeatIntervalSeconds: o['heartbeat-interval'],
       ...(signingCa === undefined ? {} : { signingCa }),
       bootStatus: o['boot-status'] as 'accepted' | 'pending',
+      ...(script === undefined ? {} : { script }),
       callTimeoutMs: o['call-timeout'] * 1000,
       db,
       log,
@@ -383,7 +407,10 @@ export async function runCsms(args: CsmsArgs, io: Io): Promise<number> {
           ? `admin token: the one given (${o['admin-token'] === undefined ? ADMIN_TOKEN_ENV : '--admin-token'}); open ${running.adminUrl}#token=<token>\n`
           : `admin token: ${shown} (send "Authorization: Bearer <token>"; set ${ADMIN_TOKEN_ENV} to choose one)\n` +
             `open the web page at ${running.pageUrl}\n`) +
-        databaseLine(running),
+        databaseLine(running) +
+        (script === undefined
+          ? ''
+          : `script: ${o.script} (${script.boot.size} boot rules, ${script.idTokens.size} id tokens, ${script.calls.length} calls)\n`),
     );
     if (exposed) io.stderr.write(`ocpp csms: warning: ${exposure}\n`);
   }

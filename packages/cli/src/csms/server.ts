@@ -12,8 +12,10 @@ import {
   type MeterValue,
   type ProtocolVersion,
   type StationHandle,
+  type TransactionEvent,
 } from '@ocpp/generic-api';
 import type { Logger } from '@ocpp/rpc';
+import { isOcppCallError } from '@ocpp/runtime';
 import type { TransportCloseInfo } from '@ocpp/transport';
 import {
   createWsServer,
@@ -42,6 +44,7 @@ import {
 } from './admin.js';
 import { CsmsDatabase } from './db.js';
 import { adminPage } from './page.js';
+import { type CsmsScript, fillPayload, type ScriptEvent, ScriptState } from './script.js';
 import { CsmsStore, type MeterReading, PROVISIONING_LIMITS, type StoreLimits } from './store.js';
 import { tapServer } from './tap.js';
 
@@ -101,6 +104,12 @@ export interface CsmsOptions {
    * @default 'accepted'
    */
   readonly bootStatus?: 'accepted' | 'pending';
+  /**
+   * A test counterpart's script (`--script`): boot answers per station, authorisation answers
+   * per id token, CSMS-initiated calls on events. Its boot rule for a station wins over
+   * {@link bootStatus}.
+   */
+  readonly script?: CsmsScript;
   readonly callTimeoutMs: number;
   /** Receives connection events, every frame and refused handshakes. */
   readonly log: CsmsLog;
@@ -113,6 +122,18 @@ export interface CsmsLog {
   disconnected(identity: string, protocol: string, info: TransportCloseInfo): void;
   frame(identity: string, protocol: string, from: 'station' | 'csms', text: string): void;
   refused(rejection: HandshakeRejection): void;
+  /**
+   * A call of the `--script` was answered (`answer`) or failed (`error`: not sent, timed out, a
+   * CALLERROR).
+   */
+  script?(
+    entry: {
+      readonly identity: string;
+      readonly protocol: string;
+      readonly event: string;
+      readonly action: string;
+    } & ({ readonly answer: unknown } | { readonly error: string }),
+  ): void;
 }
 
 /** A running CSMS. */
@@ -670,6 +691,60 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       provisioning.delete(identity);
     }
   };
+  const script = options.script === undefined ? undefined : new ScriptState(options.script);
+  const scriptTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** Sends the script's calls for `event` to `station`, each after its delay; logs each answer. */
+  const runScript = (
+    event: ScriptEvent,
+    station: StationHandle,
+    vars: Record<string, unknown> = {},
+  ): void => {
+    if (script === undefined) return;
+    for (const call of script.callsFor(event, station.identity, station.version)) {
+      const timer = setTimeout(() => {
+        scriptTimers.delete(timer);
+        const entry = {
+          identity: station.identity,
+          protocol: station.version,
+          event,
+          action: call.action,
+        };
+        let payload: unknown;
+        try {
+          payload = fillPayload(call.payload, {
+            identity: station.identity,
+            version: station.version,
+            ...vars,
+          });
+        } catch (e) {
+          log.script?.({
+            ...entry,
+            error: `not sent: ${e instanceof Error ? e.message : String(e)}`,
+          });
+          return;
+        }
+        const session = station.session as unknown as {
+          call(action: string, payload: unknown, o: { timeout: number }): Promise<unknown>;
+        };
+        session.call(call.action, payload, { timeout: options.callTimeoutMs }).then(
+          (answer) => log.script?.({ ...entry, answer }),
+          (e: unknown) =>
+            log.script?.({
+              ...entry,
+              error: isOcppCallError(e)
+                ? `CALLERROR ${e.code}${e.description === '' ? '' : `: ${e.description}`}`
+                : e instanceof Error
+                  ? e.message
+                  : String(e),
+            }),
+        );
+      }, call.delaySeconds * 1000);
+      scriptTimers.add(timer);
+    }
+  };
+  /** The answer for an id token: the script's rule for it, else Accepted. */
+  const tokenInfo = (idToken: string | undefined) =>
+    script?.tokenInfo(idToken) ?? ({ status: 'Accepted' } as const);
   const handlers: CsmsHandlers = {
     onBoot(params, ctx) {
       store.booted(ctx.identity, {
@@ -681,6 +756,15 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
           : { firmwareVersion: params.firmwareVersion }),
         ...(params.reason === undefined ? {} : { reason: params.reason }),
       });
+      const scripted = script?.bootAnswer(ctx.identity);
+      if (scripted !== undefined) {
+        return scripted.status === 'Accepted'
+          ? durable({
+              status: 'Accepted',
+              interval: scripted.interval ?? options.heartbeatIntervalSeconds,
+            })
+          : { status: scripted.status, interval: scripted.interval ?? PENDING_RETRY_SECONDS };
+      }
       if (options.bootStatus === 'pending' && !provisioned.has(ctx.identity))
         return { status: 'Pending', interval: PENDING_RETRY_SECONDS };
       return durable({ status: 'Accepted', interval: options.heartbeatIntervalSeconds });
@@ -689,7 +773,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       store.heartbeat(ctx.identity);
       return undefined;
     },
-    onAuthorize: () => ({ idTokenInfo: { status: 'Accepted' } }),
+    onAuthorize: (params) => ({ idTokenInfo: tokenInfo(params.idToken.idToken) }),
     onStatus(params, ctx) {
       store.status(ctx.identity, {
         evseId: params.evseId,
@@ -717,7 +801,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
           );
           return durable({
             transactionId: Number(again.id),
-            idTokenInfo: { status: 'Accepted' } as const,
+            idTokenInfo: tokenInfo(event.idToken?.idToken),
           });
         }
       }
@@ -745,7 +829,7 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
       return durable(
         event.idToken === undefined && event.eventType !== 'Started'
           ? undefined
-          : { idTokenInfo: { status: 'Accepted' } as const },
+          : { idTokenInfo: tokenInfo(event.idToken?.idToken) },
       );
     },
     onDataTransfer: () => ({ status: 'UnknownVendorId' }),
@@ -804,14 +888,30 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
   const csms = createGenericCsms({
     listener,
     handlers,
-    ...(options.bootStatus === 'pending'
-      ? {
-          after: {
-            onBoot: (_p: unknown, result: { status: string }, ctx: CsmsContext) =>
-              result.status === 'Pending' ? provision(ctx.station) : undefined,
+    after: {
+      onBoot: (_p: unknown, result: { status: string }, ctx: CsmsContext) => {
+        if (result.status === 'Accepted') runScript('boot', ctx.station);
+        if (result.status !== 'Pending') return undefined;
+        runScript('pending', ctx.station);
+        // A station the script answers Pending is the script's to provision.
+        if (options.bootStatus === 'pending' && script?.bootAnswerRule(ctx.identity) === undefined)
+          return provision(ctx.station);
+        return undefined;
+      },
+      onTransaction: (event: TransactionEvent, _result: unknown, ctx: CsmsContext) => {
+        if (event.eventType !== 'Started' && event.eventType !== 'Ended') return;
+        runScript(
+          event.eventType === 'Started' ? 'transactionStarted' : 'transactionEnded',
+          ctx.station,
+          {
+            transactionId:
+              ctx.version === 'ocpp1.6' ? Number(event.transactionId) : event.transactionId,
+            evseId: event.evseId,
+            idToken: event.idToken?.idToken,
           },
-        }
-      : {}),
+        );
+      },
+    },
     versions: options.protocols,
     session: { callTimeoutMs: options.callTimeoutMs, logger: options.logger },
     logger: options.logger,
@@ -819,6 +919,8 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     reports: { timeoutMs: options.callTimeoutMs },
     ...(db === undefined ? {} : { allocateTransactionId: () => db.nextTransactionId() }),
   });
+
+  if (script !== undefined) csms.on('connect', (station) => runScript('connect', station));
 
   let port: number;
   try {
@@ -890,6 +992,8 @@ export async function startCsms(options: CsmsOptions): Promise<RunningCsms> {
     db: db?.file,
     restored,
     async close() {
+      for (const t of scriptTimers) clearTimeout(t);
+      scriptTimers.clear();
       handler.close();
       const adminClosed = new Promise<void>((resolve) => {
         adminServer.close(() => resolve());
