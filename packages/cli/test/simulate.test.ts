@@ -16,6 +16,14 @@ interface Report {
     callErrors: Record<string, number>;
     latencyMs: Record<string, { count: number; p50: number; p95: number; p99: number }>;
     timeline: { t: number; calls: number; connected: number }[];
+    byVersion: Record<
+      string,
+      {
+        stations: { requested: number; connected: number; failed: number };
+        sessions: { started: number; completed: number; failed: number; energyWh: number };
+        calls: { sent: number; callErrors: number; failed: number; latencyMs: { count: number } };
+      }
+    >;
   };
 }
 
@@ -101,6 +109,21 @@ describe('ocpp simulate against ocpp csms', () => {
     });
     expect(s.sessions).toMatchObject({ started: 300, completed: 300, failed: 0 });
     expect(s.sessions.energyWh).toBeGreaterThan(0);
+    // The same run split by version: each version's 100 stations and their sessions and calls.
+    expect(Object.keys(s.byVersion)).toEqual(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1']);
+    let calls = 0;
+    let energy = 0;
+    for (const v of Object.values(s.byVersion)) {
+      expect(v.stations).toEqual({ requested: 100, connected: 100, failed: 0 });
+      expect(v.sessions).toMatchObject({ started: 100, completed: 100, failed: 0 });
+      expect(v.sessions.energyWh).toBeGreaterThan(0);
+      expect(v.calls.latencyMs.count).toBe(v.calls.sent);
+      calls += v.calls.sent;
+      energy += v.sessions.energyWh;
+    }
+    const sent = Object.values(s.messages.sent).reduce((a, b) => a + b, 0);
+    expect(calls).toBe(sent);
+    expect(Math.abs(energy - s.sessions.energyWh)).toBeLessThanOrEqual(3);
     // Each version's transaction messages, by their wire names.
     expect(s.messages.sent.StartTransaction).toBe(100);
     expect(s.messages.sent.StopTransaction).toBe(100);
@@ -153,6 +176,10 @@ describe('ocpp simulate against ocpp csms', () => {
     );
     expect(r.stdout).toMatch(/\n {2}options: .*--stations 6 .*--scenario idle .*--duration 3\.5/);
     expect(r.stdout).toMatch(/stations connected\s+6/);
+    // Mixed versions: one row each (version, stations, connected, failed, ...).
+    for (const version of ['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1']) {
+      expect(r.stdout).toMatch(new RegExp(`\\n {2}${version.replace(/\./g, '\\.')} +2 +2 +0 +0 `));
+    }
     expect(r.stdout).toMatch(/Heartbeat\s+(1[2-9]|2[0-4])\s+0/); // every second for about 3 s
     expect(r.stdout).toContain('Result: OK');
     expect(r.stdout).toContain(`HTML report: ${file}`);
@@ -160,6 +187,7 @@ describe('ocpp simulate against ocpp csms', () => {
     expect(html).toMatch(/<td>started<\/td><td>\d{4}-\d\d-\d\dT/);
     expect(html).toMatch(/<td>tool<\/td><td>@ocpp\/cli \d/);
     expect(html).toContain('--stations 6');
+    expect(html).toContain('<h2>By version</h2>');
     // Every header cell names its column.
     expect(html).not.toContain('<th></th>');
     expect(html).toContain('<figcaption>Calls per second</figcaption>');

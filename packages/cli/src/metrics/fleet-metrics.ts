@@ -81,6 +81,8 @@ export interface FleetSnapshot {
     readonly totalSent: number;
     readonly totalReceived: number;
   };
+  /** The run split by the version the stations spoke (`ocpp1.6`, ...), each version seen. */
+  readonly byVersion: Record<string, VersionSnapshot>;
   /** CALLERRORs the stations received in answer to their calls, per code. */
   readonly callErrors: Record<string, number>;
   /** The same CALLERRORs per action of the call they answered, then per code. */
@@ -91,6 +93,56 @@ export interface FleetSnapshot {
   readonly callsPerSecond: { readonly mean: number; readonly peak: number };
   readonly timeline: readonly TimelinePoint[];
 }
+
+/** One version's share of a run (see {@link FleetSnapshot.byVersion}). */
+export interface VersionSnapshot {
+  readonly stations: {
+    readonly requested: number;
+    readonly connected: number;
+    readonly failed: number;
+  };
+  readonly sessions: {
+    readonly started: number;
+    readonly completed: number;
+    readonly cutShort: number;
+    readonly failed: number;
+    readonly stopsUndelivered: number;
+    readonly energyWh: number;
+  };
+  readonly calls: {
+    /** CALLs the stations of this version sent. */
+    readonly sent: number;
+    readonly callErrors: number;
+    /** Calls without an answer (timeouts, lost connections). */
+    readonly failed: number;
+    /** Latency of every action together. */
+    readonly latencyMs: LatencySummary;
+  };
+}
+
+/**
+ * What the stations of one version did: the fleet's session counters are the sums of these, so a
+ * station counts its sessions here and nowhere else.
+ */
+export class VersionTally {
+  stationsRequested = 0;
+  sessionsStarted = 0;
+  sessionsCompleted = 0;
+  sessionsCutShort = 0;
+  sessionsFailed = 0;
+  /** See {@link FleetSnapshot} `sessions.stopsUndelivered`. */
+  stopsUndelivered = 0;
+  /** See {@link FleetSnapshot} `sessions.stopsKept`. */
+  stopsKept = 0;
+  remoteStarts = 0;
+  energyWh = 0;
+  callsSent = 0;
+  callErrors = 0;
+  callsFailed = 0;
+  readonly latency = new Histogram();
+}
+
+type TallyField = Exclude<keyof VersionTally, 'latency'>;
 
 function increment(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
@@ -127,8 +179,10 @@ export class FleetMetrics {
   private readonly connectFailures = new Map<string, number>();
   private readonly latency = new Map<string, Histogram>();
   private readonly protocols = new Map<string, number>();
+  private readonly tallies = new Map<string, VersionTally>();
   private readonly everConnected = new Set<number>();
-  private readonly failedStations = new Set<number>();
+  /** Stations that never connected, with their version. */
+  private readonly failedStations = new Map<number, string | undefined>();
   private readonly lostStations = new Set<number>();
   private readonly gaveUpStations = new Set<number>();
   private endedDisconnected: readonly string[] = [];
@@ -142,16 +196,49 @@ export class FleetMetrics {
   connectedNow = 0;
   /** When every requested station was first connected at the same time. */
   allConnectedAt: number | undefined;
-  sessionsStarted = 0;
-  sessionsCompleted = 0;
-  sessionsCutShort = 0;
-  sessionsFailed = 0;
+
+  /** The counters of the stations speaking `protocol`. */
+  tally(protocol: string): VersionTally {
+    let t = this.tallies.get(protocol);
+    if (t === undefined) {
+      t = new VersionTally();
+      this.tallies.set(protocol, t);
+    }
+    return t;
+  }
+
+  private sum(field: TallyField): number {
+    let n = 0;
+    for (const t of this.tallies.values()) n += t[field];
+    return n;
+  }
+
+  get sessionsStarted(): number {
+    return this.sum('sessionsStarted');
+  }
+  get sessionsCompleted(): number {
+    return this.sum('sessionsCompleted');
+  }
+  get sessionsCutShort(): number {
+    return this.sum('sessionsCutShort');
+  }
+  get sessionsFailed(): number {
+    return this.sum('sessionsFailed');
+  }
   /** See {@link FleetSnapshot} `sessions.stopsUndelivered`. */
-  stopsUndelivered = 0;
+  get stopsUndelivered(): number {
+    return this.sum('stopsUndelivered');
+  }
   /** See {@link FleetSnapshot} `sessions.stopsKept`. */
-  stopsKept = 0;
-  remoteStarts = 0;
-  energyWh = 0;
+  get stopsKept(): number {
+    return this.sum('stopsKept');
+  }
+  get remoteStarts(): number {
+    return this.sum('remoteStarts');
+  }
+  get energyWh(): number {
+    return this.sum('energyWh');
+  }
 
   constructor(
     /** Stations the run was asked for. */
@@ -204,19 +291,21 @@ export class FleetMetrics {
   }
 
   /** A station's connection attempt failed, for `reason` (one short line). */
-  connectFailed(index: number, reason: string): void {
+  connectFailed(index: number, reason: string, protocol?: string): void {
     increment(this.connectFailures, reason);
-    if (!this.everConnected.has(index)) this.failedStations.add(index);
+    if (!this.everConnected.has(index)) this.failedStations.set(index, protocol);
   }
 
   /** A station sent a CALL. */
-  callSent(action: string): void {
+  callSent(action: string, protocol?: string): void {
     increment(this.sent, action);
     this.totalSent++;
+    if (protocol !== undefined) this.tally(protocol).callsSent++;
   }
 
   /** A station's CALL got its CALLRESULT after `ms`. */
-  callAnswered(action: string, ms: number): void {
+  callAnswered(action: string, ms: number, protocol?: string): void {
+    if (protocol !== undefined) this.tally(protocol).latency.record(ms);
     let h = this.latency.get(action);
     if (h === undefined) {
       h = new Histogram();
@@ -227,20 +316,22 @@ export class FleetMetrics {
   }
 
   /** A station's CALL got a CALLERROR with `code` after `ms`. */
-  callError(action: string, code: string, ms: number): void {
+  callError(action: string, code: string, ms: number, protocol?: string): void {
     increment(this.errors, code);
+    if (protocol !== undefined) this.tally(protocol).callErrors++;
     let byCode = this.errorsByAction.get(action);
     if (byCode === undefined) {
       byCode = new Map();
       this.errorsByAction.set(action, byCode);
     }
     increment(byCode, code);
-    this.callAnswered(action, ms);
+    this.callAnswered(action, ms, protocol);
   }
 
   /** A station's CALL failed without an answer (`TIMEOUT`, `CONNECTION_CLOSED`, ...). */
-  callFailed(reason: string): void {
+  callFailed(reason: string, protocol?: string): void {
     increment(this.callFailures, reason);
+    if (protocol !== undefined) this.tally(protocol).callsFailed++;
   }
 
   /** A station received a CALL from the CSMS (and answered it). */
@@ -291,6 +382,42 @@ export class FleetMetrics {
     return this.everConnected.size;
   }
 
+  private versionSnapshots(): Record<string, VersionSnapshot> {
+    const connected = new Map<string, number>(this.protocols);
+    const failed = new Map<string, number>();
+    for (const protocol of this.failedStations.values()) {
+      if (protocol !== undefined) increment(failed, protocol);
+    }
+    return Object.fromEntries(
+      [...this.tallies]
+        .sort((a, b) => a[0].localeCompare(b[0]))
+        .map(([protocol, t]) => [
+          protocol,
+          {
+            stations: {
+              requested: t.stationsRequested,
+              connected: connected.get(protocol) ?? 0,
+              failed: failed.get(protocol) ?? 0,
+            },
+            sessions: {
+              started: t.sessionsStarted,
+              completed: t.sessionsCompleted,
+              cutShort: t.sessionsCutShort,
+              failed: t.sessionsFailed,
+              stopsUndelivered: t.stopsUndelivered,
+              energyWh: Math.round(t.energyWh),
+            },
+            calls: {
+              sent: t.callsSent,
+              callErrors: t.callErrors,
+              failed: t.callsFailed,
+              latencyMs: summarise(t.latency),
+            },
+          },
+        ]),
+    );
+  }
+
   /** Plain data for the summary, `--json` and the HTML report. */
   snapshot(): FleetSnapshot {
     const elapsed = (this.now() - this.startedAt) / 1000;
@@ -339,6 +466,7 @@ export class FleetMetrics {
         totalSent: this.totalSent,
         totalReceived: this.totalReceived,
       },
+      byVersion: this.versionSnapshots(),
       callErrors: sorted(this.errors),
       callErrorsByAction: Object.fromEntries(
         [...this.errorsByAction]

@@ -1,6 +1,6 @@
 import type { TimelinePoint } from '../metrics/fleet-metrics.js';
 import { int, ms } from './format.js';
-import { callErrorRows, optionsLine, type RunReport } from './summary.js';
+import { callErrorRows, optionsLine, type RunReport, versionRows } from './summary.js';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -162,6 +162,7 @@ export function htmlReport(
     }),
   ];
   const errors = callErrorRows(r);
+  const versions = versionRows(r);
   const failures = Object.entries(r.stations.failures);
   const callFailures = Object.entries(r.callFailures);
   const overview = [
@@ -220,7 +221,7 @@ ${htmlTable(overview)}
 ${lineChart(r.timeline, (p) => p.calls, 'Calls per second', 'calls/s')}
 ${lineChart(r.timeline, (p) => p.connected, 'Connected stations', 'stations')}
 ${histogramChart(latencyBars, 'Latency of the stations’ calls (all actions)')}
-<h2>Messages and latency per action</h2>
+${versions.length > 2 ? `<h2>By version</h2>\n${htmlTable(versions)}\n` : ''}<h2>Messages and latency per action</h2>
 ${htmlTable(actionRows)}
 <p>sent: CALLs from the stations, with the time until their answer; received: CALLs from the CSMS.</p>
 <h2>CALLERRORs received</h2>

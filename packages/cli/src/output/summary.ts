@@ -67,6 +67,43 @@ export function callErrorRows(r: FleetSnapshot): string[][] {
     .map(({ action, code, n }) => [code, action, int(n)]);
 }
 
+/**
+ * The run split by version, as table rows with a header: stations, sessions, calls and latency
+ * of each version's stations (a report without the split gives the header alone).
+ */
+export function versionRows(r: FleetSnapshot): string[][] {
+  const head = [
+    'version',
+    'stations',
+    'connected',
+    'failed',
+    'sessions',
+    'completed',
+    'failed',
+    'kWh',
+    'calls',
+    'CALLERRORs',
+    'p95',
+  ];
+  const byVersion = (r.byVersion as FleetSnapshot['byVersion'] | undefined) ?? {};
+  return [
+    head,
+    ...Object.entries(byVersion).map(([version, v]) => [
+      version,
+      int(v.stations.requested),
+      int(v.stations.connected),
+      int(v.stations.failed),
+      int(v.sessions.started),
+      int(v.sessions.completed),
+      int(v.sessions.failed),
+      (v.sessions.energyWh / 1000).toFixed(1),
+      int(v.calls.sent),
+      int(v.calls.callErrors),
+      v.calls.latencyMs.count === 0 ? '-' : ms(v.calls.latencyMs.p95),
+    ]),
+  ];
+}
+
 function perStation(n: number): string {
   return n > 0 ? bytes(n) : 'below measurement noise';
 }
@@ -113,7 +150,9 @@ export function formatSummary(report: RunReport): string {
       ],
     ]),
   );
-  if (protocols !== '') out.push(`  by version: ${protocols}`);
+  const versions = versionRows(r);
+  if (versions.length > 2) out.push('', table(versions));
+  else if (protocols !== '') out.push(`  by version: ${protocols}`);
   if (r.stations.allConnectedAfterSeconds !== undefined) {
     out.push(
       `  all ${int(r.stations.requested)} connected after ${r.stations.allConnectedAfterSeconds.toFixed(1)} s`,

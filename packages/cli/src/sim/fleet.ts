@@ -154,9 +154,10 @@ export async function runFleet(options: FleetOptions): Promise<FleetOutcome> {
   }
   // Stops the outboxes took over and could not deliver before the end: still open at the CSMS.
   for (const s of stations) {
-    metrics.stopsUndelivered += s.stopsKept;
-    metrics.sessionsFailed += s.stopsKept;
-    metrics.stopsKept -= s.stopsKept;
+    const t = metrics.tally(s.protocol);
+    t.stopsUndelivered += s.stopsKept;
+    t.sessionsFailed += s.stopsKept;
+    t.stopsKept -= s.stopsKept;
   }
   metrics.tick();
   return { metrics, endedBy };

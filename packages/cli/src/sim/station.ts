@@ -64,7 +64,7 @@ import { isOcppCallError, isOcppSdkError, versionOf } from '@ocpp/runtime';
 import type { Transport } from '@ocpp/transport';
 import { backoffDelayMs, createWsClient, type ResolvedBackoff } from '@ocpp/transport-ws';
 import type { Secret } from '../cli/files.js';
-import type { FleetMetrics } from '../metrics/fleet-metrics.js';
+import type { FleetMetrics, VersionTally } from '../metrics/fleet-metrics.js';
 import { certificatesOf, createCsr, hashDataOf, type KeyPair, newKey } from '../pki.js';
 import { describeConnectError } from './connect-errors.js';
 import {
@@ -314,6 +314,8 @@ export class SimStation {
   readonly kind: ChargerKind;
   readonly idToken: IdToken;
   private readonly random: () => number;
+  /** This station's version's counters (sessions, calls) in the fleet's metrics. */
+  private readonly tally: VersionTally;
   private readonly connectors: Connector[] = [];
   private readonly config = new Map<string, { value: string; readonly: boolean }>();
   private station: GenericStation | undefined;
@@ -369,6 +371,8 @@ export class SimStation {
     private readonly fleet: FleetContext,
   ) {
     this.random = seededRandom(index * 7919 + 17);
+    this.tally = fleet.metrics.tally(protocol);
+    this.tally.stationsRequested++;
     this.kind = CHARGER_KINDS[index % CHARGER_KINDS.length]!;
     this.idToken = { idToken: `T${String(index + 1).padStart(7, '0')}`, type: 'ISO14443' };
     const s = fleet.settings;
@@ -560,7 +564,7 @@ export class SimStation {
   private attemptFailed(reason: string, attempt: number, tellFleet = false): string {
     // Attempts the end of the run cut short are no failure of the CSMS.
     if (this.fleet.stopping) return reason;
-    this.fleet.metrics.connectFailed(this.index, reason);
+    this.fleet.metrics.connectFailed(this.index, reason, this.protocol);
     if (tellFleet) this.fleet.connectFailed(this, reason, attempt);
     if (this.everBooted) this.markLost();
     return reason;
@@ -723,17 +727,18 @@ export class SimStation {
   /** Runs one call to the CSMS and records its outcome and latency under its wire action. */
   private async track<T>(action: string, call: () => Promise<T>): Promise<T> {
     const m = this.fleet.metrics;
-    m.callSent(action);
+    m.callSent(action, this.protocol);
     const t0 = performance.now();
     try {
       const result = await call();
-      m.callAnswered(action, performance.now() - t0);
+      m.callAnswered(action, performance.now() - t0, this.protocol);
       return result;
     } catch (e) {
-      if (isOcppCallError(e)) m.callError(action, e.code, performance.now() - t0);
+      if (isOcppCallError(e)) m.callError(action, e.code, performance.now() - t0, this.protocol);
       else
         m.callFailed(
           `${action}: ${isOcppSdkError(e) ? e.code : e instanceof Error ? e.message : String(e)}`,
+          this.protocol,
         );
       throw e;
     }
@@ -772,7 +777,7 @@ export class SimStation {
     if (this.handedOver.size === 0) return;
     const id = stoppedTransaction(message);
     if (id === undefined || !this.handedOver.delete(id)) return;
-    const m = this.fleet.metrics;
+    const m = this.tally;
     m.stopsKept--;
     if (delivered) m.sessionsCompleted++;
     else {
@@ -898,7 +903,7 @@ export class SimStation {
       | { idToken: IdToken; remoteStartId?: number; chargingProfile?: ChargingProfile }
       | undefined,
   ): Promise<void> {
-    const m = this.fleet.metrics;
+    const m = this.tally;
     const s = this.fleet.settings;
     const wire = WIRE[this.protocol];
     m.sessionsStarted++;
@@ -1069,7 +1074,7 @@ export class SimStation {
           this.connectors.find(free));
     if (c === undefined || !free(c) || !this.connected) return { status: 'Rejected' };
     c.busy = true; // reserved until the session runs
-    this.fleet.metrics.remoteStarts++;
+    this.tally.remoteStarts++;
     // Start after the answer is on its way (runSession marks the connector busy again at once).
     setImmediate(() => {
       c.busy = false;
