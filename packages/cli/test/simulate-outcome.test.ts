@@ -114,84 +114,90 @@ describe('ocpp simulate: a CSMS answers NotImplemented', () => {
     expect(csms.calls.get('BootNotification')).toBe(50);
   });
 
-  it('to Heartbeat: counted against Heartbeat, the stations stay connected to the end', async () => {
-    const csms = await stub({ notImplemented: ['Heartbeat'] });
-    const r = await simulate(csms.url, [
-      '--stations',
-      '3',
-      '--scenario',
-      'idle',
-      '--duration',
-      '1.5',
-      '--heartbeat-interval',
-      '0.2',
-      '--json',
-    ]);
-    expect(r.code).toBe(1);
-    const report = json(r);
-    expect(report.result.stations.connected).toBe(3);
-    expect(report.result.callErrorsByAction.Heartbeat?.NotImplemented).toBeGreaterThanOrEqual(6);
-    expect(Object.keys(report.result.callErrorsByAction)).toEqual(['Heartbeat']);
-    expect(csms.calls.get('BootNotification')).toBe(3);
-  });
+  for (const n of [1, 50]) {
+    it(`to Heartbeat, ${n} station(s): counted against Heartbeat, every station stays connected`, async () => {
+      const csms = await stub({ notImplemented: ['Heartbeat'] });
+      const r = await simulate(csms.url, [
+        '--stations',
+        String(n),
+        '--scenario',
+        'idle',
+        '--duration',
+        '1.5',
+        '--heartbeat-interval',
+        '0.2',
+        '--json',
+      ]);
+      expect(r.code).toBe(1);
+      const report = json(r);
+      expect(report.result.stations.connected).toBe(n);
+      expect(report.result.callErrorsByAction.Heartbeat?.NotImplemented).toBeGreaterThanOrEqual(
+        2 * n,
+      );
+      expect(Object.keys(report.result.callErrorsByAction)).toEqual(['Heartbeat']);
+      expect(csms.calls.get('BootNotification')).toBe(n);
+    });
 
-  it('to MeterValues (1.6), 50 stations: every session still ends with its stop, exit 1', async () => {
-    const csms = await stub({ notImplemented: ['MeterValues'] });
-    const r = await simulate(csms.url, [
-      '--stations',
-      '50',
-      '--scenario',
-      'charge-session',
-      '--protocol',
-      'ocpp1.6',
-      '--json',
-    ]);
-    expect(r.code).toBe(1);
-    const report = json(r);
-    expect(report.result.sessions.completed).toBe(50);
-    expect(report.result.sessions.failed).toBe(0);
-    expect(csms.calls.get('StopTransaction')).toBe(50);
-    expect(report.result.callErrorsByAction.MeterValues?.NotImplemented).toBeGreaterThan(0);
-    expect(report.problems).toHaveLength(1);
-    expect(report.problems[0]).toMatch(/CALLERROR\(s\) received \(NotImplemented to MeterValues/);
-  });
+    it(`to MeterValues (1.6), ${n} station(s): every session still ends with its stop, exit 1`, async () => {
+      const csms = await stub({ notImplemented: ['MeterValues'] });
+      const r = await simulate(csms.url, [
+        '--stations',
+        String(n),
+        '--scenario',
+        'charge-session',
+        '--protocol',
+        'ocpp1.6',
+        '--json',
+      ]);
+      expect(r.code).toBe(1);
+      const report = json(r);
+      expect(report.result.sessions.completed).toBe(n);
+      expect(report.result.sessions.failed).toBe(0);
+      expect(csms.calls.get('StopTransaction')).toBe(n);
+      expect(report.result.callErrorsByAction.MeterValues?.NotImplemented).toBeGreaterThan(0);
+      expect(report.problems).toHaveLength(1);
+      expect(report.problems[0]).toMatch(/CALLERROR\(s\) received \(NotImplemented to MeterValues/);
+    });
 
-  it('to StartTransaction (1.6): the sessions fail, the run ends, exit 1', async () => {
-    const csms = await stub({ notImplemented: ['StartTransaction'] });
-    const r = await simulate(csms.url, [
-      '--stations',
-      '2',
-      '--scenario',
-      'charge-session',
-      '--protocol',
-      'ocpp1.6',
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/sessions failed\s+2\n/);
-    expect(r.stdout).toMatch(/NotImplemented\s+StartTransaction\s+2/);
-    expect(r.stdout).toContain('Result: FAILED — 0 of 2 sessions completed; 2 session(s) failed');
-  });
+    it(`to StartTransaction (1.6), ${n} station(s): the sessions fail, the run ends, exit 1`, async () => {
+      const csms = await stub({ notImplemented: ['StartTransaction'] });
+      const r = await simulate(csms.url, [
+        '--stations',
+        String(n),
+        '--scenario',
+        'charge-session',
+        '--protocol',
+        'ocpp1.6',
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(new RegExp(`sessions failed\\s+${n}\\n`));
+      expect(r.stdout).toMatch(new RegExp(`NotImplemented\\s+StartTransaction\\s+${n}\\n`));
+      expect(r.stdout).toContain(
+        `Result: FAILED — 0 of ${n} sessions completed; ${n} session(s) failed`,
+      );
+    });
 
-  it('to TransactionEvent (2.0.1): resent as MessageAttempts says, the sessions fail, the run ends', async () => {
-    const csms = await stub({ notImplemented: ['TransactionEvent'] });
-    const r = await simulate(csms.url, [
-      '--stations',
-      '2',
-      '--scenario',
-      'charge-session',
-      '--protocol',
-      'ocpp2.0.1',
-      '--json',
-    ]);
-    expect(r.code).toBe(1);
-    const report = json(r);
-    expect(report.result.stations.connected).toBe(2);
-    expect(report.result.sessions.completed).toBe(0);
-    expect(report.result.sessions.failed).toBe(2);
-    // Two attempts of each Started event (--message-attempts 2), then dropped and reported.
-    expect(csms.calls.get('TransactionEvent')).toBe(4);
-    expect(report.ok).toBe(false);
-  });
+    it(`to TransactionEvent (2.0.1), ${n} station(s): resent as MessageAttempts says, the sessions fail`, async () => {
+      const csms = await stub({ notImplemented: ['TransactionEvent'] });
+      const r = await simulate(csms.url, [
+        '--stations',
+        String(n),
+        '--scenario',
+        'charge-session',
+        '--protocol',
+        'ocpp2.0.1',
+        '--json',
+      ]);
+      expect(r.code).toBe(1);
+      const report = json(r);
+      expect(report.result.stations.connected).toBe(n);
+      expect(report.result.sessions.completed).toBe(0);
+      expect(report.result.sessions.failed).toBe(n);
+      // Two attempts of each Started event (--message-attempts 2), then dropped and reported.
+      expect(csms.calls.get('TransactionEvent')).toBe(2 * n);
+      expect(report.ok).toBe(false);
+    });
+  }
 });
 
 describe('ocpp simulate: a refused boot', () => {
