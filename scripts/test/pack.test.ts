@@ -367,6 +367,14 @@ describe('the packed packages', () => {
       expect(problems).toEqual([]);
     });
 
+    it(`${name}: its declarations show no @internal member (stripInternal)`, () => {
+      const { unpacked, files } = get();
+      const tagged = [...files].filter(
+        (f) => f.endsWith('.d.ts') && readFileSync(join(unpacked, f), 'utf8').includes('@internal'),
+      );
+      expect(tagged).toEqual([]);
+    });
+
     it(`${name}: every relative link in its README resolves inside the tarball`, () => {
       const { unpacked, files } = get();
       expect(files.has('README.md')).toBe(true);

@@ -151,27 +151,16 @@ export class Router<
     return this.routes.get(action)?.handler !== undefined;
   }
 
-  /** True when `action` has after-hooks. */
-  hasAfter(action: string): boolean {
-    return this.routes.get(action)?.hooks !== undefined;
-  }
-
   /** @internal The route of an action that has a handler or hooks. */
   route(action: string): Route | undefined {
     return this.routes.get(action);
   }
 
   /**
-   * Runs the services and the handler of an inbound call. Without services a synchronous handler
-   * is called directly (its result or throw comes back synchronously: no promise per call).
+   * @internal Runs the services and the handler of an inbound call. Without services a
+   * synchronous handler is called directly (its result or throw comes back synchronously: no
+   * promise per call).
    */
-  dispatch(call: InboundCall): unknown {
-    const handler = this.routes.get(call.action)?.handler;
-    if (handler === undefined) throw new Error(`no handler for ${call.action}`);
-    return this.run(handler, call);
-  }
-
-  /** @internal {@link dispatch} with the handler already looked up. */
   // biome-ignore lint/suspicious/noExplicitAny: handlers of any action
   run(handler: Handler<any, any, any, any, any>, call: InboundCall): unknown {
     const services = this.services;

@@ -396,11 +396,13 @@ export class OcppSession<
   private controller: AbortController | undefined;
   private flags = 0;
 
+  /** @param options the session's options. */
+  constructor(options: SessionOptions<V, M, R>);
   /**
-   * @param options the session's options.
-   * @param shared @internal settings already built by {@link sessionConfig} (the CSMS server
-   * shares one object between its sessions); `options` then only supplies transport and identity.
+   * @internal `shared`: settings already built by {@link sessionConfig} (the CSMS server shares
+   * one object between its sessions); `options` then only supplies transport and identity.
    */
+  constructor(options: SessionOptions<V, M, R>, shared: SessionConfig);
   constructor(options: SessionOptions<V, M, R>, shared?: SessionConfig) {
     super();
     this.identity = options.identity;

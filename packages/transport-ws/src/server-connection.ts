@@ -150,11 +150,6 @@ export class WsServerConnection implements Transport, IncomingConnection {
     return this;
   }
 
-  /** What `onConnection` receives: the connection itself. */
-  get incoming(): IncomingConnection {
-    return this;
-  }
-
   get isOpen(): boolean {
     return (this.state & (REPORTED | CLOSING)) === 0 && this.socket.readyState === WebSocket.OPEN;
   }
