@@ -25,7 +25,8 @@ export function emitRegistryFile(config: VersionConfig, model: Model, errata: nu
   const imports = [...typeImports].sort();
   return [
     preamble(config, `action registry of OCPP ${config.version}`, errata),
-    `import { type ActionRegistry, defineProtocol, type Protocol } from '@ocpp/runtime';`,
+    `import type { ActionRegistry, Protocol } from '@ocpp/runtime';`,
+    `import { defineProtocol } from '@ocpp/runtime/codegen';`,
     `import { ${p}KeyTables } from './keys.js';`,
     `import { ${p}Schemas } from './schemas.js';`,
     `import type {\n${imports.map((n) => `  ${n},`).join('\n')}\n} from './types.js';`,

@@ -81,7 +81,7 @@ export function emitSchemasFile(config: VersionConfig, model: Model, errata: num
   return [
     preamble(config, `zod schemas of OCPP ${config.version}`, errata),
     "import { z } from 'zod';",
-    `import { ${runtimeImports.join(', ')} } from '@ocpp/runtime';`,
+    `import { ${runtimeImports.join(', ')} } from '@ocpp/runtime/codegen';`,
     '',
     lines.join('\n'),
     `/** The zod schemas of every action's request and response, by action name. */`,

@@ -217,18 +217,17 @@ function emitObjectCheck(def: ObjectDef, ctx: CheckContext, defs: Model['defs'])
 
 /** `validators.ts`: straight-line fast validators, one function per object type and enum. */
 export function emitValidatorsFile(config: VersionConfig, model: Model, errata: number): string {
-  const ctx: CheckContext = { depth: 0, patterns: [], helpers: new Set(['at', 'type RawIssue']) };
+  const ctx: CheckContext = { depth: 0, patterns: [], helpers: new Set(['at']) };
   const parts: string[] = [];
   for (const def of topologicalOrder(model.defs)) {
     parts.push(def.kind === 'enum' ? emitEnumCheck(def) : emitObjectCheck(def, ctx, model.defs));
   }
   const messages = model.messages.map((m) => `  ${m.name}: v${m.name},`);
-  const helpers = [...ctx.helpers].sort((a, b) =>
-    a.replace('type ', '').localeCompare(b.replace('type ', '')),
-  );
+  const helpers = [...ctx.helpers].sort((a, b) => a.localeCompare(b));
   return [
     preamble(config, `fast validators of OCPP ${config.version}`, errata),
-    `import { ${helpers.join(', ')} } from '@ocpp/runtime';`,
+    "import type { RawIssue } from '@ocpp/runtime';",
+    `import { ${helpers.join(', ')} } from '@ocpp/runtime/codegen';`,
     '',
     ...ctx.patterns,
     parts.join('\n'),

@@ -18,7 +18,6 @@ export {
   OcppSdkError,
   type OcppSdkErrorCode,
 } from './errors.js';
-export { isDateTime, isMultipleOf, isUri, maxChars, minChars } from './formats.js';
 export {
   type CallErrorFrame,
   type CallFrame,
@@ -54,33 +53,23 @@ export {
 } from './keys.js';
 export { MAX_ERROR_DESCRIPTION_LENGTH } from './limits.js';
 export { wholeOption } from './options.js';
-export {
-  type ActionDescriptor,
-  type ActionKind,
-  type ActionMapShape,
-  type ActionRegistry,
-  type ActionsSentBy,
-  type ActionTypes,
-  defineProtocol,
-  type MessageDescriptor,
-  type MessagePart,
-  type Protocol,
+export type {
+  ActionDescriptor,
+  ActionKind,
+  ActionMapShape,
+  ActionRegistry,
+  ActionsSentBy,
+  ActionTypes,
+  MessageDescriptor,
+  MessagePart,
+  Protocol,
 } from './protocol.js';
 export { escapeControls } from './text.js';
 export {
-  at,
-  codePointLength,
   type FastValidator,
-  finishIssue,
-  issueExtra,
-  issueRequired,
-  issueType,
-  issueValue,
-  kindOfKeyword,
   kindOfZodIssue,
   type RawIssue,
   type SchemaKeyword,
-  toPointer,
   type ValidationFailure,
   type ValidationIssue,
   type ValidationResult,

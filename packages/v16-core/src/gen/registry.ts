@@ -3,7 +3,8 @@
 // Regenerate with `pnpm codegen`; do not edit by hand.
 /* eslint-disable */
 
-import { type ActionRegistry, defineProtocol, type Protocol } from '@ocpp/runtime';
+import type { ActionRegistry, Protocol } from '@ocpp/runtime';
+import { defineProtocol } from '@ocpp/runtime/codegen';
 import { v16KeyTables } from './keys.js';
 import { v16Schemas } from './schemas.js';
 import type {

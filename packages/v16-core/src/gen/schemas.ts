@@ -4,7 +4,7 @@
 /* eslint-disable */
 
 import { z } from 'zod';
-import { isDateTime, isUri, maxChars, minChars } from '@ocpp/runtime';
+import { isDateTime, isUri, maxChars, minChars } from '@ocpp/runtime/codegen';
 
 /** zod schema of {@link AuthorizationStatus}. */
 export const AuthorizationStatusSchema = /*@__PURE__*/ z.enum(['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx']);

@@ -3,7 +3,8 @@
 // Regenerate with `pnpm codegen`; do not edit by hand.
 /* eslint-disable */
 
-import { at, codePointLength, isDateTime, isMultipleOf, issueExtra, issueRequired, issueType, issueValue, isUri, type RawIssue } from '@ocpp/runtime';
+import type { RawIssue } from '@ocpp/runtime';
+import { at, codePointLength, isDateTime, isMultipleOf, issueExtra, issueRequired, issueType, issueValue, isUri } from '@ocpp/runtime/codegen';
 
 function eAuthorizationStatus(x: string): boolean {
   switch (x.length) {

@@ -4,7 +4,7 @@
 /* eslint-disable */
 
 import { z } from 'zod';
-import { isDateTime, maxChars, minChars } from '@ocpp/runtime';
+import { isDateTime, maxChars, minChars } from '@ocpp/runtime/codegen';
 
 /** zod schema of {@link CustomDataType}. */
 export const CustomDataTypeSchema = /*@__PURE__*/ z.looseObject({

@@ -3,7 +3,8 @@
 // Regenerate with `pnpm codegen`; do not edit by hand.
 /* eslint-disable */
 
-import { at, codePointLength, isDateTime, issueExtra, issueRequired, issueType, issueValue, type RawIssue } from '@ocpp/runtime';
+import type { RawIssue } from '@ocpp/runtime';
+import { at, codePointLength, isDateTime, issueExtra, issueRequired, issueType, issueValue } from '@ocpp/runtime/codegen';
 
 function vCustomDataType(d: unknown): RawIssue | null {
   if (typeof d !== 'object' || d === null || Array.isArray(d)) return issueType(d, 'object');
