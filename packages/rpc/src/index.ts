@@ -1,4 +1,10 @@
 export { Emitter } from '@ocpp/transport';
+export {
+  type CallDecision,
+  type CallDecisionInput,
+  decideCall,
+  type RefusalReason,
+} from './decide.js';
 export { defaultLogger, type Logger, silentLogger } from './logger.js';
 export {
   type CallOutcome,

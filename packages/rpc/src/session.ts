@@ -8,7 +8,6 @@ import {
   type Frame,
   type FrameRefusal,
   isOcppCallError,
-  isSentBy,
   type MessagePart,
   normalizeErrorCode,
   OcppCallError,
@@ -30,6 +29,7 @@ import {
 } from '@ocpp/runtime';
 import type { Transport, TransportCloseInfo, TransportHandlers } from '@ocpp/transport';
 import { Emitter } from '@ocpp/transport';
+import { decideCall, describeIssue, shownAction } from './decide.js';
 import { defaultLogger, type Logger } from './logger.js';
 import { MemoryQueue, Outbound, type OutboundQueue, type PendingCall } from './outbound.js';
 import type { HandlerContext, InboundCall, Route, Router } from './router.js';
@@ -355,14 +355,6 @@ export function sessionConfig<V extends OcppVersion, M extends ActionMapShape<M>
  * An action name as the peer sent it, cut for a log line or a description: only a name the
  * protocol knows is short by construction.
  */
-function shown(action: string): string {
-  return action.length > 64 ? `${truncateChars(action, 64)}…` : action;
-}
-
-function describeIssue(issue: ValidationIssue | undefined): string {
-  if (issue === undefined) return 'payload does not match the schema';
-  return `${issue.path === '' ? 'payload' : issue.path}: ${issue.message}`;
-}
 
 /** `flags` bits. */
 const CLOSED = 1;
@@ -799,7 +791,10 @@ export class OcppSession<
           `${inbound.queue.length} calls are already waiting: OCPP allows one call in flight`,
         );
       } else {
-        this.unexpected(`SEND ${shown(frame[2])} dropped: the inbound queue is full`, frame[2]);
+        this.unexpected(
+          `SEND ${shownAction(frame[2])} dropped: the inbound queue is full`,
+          frame[2],
+        );
       }
       return;
     }
@@ -1141,29 +1136,24 @@ export class OcppSession<
 
   /** Answers (or, for a SEND, reports) an inbound call that no handler may take. */
   private refuseCall(id: string, action: string, kind: 'CALL' | 'SEND'): void {
-    const isCall = kind === 'CALL';
-    const descriptor = this.config.descriptor;
-    const entry = descriptor.isAction(action) ? descriptor.actions[action] : undefined;
-    if (entry === undefined) {
-      if (isCall)
-        this.replyError(
-          id,
-          'NotImplemented' as ErrorCodeOf<V>,
-          `Action ${shown(action)} is not known in OCPP ${descriptor.version}`,
-        );
-      else this.unexpected(`SEND of unknown action ${shown(action)}`, action);
-      return;
-    }
-    const role = this.config.role;
-    const peerSends = isSentBy(entry.direction, role === 'csms' ? 'station' : 'csms');
+    const { descriptor, role, router } = this.config;
+    const decision = decideCall(descriptor, {
+      action,
+      kind,
+      payload: undefined,
+      receiver: role,
+      handles: (a) => router?.route(a)?.handler !== undefined,
+      validate: false,
+    });
+    // Refused on the fast path already: a decision that accepts would be a bug in one of them.
     const why =
-      entry.kind !== kind
-        ? `${action} is a ${entry.kind} action`
-        : !peerSends
-          ? `${action} is not sent to the ${role === 'csms' ? 'CSMS' : 'charging station'}`
-          : `no handler for ${action}`;
-    if (isCall) this.replyError(id, 'NotSupported' as ErrorCodeOf<V>, why);
-    else this.unexpected(`SEND ${action} dropped: ${why}`, action);
+      decision.verdict === 'refuse'
+        ? decision
+        : { code: 'NotSupported', description: `no handler for ${action}` };
+    if (kind === 'CALL') this.replyError(id, why.code as ErrorCodeOf<V>, why.description);
+    else if (decision.verdict === 'refuse' && decision.reason === 'unknown-action')
+      this.unexpected(`SEND of unknown action ${shownAction(action)}`, action);
+    else this.unexpected(`SEND ${action} dropped: ${why.description}`, action);
   }
 
   /** A handler failed: answer the CALL with the matching CALLERROR (a SEND only logs). */
@@ -1245,9 +1235,9 @@ export class OcppSession<
     this.replyError(
       id,
       'InternalError' as ErrorCodeOf<V>,
-      this.config.detailedErrors ? message : `${shown(action)} could not be processed`,
+      this.config.detailedErrors ? message : `${shownAction(action)} could not be processed`,
     );
-    this.log('error', `${this.identity}: handler of ${shown(action)} failed: ${message}`);
+    this.log('error', `${this.identity}: handler of ${shownAction(action)} failed: ${message}`);
   }
 }
 

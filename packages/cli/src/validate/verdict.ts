@@ -1,5 +1,5 @@
+import { decideCall } from '@ocpp/rpc';
 import {
-  isSentBy,
   MAX_ERROR_DESCRIPTION_LENGTH,
   normalizeErrorCode,
   type OcppSubprotocol,
@@ -118,54 +118,29 @@ export class FrameValidator {
       case 2:
       case 6: {
         const isCall = frame.type === 2;
-        const reply = isCall ? ({ reply: 'CALLERROR' } as const) : {};
-        if (!p.isAction(frame.action)) {
+        if (isCall && p.isAction(frame.action))
+          this.calls.set(`${station}\u0000${frame.id}`, frame.action);
+        // The receiver's own decision (rpc's, the one OcppSession answers by); handlers unknown.
+        const decision = decideCall(p, {
+          action: frame.action,
+          kind: isCall ? 'CALL' : 'SEND',
+          payload: frame.payload,
+          ...(sender === undefined ? {} : { receiver: sender === 'csms' ? 'station' : 'csms' }),
+        });
+        if (decision.verdict === 'refuse') {
           return {
             ...base,
             action: frame.action,
             valid: false,
             checked: true,
-            reason: `action "${frame.action}" is not known in OCPP ${p.version}`,
-            ...(isCall ? { code: 'NotImplemented', reply: 'CALLERROR' as const } : {}),
-          };
-        }
-        const entry = p.actions[frame.action]!;
-        if (isCall) this.calls.set(`${station}\u0000${frame.id}`, frame.action);
-        const expectedKind = isCall ? 'CALL' : 'SEND';
-        if (entry.kind !== expectedKind) {
-          return {
-            ...base,
-            action: frame.action,
-            valid: false,
-            checked: true,
-            code: 'NotSupported',
-            reason: `${frame.action} is a ${entry.kind} action, sent as a ${expectedKind}`,
-            ...reply,
-          };
-        }
-        if (sender !== undefined && !isSentBy(entry.direction, sender)) {
-          return {
-            ...base,
-            action: frame.action,
-            valid: false,
-            checked: true,
-            code: 'NotSupported',
-            reason: `${frame.action} is not sent by the ${sender === 'csms' ? 'CSMS' : 'charging station'}`,
-            ...reply,
-          };
-        }
-        const result = p.validate(frame.action, 'request', frame.payload);
-        if (!result.success) {
-          const issue = result.issues[0];
-          return {
-            ...base,
-            action: frame.action,
-            valid: false,
-            checked: true,
-            code: result.errorCode,
-            path: issue === undefined || issue.path === '' ? '/' : issue.path,
-            reason: issue?.message ?? 'payload does not match the schema',
-            ...reply,
+            ...(isCall || decision.reason !== 'unknown-action' ? { code: decision.code } : {}),
+            ...(decision.path === undefined
+              ? {}
+              : { path: decision.path === '' ? '/' : decision.path }),
+            reason: isCall
+              ? decision.description
+              : `${decision.description} (a SEND: dropped, nothing is answered)`,
+            ...(isCall ? { reply: 'CALLERROR' as const } : {}),
           };
         }
         return {
