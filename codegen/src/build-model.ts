@@ -65,6 +65,9 @@ function cleanDescription(text: unknown): string | undefined {
 class DefTable {
   readonly defs = new Map<string, Def>();
 
+  /** @param dir the schema folder, as messages name it: `specs/ocpp2.0.1/`. */
+  constructor(private readonly dir: string) {}
+
   add(def: Def): void {
     const existing = this.defs.get(def.name);
     if (existing === undefined) {
@@ -73,7 +76,7 @@ class DefTable {
     }
     if (structureOf(existing) !== structureOf(def)) {
       throw new SchemaError(
-        `two different definitions named ${def.name}: ${existing.source.file}#${existing.source.pointer} and ${def.source.file}#${def.source.pointer}`,
+        `two different definitions named ${def.name}: ${this.dir}${existing.source.file}#${existing.source.pointer} and ${this.dir}${def.source.file}#${def.source.pointer} (every copy of a shared definition must have the same structure: edit them all)`,
       );
     }
   }
@@ -81,6 +84,8 @@ class DefTable {
 
 interface FileContext {
   readonly file: string;
+  /** The file as messages name it: `specs/ocpp2.0.1/BootNotificationRequest.json`. */
+  readonly path: string;
   readonly message: string;
   readonly root: Schema;
   readonly config: VersionConfig;
@@ -114,7 +119,7 @@ function inlineName(ctx: FileContext, path: string, fallback: string): string {
 }
 
 function readType(ctx: FileContext, node: Schema, pointer: string, path: string): TypeRef {
-  const where = `${ctx.file}#${pointer}`;
+  const where = `${ctx.path}#${pointer}`;
   if (node === null || typeof node !== 'object')
     throw new SchemaError(`schema expected at ${where}`);
   checkKeywords(node, where);
@@ -125,7 +130,7 @@ function readType(ctx: FileContext, node: Schema, pointer: string, path: string)
       path,
       `${ctx.message}${pascal(path.split('.').pop()!.replace('[]', ''))}`,
     );
-    ctx.table.add(readEnum(node, name, { file: ctx.file, pointer }));
+    ctx.table.add(readEnum(node, name, { file: ctx.file, pointer }, where));
     return { kind: 'ref', name };
   }
   switch (node.type) {
@@ -182,8 +187,12 @@ function readType(ctx: FileContext, node: Schema, pointer: string, path: string)
   }
 }
 
-function readEnum(node: Schema, name: string, source: { file: string; pointer: string }): Def {
-  const where = `${source.file}#${source.pointer}`;
+function readEnum(
+  node: Schema,
+  name: string,
+  source: { file: string; pointer: string },
+  where: string,
+): Def {
   if (node.type !== undefined && node.type !== 'string')
     throw new SchemaError(`non-string enum at ${where}`);
   if (!Array.isArray(node.enum) || node.enum.some((v: unknown) => typeof v !== 'string')) {
@@ -206,7 +215,7 @@ function readObject(
   pointer: string,
   path: string,
 ): ObjectDef {
-  const where = `${ctx.file}#${pointer}`;
+  const where = `${ctx.path}#${pointer}`;
   checkKeywords(node, where);
   if (node.type !== 'object') throw new SchemaError(`object expected at ${where}`);
   const ap = node.additionalProperties;
@@ -263,53 +272,81 @@ function readRef(ctx: FileContext, ref: string, where: string): string {
   if (node === undefined) throw new SchemaError(`$ref to missing definition "${name}" at ${where}`);
   if (!ctx.table.defs.has(name) || ctx.table.defs.get(name)!.source.file !== ctx.file) {
     const pointer = `/definitions/${name}`;
-    if (node.enum !== undefined) ctx.table.add(readEnum(node, name, { file: ctx.file, pointer }));
+    if (node.enum !== undefined)
+      ctx.table.add(readEnum(node, name, { file: ctx.file, pointer }, `${ctx.path}#${pointer}`));
     else ctx.table.add(readObject(ctx, node, name, pointer, name));
   }
   return name;
 }
 
-/** Builds the model of one version from its (errata-patched) schema files. */
+/**
+ * Builds the model of one version from its (errata-patched) schema files. A failure is a
+ * {@link SchemaError} whose message starts with the version and names the file (`ocpp2.0.1:
+ * specs/ocpp2.0.1/XRequest.json#/properties/x: ...`) or the direction table to edit.
+ */
 export function buildModel(config: VersionConfig, files: ReadonlyMap<string, Schema>): Model {
-  const table = new DefTable();
+  try {
+    return build(config, files);
+  } catch (e) {
+    if (e instanceof SchemaError && !e.message.startsWith(`${config.id}: `))
+      throw new SchemaError(`${config.id}: ${e.message}`);
+    throw e;
+  }
+}
+
+function build(config: VersionConfig, files: ReadonlyMap<string, Schema>): Model {
+  const dir = `specs/${config.id}/`;
+  const table = new DefTable(dir);
   const messages: Message[] = [];
   for (const file of [...files.keys()].sort()) {
     const id = config.identify(file);
-    if (id === undefined) throw new SchemaError(`${file}: file name does not name an OCPP message`);
+    if (id === undefined)
+      throw new SchemaError(
+        `${dir}${file}: file name does not name an OCPP ${config.version} message`,
+      );
     const root = files.get(file)!;
-    const ctx: FileContext = { file, message: id.message, root, config, table };
-    checkKeywords(root, `${file}#`);
+    const ctx: FileContext = {
+      file,
+      path: `${dir}${file}`,
+      message: id.message,
+      root,
+      config,
+      table,
+    };
+    checkKeywords(root, `${ctx.path}#`);
     table.add(readObject(ctx, root, id.message, '', ''));
     messages.push({ name: id.message, action: id.action, part: id.part, file });
   }
 
-  const byAction = new Map<string, { request?: string; response?: string }>();
+  const byAction = new Map<string, { request?: string; response?: string; file: string }>();
   for (const m of messages) {
-    const entry = byAction.get(m.action) ?? {};
+    const entry = byAction.get(m.action) ?? { file: m.file };
     entry[m.part] = m.name;
     byAction.set(m.action, entry);
   }
   const actions: Action[] = [];
   for (const name of [...byAction.keys()].sort()) {
-    const { request, response } = byAction.get(name)!;
+    const { request, response, file } = byAction.get(name)!;
     const kind = config.sendActions.includes(name) ? 'SEND' : 'CALL';
     if (request === undefined)
-      throw new SchemaError(`action ${name} has a response schema but no request schema`);
+      throw new SchemaError(`action ${name}: ${dir}${file} has no request schema beside it`);
     if (kind === 'CALL' && response === undefined)
-      throw new SchemaError(`action ${name} has no response schema`);
+      throw new SchemaError(`action ${name}: ${dir}${file} has no response schema beside it`);
     if (kind === 'SEND' && response !== undefined)
-      throw new SchemaError(`SEND action ${name} has a response schema`);
+      throw new SchemaError(`SEND action ${name}: ${dir}${file} has a response schema`);
     const direction = config.directionOf(name);
     if (direction === undefined) {
       throw new SchemaError(
-        `action ${name} has no direction: add it to the ${config.id} direction table in codegen/src/versions.ts`,
+        `action ${name} (${dir}${file}) has no direction: add it to the ${config.id} direction table (${config.directionTable})`,
       );
     }
     actions.push({ name, direction, kind, request, ...(response !== undefined && { response }) });
   }
   for (const listed of config.listedActions()) {
     if (!byAction.has(listed))
-      throw new SchemaError(`action ${listed} is in the direction table but has no schema`);
+      throw new SchemaError(
+        `action ${listed} is in the ${config.id} direction table (${config.directionTable}) but ${dir} has no schema for it`,
+      );
   }
   return { defs: table.defs, messages, actions };
 }

@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateVersion } from './generate.js';
 import { VERSIONS } from './versions.js';
+import { regenerate } from './write.js';
 
 const USAGE = `Usage: pnpm codegen [--check] [--version ocpp1.6|ocpp2.0.1|ocpp2.1]
 
-Generates packages/{v16,v201,v21}-core/src/gen/ from specs/.
+Generates packages/{v16,v201,v21}-core/src/gen/ from specs/: every version in memory first, then
+written all or nothing (a failure in any version writes no file of any version).
   --check     write nothing; exit 1 if any generated file is missing, stale or extra
   --version   only this version`;
 
@@ -36,32 +36,8 @@ function main(argv: readonly string[]): number {
     console.error(`codegen: unknown version "${only}"`);
     return 2;
   }
-  const stale: string[] = [];
-  for (const config of versions) {
-    const { model, files } = generateVersion(root, config);
-    const genDir = join(root, config.packageDir, 'src/gen');
-    const existing = existsSync(genDir)
-      ? readdirSync(genDir).map((f) => `${config.packageDir}/src/gen/${f}`)
-      : [];
-    for (const extra of existing.filter((f) => !files.has(f))) {
-      if (check) stale.push(`${extra} (not generated any more)`);
-      else rmSync(join(root, extra));
-    }
-    for (const [path, content] of files) {
-      const abs = join(root, path);
-      const current = existsSync(abs) ? readFileSync(abs, 'utf8') : undefined;
-      if (current === content) continue;
-      if (check) stale.push(path);
-      else {
-        mkdirSync(dirname(abs), { recursive: true });
-        writeFileSync(abs, content);
-      }
-    }
-    const enums = [...model.defs.values()].filter((d) => d.kind === 'enum').length;
-    console.log(
-      `${config.id}: ${model.actions.length} actions, ${model.messages.length} messages, ${model.defs.size - model.messages.length - enums} datatypes, ${enums} enums`,
-    );
-  }
+  const { summaries, stale } = regenerate(root, versions, { check });
+  for (const line of summaries) console.log(line);
   if (check && stale.length > 0) {
     console.error(
       `codegen --check: generated code is stale; run \`pnpm codegen\` and commit:\n  ${stale.join('\n  ')}`,

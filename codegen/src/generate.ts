@@ -16,8 +16,21 @@ export interface GeneratedVersion {
   readonly files: ReadonlyMap<string, string>;
 }
 
-/** Generates every file of one version from `specs/`. */
+/**
+ * Generates every file of one version from `specs/`, in memory. Every error it throws names the
+ * version first (`ocpp2.0.1: ...`) and then the file to look at.
+ */
 export function generateVersion(root: string, config: VersionConfig): GeneratedVersion {
+  try {
+    return generate(root, config);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message.startsWith(`${config.id}: `)) throw e;
+    throw new Error(`${config.id}: ${message}`, { cause: e });
+  }
+}
+
+function generate(root: string, config: VersionConfig): GeneratedVersion {
   const { files: schemas, errata } = loadVersion(join(root, 'specs'), config);
   const model = buildModel(config, schemas);
   const n = errata.length;

@@ -37,19 +37,24 @@ export function readErrata(version: string, specsDir: string): Erratum[] {
     .filter((n) => n.endsWith('.json'))
     .sort(compareNames)
     .map((name) => {
-      const raw = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, unknown>;
-      for (const key of ['file', 'reason', 'reference'] as const) {
-        if (typeof raw[key] !== 'string' || raw[key] === '') {
-          throw new Error(`${version}/${name}: "${key}" must be a non-empty string`);
+      const where = `specs/errata/${version}/${name}`;
+      try {
+        const raw = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, unknown>;
+        for (const key of ['file', 'reason', 'reference'] as const) {
+          if (typeof raw[key] !== 'string' || raw[key] === '') {
+            throw new Error(`"${key}" must be a non-empty string`);
+          }
         }
+        return {
+          name,
+          file: raw.file as string,
+          reason: raw.reason as string,
+          reference: raw.reference as string,
+          patch: parseOperations(raw.patch),
+        };
+      } catch (e) {
+        throw new Error(`${where}: ${(e as Error).message}`);
       }
-      return {
-        name,
-        file: raw.file as string,
-        reason: raw.reason as string,
-        reference: raw.reference as string,
-        patch: parseOperations(raw.patch),
-      };
     });
 }
 

@@ -14,6 +14,8 @@ export interface VersionConfig {
   identify(file: string): { action: string; part: MessagePart; message: string } | undefined;
   /** The direction of an action (not in the schemas: taken from the spec's message catalog). */
   directionOf(action: string): Action['direction'] | undefined;
+  /** Where the direction table is, for error messages: `V201_* in codegen/src/versions.ts`. */
+  readonly directionTable: string;
   /** Every action the direction table lists, to catch a table entry without a schema. */
   listedActions(): readonly string[];
   /** Actions sent as SEND (2.1 message type 6) instead of CALL. */
@@ -26,21 +28,40 @@ export interface VersionConfig {
   readonly inlineNames: Readonly<Record<string, string>>;
 }
 
+/**
+ * One version's direction table. Each version states its own lists in full, with no list shared
+ * or spread from another version's: an action added to one version (a new 2.0.1 action, say) can
+ * then neither appear in nor break another. That the versions agree on the actions they share is
+ * a test (`test/versions.test.ts`), not a construction.
+ */
 interface DirectionTable {
   readonly StationToCsms: readonly string[];
   readonly CsmsToStation: readonly string[];
   readonly Both: readonly string[];
 }
 
-function directions(table: DirectionTable): Pick<VersionConfig, 'directionOf' | 'listedActions'> {
+/** The file the direction tables are in, as error messages name it. */
+export const VERSIONS_FILE = 'codegen/src/versions.ts';
+
+function directions(
+  id: VersionConfig['id'],
+  prefix: string,
+  table: DirectionTable,
+): Pick<VersionConfig, 'directionOf' | 'listedActions' | 'directionTable'> {
+  const directionTable = `${prefix}_* in ${VERSIONS_FILE}`;
   const map = new Map<string, Action['direction']>();
   for (const dir of ['StationToCsms', 'CsmsToStation', 'Both'] as const) {
     for (const a of table[dir]) {
-      if (map.has(a)) throw new Error(`action ${a} is listed twice in a direction table`);
+      const before = map.get(a);
+      if (before !== undefined) {
+        throw new Error(
+          `${id}: action ${a} is listed twice in the direction table (${directionTable}): as ${before} and as ${dir}`,
+        );
+      }
       map.set(a, dir);
     }
   }
-  return { directionOf: (a) => map.get(a), listedActions: () => [...map.keys()] };
+  return { directionOf: (a) => map.get(a), listedActions: () => [...map.keys()], directionTable };
 }
 
 function identifyV16(file: string): ReturnType<VersionConfig['identify']> {
@@ -182,42 +203,106 @@ const V201_CSMS_TO_STATION = [
   'UpdateFirmware',
 ];
 
-const V21_SEND = ['NotifyPeriodicEventStream'];
-
+// 2.1 states its own lists: it lists the 2.0.1 actions again rather than spreading the 2.0.1
+// lists, so that an action added to 2.0.1 does not become a 2.1 action without a 2.1 schema.
 const V21_STATION_TO_CSMS = [
-  ...V201_STATION_TO_CSMS,
+  'Authorize',
   'BatterySwap',
+  'BootNotification',
+  'ClearedChargingLimit',
   'ClosePeriodicEventStream',
+  'FirmwareStatusNotification',
+  'Get15118EVCertificate',
   'GetCertificateChainStatus',
+  'GetCertificateStatus',
+  'Heartbeat',
+  'LogStatusNotification',
+  'MeterValues',
+  'NotifyChargingLimit',
+  'NotifyCustomerInformation',
   'NotifyDERAlarm',
   'NotifyDERStartStop',
+  'NotifyDisplayMessages',
+  'NotifyEVChargingNeeds',
+  'NotifyEVChargingSchedule',
+  'NotifyEvent',
+  'NotifyMonitoringReport',
+  'NotifyPeriodicEventStream',
   'NotifyPriorityCharging',
+  'NotifyReport',
   'NotifySettlement',
   'OpenPeriodicEventStream',
+  'PublishFirmwareStatusNotification',
   'PullDynamicScheduleUpdate',
+  'ReportChargingProfiles',
   'ReportDERControl',
+  'ReservationStatusUpdate',
+  'SecurityEventNotification',
+  'SignCertificate',
+  'StatusNotification',
+  'TransactionEvent',
   'VatNumberValidation',
-  ...V21_SEND,
 ];
 
 const V21_CSMS_TO_STATION = [
-  ...V201_CSMS_TO_STATION,
   'AFRRSignal',
   'AdjustPeriodicEventStream',
+  'CancelReservation',
+  'CertificateSigned',
+  'ChangeAvailability',
   'ChangeTransactionTariff',
+  'ClearCache',
+  'ClearChargingProfile',
   'ClearDERControl',
+  'ClearDisplayMessage',
   'ClearTariffs',
+  'ClearVariableMonitoring',
+  'CostUpdated',
+  'CustomerInformation',
+  'DeleteCertificate',
+  'GetBaseReport',
+  'GetChargingProfiles',
+  'GetCompositeSchedule',
   'GetDERControl',
+  'GetDisplayMessages',
+  'GetInstalledCertificateIds',
+  'GetLocalListVersion',
+  'GetLog',
+  'GetMonitoringReport',
   'GetPeriodicEventStream',
+  'GetReport',
   'GetTariffs',
+  'GetTransactionStatus',
+  'GetVariables',
+  'InstallCertificate',
   'NotifyAllowedEnergyTransfer',
   'NotifyWebPaymentStarted',
+  'PublishFirmware',
   'RequestBatterySwap',
+  'RequestStartTransaction',
+  'RequestStopTransaction',
+  'ReserveNow',
+  'Reset',
+  'SendLocalList',
+  'SetChargingProfile',
   'SetDERControl',
   'SetDefaultTariff',
+  'SetDisplayMessage',
+  'SetMonitoringBase',
+  'SetMonitoringLevel',
+  'SetNetworkProfile',
+  'SetVariableMonitoring',
+  'SetVariables',
+  'TriggerMessage',
+  'UnlockConnector',
+  'UnpublishFirmware',
   'UpdateDynamicSchedule',
+  'UpdateFirmware',
   'UsePriorityCharging',
 ];
+
+/** 2.1 actions sent as SEND (message type 6), without a response. */
+const V21_SEND = ['NotifyPeriodicEventStream'];
 
 /** OCPP 1.6 §7 type names for the types the 1.6 schemas define inline. */
 const V16_INLINE_NAMES: Readonly<Record<string, string>> = {
@@ -277,7 +362,7 @@ export const VERSIONS: readonly VersionConfig[] = [
     prefix: 'v16',
     packageDir: 'packages/v16-core',
     identify: identifyV16,
-    ...directions({
+    ...directions('ocpp1.6', 'V16', {
       StationToCsms: V16_STATION_TO_CSMS,
       CsmsToStation: V16_CSMS_TO_STATION,
       Both: ['DataTransfer'],
@@ -291,7 +376,7 @@ export const VERSIONS: readonly VersionConfig[] = [
     prefix: 'v201',
     packageDir: 'packages/v201-core',
     identify: identifyV2([]),
-    ...directions({
+    ...directions('ocpp2.0.1', 'V201', {
       StationToCsms: V201_STATION_TO_CSMS,
       CsmsToStation: V201_CSMS_TO_STATION,
       Both: ['DataTransfer'],
@@ -305,7 +390,7 @@ export const VERSIONS: readonly VersionConfig[] = [
     prefix: 'v21',
     packageDir: 'packages/v21-core',
     identify: identifyV2(V21_SEND),
-    ...directions({
+    ...directions('ocpp2.1', 'V21', {
       StationToCsms: V21_STATION_TO_CSMS,
       CsmsToStation: V21_CSMS_TO_STATION,
       Both: ['DataTransfer'],

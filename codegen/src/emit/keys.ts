@@ -23,7 +23,9 @@ export function emitKeysFile(config: VersionConfig, model: Model, errata: number
       const snake = snakeKey(p.name);
       const clash = seen.get(snake);
       if (clash !== undefined)
-        throw new Error(`${def.name}: keys ${clash} and ${p.name} have the same snake_case form`);
+        throw new Error(
+          `${config.id}: specs/${config.id}/${def.source.file}#${def.source.pointer}: ${def.name}'s keys ${clash} and ${p.name} have the same snake_case form, ${snake}`,
+        );
       seen.set(snake, p.name);
       const nested = objectRef(p.type, model);
       return `  ${key(p.name)}: [${str(snake)}${nested === undefined ? '' : `, K${nested}`}],`;
