@@ -7,15 +7,7 @@ import {
   type WsClientTransport,
   WsTransportError,
 } from '../src/index.js';
-import {
-  onCleanup,
-  Recorder,
-  sleep,
-  startClient,
-  startServer,
-  VirtualClock,
-  waitFor,
-} from './helpers.js';
+import { onCleanup, Recorder, startClient, startServer, VirtualClock, waitFor } from './helpers.js';
 
 /** A port with nothing listening on it (connections are refused at once). */
 async function freePort(): Promise<number> {
@@ -267,12 +259,17 @@ describe('WsClientTransport reconnect back-off', () => {
   });
 
   it('close() during the handshake settles everything without reporting an error', async () => {
+    let asked = false;
     const { url } = await startServer({
-      authenticate: () => new Promise((resolve) => setTimeout(() => resolve(true), 200)),
+      authenticate: () => {
+        asked = true;
+        return new Promise((resolve) => setTimeout(() => resolve(true), 200));
+      },
     });
     const { client, recorder } = startClient({ url, reconnect: true });
     const started = client.start();
-    await sleep(20);
+    // The server holds the upgrade in its hook: the handshake is under way.
+    await waitFor(() => asked);
     await client.close();
     await expect(started).rejects.toMatchObject({ code: 'CLOSED' });
     expect(recorder.errors).toEqual([]);
@@ -312,9 +309,17 @@ describe('WsClientTransport keep-alive and handshake checks', () => {
 
   it('keeps a connection whose CSMS answers pings', async () => {
     const { url, accepted } = await startServer();
-    const { client, recorder } = startClient({ url, pingIntervalSeconds: 0.05 });
+    const clock = new VirtualClock();
+    const { client, recorder } = startClient({ url, pingIntervalSeconds: 30, timers: clock });
     await client.start();
-    await sleep(300);
+    // Five ping rounds on the virtual clock: each pong clears its timeout, leaving only the
+    // next ping waiting; a missing pong would leave the timeout, which would close.
+    for (let round = 0; round < 5; round++) {
+      expect(clock.pending).toBe(1);
+      clock.runNext();
+      expect(clock.pending).toBe(2);
+      await waitFor(() => clock.pending === 1, 2000, `pong ${round + 1}`);
+    }
     expect(client.isOpen).toBe(true);
     expect(recorder.closes).toEqual([]);
     expect(accepted[0]?.recorder.closes).toEqual([]);
