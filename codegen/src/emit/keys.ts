@@ -2,9 +2,32 @@ import { type Model, type TypeRef, topologicalOrder } from '../model.js';
 import type { VersionConfig } from '../versions.js';
 import { key, preamble, str } from './common.js';
 
-/** The snake_case spelling of a camelCase key (mirrors `snakeKey` in @ocpp/runtime). */
+const SPACE = /\s/;
+const upper = (c: number) => c >= 65 && c <= 90;
+const lowerOrDigit = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
+/**
+ * The snake_case spelling of a camelCase key: the Python `ocpp` library's names (mobilityhouse/ocpp
+ * 2.x, `camel_to_snake_case`). A copy of `snakeKey` in @ocpp/runtime (which documents the rule),
+ * so that the generator runs without a built runtime; `test/mappers.test.ts` holds the two equal
+ * on every key of every schema.
+ */
 export function snakeKey(camel: string): string {
-  return camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const s = camel
+    .replaceAll('ocppCSMSURL', 'ocpp_csms_url')
+    .replaceAll('V2X', '_v2x')
+    .replaceAll('V2G', '_v2g');
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (i > 0 && upper(c) && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      const lower = next >= 97 && next <= 122;
+      if (lower || (lowerOrDigit(s.charCodeAt(i - 1)) && !SPACE.test(s[i + 1]!))) out += '_';
+    }
+    out += s[i];
+  }
+  return out.toLowerCase();
 }
 
 function objectRef(t: TypeRef, model: Model): string | undefined {

@@ -14,7 +14,8 @@ export type OcppSdkErrorCode =
   | 'UNKNOWN_ACTION'
   | 'INVALID_FRAME'
   | 'UNSUPPORTED_BY_VERSION'
-  | 'KEPT';
+  | 'KEPT'
+  | 'KEY_COLLISION';
 
 const CALL_ERROR_BRAND = Symbol.for('@ocpp/runtime.OcppCallError');
 const SDK_ERROR_BRAND = Symbol.for('@ocpp/runtime.OcppSdkError');

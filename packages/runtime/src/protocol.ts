@@ -1,6 +1,6 @@
 import { ERROR_CODES, type ErrorCodeOf, violationCode } from './error-codes.js';
 import { OcppSdkError } from './errors.js';
-import { type KeyTable, toCamelCase, toSnakeCase } from './keys.js';
+import { type KeyTable, type SnakeCased, toCamelCase, toSnakeCase } from './keys.js';
 import {
   type FastValidator,
   finishIssue,
@@ -93,9 +93,27 @@ export interface Protocol<V extends OcppVersion, M extends ActionMapShape<M>> {
     part: MessagePart,
     payload: unknown,
   ): ValidationFailure<ErrorCodeOf<V>> | undefined;
-  /** Renames a payload's keys to snake_case following the generated key table. */
+  /**
+   * Renames a payload's keys to snake_case following the generated key table (the names of the
+   * Python `ocpp` library, `snakeKey`); typed `SnakeCased<...>` for a typed payload. Throws
+   * `OcppSdkError` `KEY_COLLISION` when two keys of one object would get the same name, and
+   * `UNKNOWN_ACTION` for an action or part the version lacks.
+   */
+  toSnakeCase<A extends keyof M & string, P extends MessagePart>(
+    action: A,
+    part: P,
+    payload: M[A][P],
+  ): SnakeCased<M[A][P]>;
   toSnakeCase(action: keyof M & string, part: MessagePart, payload: unknown): unknown;
-  /** Renames a snake_case payload's keys back to the wire's camelCase. */
+  /**
+   * Renames a snake_case payload's keys back to the wire's camelCase, by the same table; typed
+   * as the message for a payload typed `SnakeCased<...>`. Throws like {@link Protocol.toSnakeCase}.
+   */
+  toCamelCase<A extends keyof M & string, P extends MessagePart>(
+    action: A,
+    part: P,
+    payload: SnakeCased<M[A][P]>,
+  ): M[A][P];
   toCamelCase(action: keyof M & string, part: MessagePart, payload: unknown): unknown;
 }
 
@@ -155,9 +173,10 @@ export function defineProtocol<V extends OcppVersion, M extends ActionMapShape<M
       );
     },
     check,
-    toSnakeCase: (action, part, payload) =>
-      toSnakeCase(messageOf(table, action, part).keys, payload),
-    toCamelCase: (action, part, payload) =>
-      toCamelCase(messageOf(table, action, part).keys, payload),
+    // One implementation for both overloads of each: the typed one only narrows the types.
+    toSnakeCase: (action: string, part: MessagePart, payload: unknown) =>
+      toSnakeCase(messageOf(table, action, part).keys, payload) as never,
+    toCamelCase: (action: string, part: MessagePart, payload: unknown) =>
+      toCamelCase<unknown>(messageOf(table, action, part).keys, payload) as never,
   };
 }

@@ -72,7 +72,7 @@ const KOCSPRequestDataType: KeyTable = {
   issuerNameHash: ['issuer_name_hash'],
   issuerKeyHash: ['issuer_key_hash'],
   serialNumber: ['serial_number'],
-  responderURL: ['responder_u_r_l'],
+  responderURL: ['responder_url'],
 };
 
 const KAuthorizeRequest: KeyTable = {
@@ -193,8 +193,8 @@ const KDCChargingParametersType: KeyTable = {
   evMaxPower: ['ev_max_power'],
   stateOfCharge: ['state_of_charge'],
   evEnergyCapacity: ['ev_energy_capacity'],
-  fullSoC: ['full_so_c'],
-  bulkSoC: ['bulk_so_c'],
+  fullSoC: ['full_soc'],
+  bulkSoC: ['bulk_soc'],
 };
 
 const KChargingNeedsType: KeyTable = {
