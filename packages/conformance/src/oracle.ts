@@ -126,14 +126,25 @@ function readableId(value: unknown): string | undefined {
     : undefined;
 }
 
+/** What {@link parseText} returns for text that is not JSON. */
+const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/** The JSON value of a frame's text, or {@link NOT_JSON}. */
+function parseText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
 /** Reads a frame's kind. */
 export function classify(text: string, version: OcppVersion): FrameKind {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { kind: 'garbage' };
-  }
+  return classifyValue(parseText(text), version);
+}
+
+/** Reads the kind of a frame already parsed by {@link parseText}. */
+function classifyValue(value: unknown, version: OcppVersion): FrameKind {
   if (!Array.isArray(value) || value.length === 0) return { kind: 'garbage' };
   const type: unknown = value[0];
   const id = readableId(value[1]);
@@ -182,14 +193,9 @@ export interface Observation {
 /** Half of a UTF-16 surrogate pair without the other half: text no UTF-8 encoder can carry. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** The message id of a frame when it has a readable one. */
-function receivedId(text: string): string | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) && typeof v[1] === 'string' ? v[1] : undefined;
-  } catch {
-    return undefined;
-  }
+/** The message id of a frame (parsed by {@link parseText}) when it has a readable one. */
+function receivedId(value: unknown): string | undefined {
+  return Array.isArray(value) && typeof value[1] === 'string' ? value[1] : undefined;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -254,7 +260,10 @@ export function judge(o: Observation): string[] {
   const answers = parseAnswers(o, problems);
   const answer = answers[0];
   const v2 = o.version !== '1.6';
-  const frame = classify(o.text, o.version);
+  // Parsed once: JSON.parse of a long fuzzed frame (or the SyntaxError of a broken one) is the
+  // dearest step of the oracle.
+  const value = parseText(o.text);
+  const frame = classifyValue(value, o.version);
   const expectError = (id: string, codes: readonly string[] | 'any') => {
     if (answer === undefined)
       return problems.push(
@@ -357,7 +366,7 @@ export function judge(o: Observation): string[] {
   }
 
   if (answer !== undefined) {
-    const received = receivedId(o.text);
+    const received = receivedId(value);
     if (answer[1] !== received && !(v2 && answer[1] === '-1'))
       problems.push(
         `answer id ${JSON.stringify(answer[1])} is neither the received id${v2 ? ' nor "-1"' : ''}`,
