@@ -7,7 +7,7 @@ import {
   type Logger,
   type Router,
 } from '@ocpp/rpc';
-import { type ActionMapShape, type OcppVersion, wholeOption } from '@ocpp/runtime';
+import { type ActionMapShape, OcppSdkError, type OcppVersion, wholeOption } from '@ocpp/runtime';
 import { v16Protocol } from '@ocpp/v16-core';
 import { v21Protocol } from '@ocpp/v21-core';
 import { v201Protocol } from '@ocpp/v201-core';
@@ -215,7 +215,7 @@ class GenericCsmsImpl<D> extends Emitter<GenericCsmsEvents> implements GenericCs
       case 'ocpp2.1':
         return this.build(createRouter(v21Protocol, 'csms'), csms21.inbound, version);
       default:
-        throw new TypeError(`unknown OCPP version ${String(version)}`);
+        throw new OcppSdkError('INVALID_ARGUMENT', `unknown OCPP version ${String(version)}`);
     }
   }
 

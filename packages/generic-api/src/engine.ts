@@ -15,7 +15,7 @@ import type {
   OcppSession,
   Router,
 } from '@ocpp/rpc';
-import { type ActionMapShape, isSentBy, type OcppVersion } from '@ocpp/runtime';
+import { type ActionMapShape, isSentBy, OcppSdkError, type OcppVersion } from '@ocpp/runtime';
 import type { MaybePromise } from './api.js';
 import { unsupported } from './errors.js';
 import type { ProtocolVersion } from './model.js';
@@ -358,7 +358,8 @@ export function installVersioned<
     const protocol = router.protocol;
     const peer = router.role === 'csms' ? 'station' : 'csms';
     if (!protocol.isAction(action) || !isSentBy(protocol.actions[action].direction, peer))
-      throw new TypeError(
+      throw new OcppSdkError(
+        'UNKNOWN_ACTION',
         `versioned ${what} "${action}": not an action a ${peer === 'station' ? 'station' : 'CSMS'} sends in OCPP ${protocol.version}`,
       );
     return action as HandledBy<M, R>;

@@ -68,7 +68,8 @@ const NO_HANDLERS: StationHandlers = {};
 
 function contextOf(rpc: AnyRpcContext, raw: unknown): StationRouteContext {
   const station = stations.get(rpc.session);
-  if (station === undefined) throw new Error('no generic station for this session');
+  if (station === undefined)
+    throw new OcppSdkError('INVALID_STATE', 'no generic station for this session');
   return new StationCall(station, rpc, raw);
 }
 
@@ -108,7 +109,7 @@ function build(routing: Routing, version: ProtocolVersion): AnyStationRouter {
     case 'ocpp2.1':
       return install(createRouter(v21Protocol, 'station'), station21.inbound, routing, version);
     default:
-      throw new TypeError(`unknown OCPP version ${String(version)}`);
+      throw new OcppSdkError('INVALID_ARGUMENT', `unknown OCPP version ${String(version)}`);
   }
 }
 
@@ -198,14 +199,16 @@ class Lane implements Transport {
     return this.board.transport.protocol;
   }
   bind(handlers: TransportHandlers): void {
-    if (this.handlers !== undefined) throw new Error('a transport accepts exactly one binding');
+    if (this.handlers !== undefined)
+      throw new OcppSdkError('INVALID_STATE', 'a transport accepts exactly one binding');
     this.handlers = handlers;
   }
   start(): Promise<void> {
     return this.board.transport.start();
   }
   send(text: string): void {
-    if (this.board.active !== this) throw new Error('not connected in this version');
+    if (this.board.active !== this)
+      throw new OcppSdkError('NOT_CONNECTED', 'not connected in this version');
     this.board.transport.send(text);
   }
   close(code?: number, reason?: string): Promise<void> {
@@ -476,15 +479,19 @@ function offeredOf(
   if (typeof protocol === 'string') {
     // One shared list per version: a fleet of single-version stations holds no list each.
     const single = SINGLE.get(protocol);
-    if (single === undefined) throw new TypeError(`unknown protocol ${String(protocol)}`);
+    if (single === undefined)
+      throw new OcppSdkError('INVALID_ARGUMENT', `unknown protocol ${String(protocol)}`);
     return single;
   }
   const list = protocol;
-  if (list.length === 0) throw new TypeError('protocol must name at least one version');
+  if (list.length === 0)
+    throw new OcppSdkError('INVALID_ARGUMENT', 'protocol must name at least one version');
   for (const v of list) {
-    if (!PROTOCOL_VERSIONS.includes(v)) throw new TypeError(`unknown protocol ${String(v)}`);
+    if (!PROTOCOL_VERSIONS.includes(v))
+      throw new OcppSdkError('INVALID_ARGUMENT', `unknown protocol ${String(v)}`);
   }
-  if (new Set(list).size !== list.length) throw new TypeError('protocol lists a version twice');
+  if (new Set(list).size !== list.length)
+    throw new OcppSdkError('INVALID_ARGUMENT', 'protocol lists a version twice');
   return [...list];
 }
 

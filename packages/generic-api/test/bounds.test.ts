@@ -155,7 +155,8 @@ describe('the generic CSMS keeps bounded state whatever a station sends', () => 
   });
 
   it('refuses limits that cannot work', () => {
-    expect(() => csmsWith({ maxOpenTransactionsPerStation: 0 })).toThrow(RangeError);
-    expect(() => csmsWith({ maxDisconnectedStations: -1 })).toThrow(RangeError);
+    const invalid = expect.objectContaining({ name: 'OcppSdkError', code: 'INVALID_ARGUMENT' });
+    expect(() => csmsWith({ maxOpenTransactionsPerStation: 0 })).toThrow(invalid);
+    expect(() => csmsWith({ maxDisconnectedStations: -1 })).toThrow(invalid);
   });
 });

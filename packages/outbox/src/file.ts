@@ -22,6 +22,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { OcppSdkError } from '@ocpp/runtime';
 import type { OutboxRecord, OutboxStore } from './store.js';
 
 /** Options of {@link FileStore}. */
@@ -422,7 +423,10 @@ function keptBytes(record: OutboxRecord): number {
 /** Seqs and attempts go into a record's JSON header as written: whole numbers only. */
 function whole(name: string, value: number): void {
   if (!Number.isSafeInteger(value))
-    throw new TypeError(`FileStore: ${name} must be a whole number, got ${value}`);
+    throw new OcppSdkError(
+      'INVALID_ARGUMENT',
+      `FileStore: ${name} must be a whole number, got ${value}`,
+    );
 }
 
 function writeAll(fd: number, buffer: Buffer, length: number): void {

@@ -205,8 +205,9 @@ describe('FileStore', () => {
   it('refuses a seq or attempts that is not a whole number, and keeps nothing of it', () => {
     const file = tempFile();
     const a = new FileStore(file, { sync: 'always' });
-    expect(() => a.append({ ...record(1), seq: 1.5 })).toThrow(TypeError);
-    expect(() => a.append({ ...record(1), attempts: Number.NaN })).toThrow(TypeError);
+    const invalid = expect.objectContaining({ name: 'OcppSdkError', code: 'INVALID_ARGUMENT' });
+    expect(() => a.append({ ...record(1), seq: 1.5 })).toThrow(invalid);
+    expect(() => a.append({ ...record(1), attempts: Number.NaN })).toThrow(invalid);
     a.append(record(2));
     expect(a.size).toBe(1);
     a.close();

@@ -2,6 +2,7 @@ import {
   type ActionDescriptor,
   type ActionMapShape,
   isSentBy,
+  OcppSdkError,
   type OcppVersion,
   type Protocol,
 } from '@ocpp/runtime';
@@ -116,7 +117,10 @@ export class Router<
   /** Registers the handler of an action the peer sends. A second registration replaces the first. */
   handle<A extends HandledBy<M, R>>(action: A, handler: Handler<V, M, R, D, A>): this {
     if (!this.protocol.isAction(action))
-      throw new TypeError(`"${action}" is not an OCPP ${this.protocol.version} action`);
+      throw new OcppSdkError(
+        'UNKNOWN_ACTION',
+        `"${action}" is not an OCPP ${this.protocol.version} action`,
+      );
     this.routeOf(action).handler = handler as unknown as Route['handler'];
     return this;
   }

@@ -1,4 +1,4 @@
-import type { ActionMapShape, OcppVersion } from '@ocpp/runtime';
+import { type ActionMapShape, OcppSdkError, type OcppVersion } from '@ocpp/runtime';
 import type { IncomingConnection, TransportServer } from '@ocpp/transport';
 import { Emitter } from '@ocpp/transport';
 import { defaultLogger, type Logger } from './logger.js';
@@ -79,7 +79,10 @@ export class CsmsServer<Routers extends readonly Router<any, any, 'csms', any>[]
     this.logger = options.logger ?? defaultLogger;
     for (const router of options.routers) {
       if (this.bySubprotocol.has(router.protocol.subprotocol)) {
-        throw new TypeError(`two routers for ${router.protocol.subprotocol}`);
+        throw new OcppSdkError(
+          'INVALID_ARGUMENT',
+          `two routers for ${router.protocol.subprotocol}`,
+        );
       }
       this.bySubprotocol.set(router.protocol.subprotocol, router);
     }

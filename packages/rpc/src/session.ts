@@ -281,7 +281,10 @@ function rateConfig(limit: InboundRateLimit | undefined): RateConfig | undefined
   if (limit === undefined) return undefined;
   const burst = limit.burst ?? Math.max(1, limit.perSecond);
   if (!(limit.perSecond > 0) || !Number.isFinite(limit.perSecond) || !(burst >= 1)) {
-    throw new RangeError('inboundRateLimit needs perSecond > 0 and burst >= 1');
+    throw new OcppSdkError(
+      'INVALID_ARGUMENT',
+      'inboundRateLimit needs perSecond > 0 and burst >= 1',
+    );
   }
   return { perMs: limit.perSecond / 1000, burst };
 }
@@ -326,7 +329,8 @@ export function sessionConfig<V extends OcppVersion, M extends ActionMapShape<M>
     router !== undefined &&
     (router.protocol !== options.protocol || router.role !== options.role)
   ) {
-    throw new TypeError(
+    throw new OcppSdkError(
+      'INVALID_ARGUMENT',
       `router is for OCPP ${router.protocol.version} ${router.role}, session is OCPP ${options.protocol.version} ${options.role}`,
     );
   }

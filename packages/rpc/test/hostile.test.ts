@@ -442,6 +442,6 @@ describe('inbound rate limit', () => {
           identity: 'X',
           inboundRateLimit: { perSecond: 0 },
         }),
-    ).toThrow(RangeError);
+    ).toThrow(expect.objectContaining({ name: 'OcppSdkError', code: 'INVALID_ARGUMENT' }));
   });
 });

@@ -15,7 +15,9 @@ export type OcppSdkErrorCode =
   | 'INVALID_FRAME'
   | 'UNSUPPORTED_BY_VERSION'
   | 'KEPT'
-  | 'KEY_COLLISION';
+  | 'KEY_COLLISION'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_STATE';
 
 const CALL_ERROR_BRAND = Symbol.for('@ocpp/runtime.OcppCallError');
 const SDK_ERROR_BRAND = Symbol.for('@ocpp/runtime.OcppSdkError');

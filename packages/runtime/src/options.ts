@@ -1,6 +1,8 @@
+import { OcppSdkError } from './errors.js';
+
 /**
  * Reads a count option: `fallback` when absent, else a whole number of at least `min`; anything
- * else throws a `RangeError` naming the option.
+ * else throws an `OcppSdkError` `INVALID_ARGUMENT` naming the option.
  */
 export function wholeOption(
   name: string,
@@ -10,6 +12,6 @@ export function wholeOption(
 ): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < min)
-    throw new RangeError(`${name} must be a whole number >= ${min}`);
+    throw new OcppSdkError('INVALID_ARGUMENT', `${name} must be a whole number >= ${min}`);
   return value;
 }
