@@ -494,12 +494,9 @@ export class SimStation {
       if (failure === undefined) return undefined;
       last = failure;
       const limit = this.everBooted ? s.reconnectAttempts : s.connectAttempts;
-      if (failure.startsWith('boot Pending') || failure.startsWith('boot Rejected')) {
-        // The boot loop counted its own attempts: one connection, several boots.
-        if (!this.everBooted) return this.giveUp(last);
-      } else if (limit !== undefined && attempt >= limit) {
-        return this.giveUp(last);
-      }
+      // Boots answered Pending or Rejected count as attempts too: the boot loop counts them.
+      const refused = !this.everBooted && this.refusals >= s.connectAttempts;
+      if (refused || (limit !== undefined && attempt >= limit)) return this.giveUp(last);
       await backOff();
     }
   }
